@@ -1,0 +1,58 @@
+"""Public identifiers in the reference's shape: a prefix and 24 random letters and digits.
+
+``ord_A69RIxEdRsPuC6i8gFGVHUft`` for orders, ``cust_`` customers, ``exp_`` exports,
+``ms_`` metadata schemas, ``prod_`` products, ``sku_`` SKUs, ``aa_`` async actions.
+"""
+
+import re
+import secrets
+import string
+
+ALPHABET = string.ascii_letters + string.digits
+RANDOM_LENGTH = 24
+
+ORDER = "ord_"
+CUSTOMER = "cust_"
+EXPORT = "exp_"
+METADATA_SCHEMA = "ms_"
+PRODUCT = "prod_"
+SKU = "sku_"
+ASYNC_ACTION = "aa_"
+
+
+def new_id(prefix: str) -> str:
+    """A fresh id: ``prefix`` followed by 24 cryptographically random letters and digits."""
+    return prefix + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+
+
+def id_pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(prefix)}[A-Za-z0-9]{{{RANDOM_LENGTH}}}$")
+
+
+def is_id(value: str, prefix: str) -> bool:
+    return bool(id_pattern(prefix).match(value or ""))
+
+
+# Model field defaults must be importable module-level callables so migrations can name them.
+def new_order_id() -> str:
+    return new_id(ORDER)
+
+
+def new_customer_id() -> str:
+    return new_id(CUSTOMER)
+
+
+def new_export_id() -> str:
+    return new_id(EXPORT)
+
+
+def new_metadata_schema_id() -> str:
+    return new_id(METADATA_SCHEMA)
+
+
+def new_product_id() -> str:
+    return new_id(PRODUCT)
+
+
+def new_sku_id() -> str:
+    return new_id(SKU)

@@ -1,0 +1,60 @@
+from django.db import models
+from django.urls import reverse
+
+from core.ids import new_customer_id
+
+
+class Customer(models.Model):
+    """A person who places orders or refers them; ``id`` is ``cust_`` + 24 characters."""
+
+    id = models.CharField(primary_key=True, max_length=29, default=new_customer_id, editable=False)
+    source_id = models.CharField(
+        "source ID",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Your own identifier for this customer (optional, unique).",
+        error_messages={"unique": "Another customer already uses this source ID."},
+    )
+    name = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(max_length=254, blank=True, db_index=True)
+    phone = models.CharField(max_length=64, blank=True)
+    description = models.TextField(blank=True)
+    address_line_1 = models.CharField(max_length=255, blank=True)
+    address_line_2 = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=128, blank=True)
+    state = models.CharField(max_length=128, blank=True)
+    postal_code = models.CharField(max_length=32, blank=True)
+    country = models.CharField(max_length=128, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Purchase summary, kept current by the order service. Only PAID and FULFILLED orders count.
+    orders_total_amount = models.BigIntegerField(default=0, editable=False)
+    orders_total_count = models.PositiveIntegerField(default=0, editable=False)
+    orders_last_order_amount = models.BigIntegerField(null=True, blank=True, editable=False)
+    orders_last_order_date = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(fields=["name"], name="customer_name_idx"),
+            models.Index(fields=["orders_total_amount"], name="customer_spent_idx"),
+            models.Index(fields=["orders_total_count"], name="customer_count_idx"),
+            models.Index(fields=["orders_last_order_date"], name="customer_last_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.source_id or self.id
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.id])
+
+    @property
+    def orders_average_amount(self) -> int:
+        """Average PAID/FULFILLED order, rounded down to a whole minor unit."""
+        if not self.orders_total_count:
+            return 0
+        return self.orders_total_amount // self.orders_total_count

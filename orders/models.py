@@ -1,0 +1,320 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from core.ids import new_metadata_schema_id, new_order_id, new_product_id, new_sku_id
+
+# A cart holds at most this many line items (the reference's limit).
+MAX_ITEMS = 500
+
+
+class Product(models.Model):
+    """A catalogue product; order items point to a product or to one of its SKUs."""
+
+    id = models.CharField(primary_key=True, max_length=29, default=new_product_id, editable=False)
+    source_id = models.CharField(
+        "source ID",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        error_messages={"unique": "Another product already uses this source ID."},
+    )
+    name = models.CharField(max_length=255)
+    price = models.BigIntegerField(null=True, blank=True, help_text="Minor units (7700 = 77.00).")
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"], name="product_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="product_price_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SKU(models.Model):
+    """A variant of a product (size, colour...), with a price of its own."""
+
+    id = models.CharField(primary_key=True, max_length=28, default=new_sku_id, editable=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    source_id = models.CharField(
+        "source ID",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        error_messages={"unique": "Another SKU already uses this source ID."},
+    )
+    sku = models.CharField("SKU name", max_length=255)
+    price = models.BigIntegerField(null=True, blank=True, help_text="Minor units (7700 = 77.00).")
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SKU"
+        verbose_name_plural = "SKUs"
+        ordering = ["sku", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="sku_price_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+
+class OrderStatus(models.TextChoices):
+    CREATED = "CREATED", "Created"
+    PAID = "PAID", "Paid"
+    CANCELED = "CANCELED", "Canceled"
+    FULFILLED = "FULFILLED", "Fulfilled"
+
+
+# Statuses that count towards a customer's purchase summary (the reference's rule).
+COUNTED_STATUSES = (OrderStatus.PAID, OrderStatus.FULFILLED)
+
+
+class Order(models.Model):
+    """A customer purchase. Change it only through ``orders.services``."""
+
+    id = models.CharField(primary_key=True, max_length=28, default=new_order_id, editable=False)
+    source_id = models.CharField(
+        "source ID",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Your internal reference for the order (optional, unique).",
+        error_messages={"unique": "Another order already uses this source ID."},
+    )
+    status = models.CharField(max_length=16, choices=OrderStatus, default=OrderStatus.CREATED)
+    # All amounts are integers in minor units; see orders.totals for how they relate.
+    amount = models.BigIntegerField(default=0, help_text="Total before discounts.")
+    initial_amount = models.BigIntegerField(default=0, help_text="Items' total before any effect.")
+    discount_amount = models.BigIntegerField(default=0, help_text="Order-level discount.")
+    items_discount_amount = models.BigIntegerField(default=0, help_text="Sum of item discounts.")
+    total_discount_amount = models.BigIntegerField(default=0)
+    total_amount = models.BigIntegerField(default=0, help_text="Total after discounts.")
+    items_count = models.PositiveIntegerField(default=0, help_text="Units in the cart.")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        db_index=False,  # served by order_customer_idx
+    )
+    referrer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_orders",
+        db_index=False,  # served by order_referrer_idx
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Keyset-friendly pairs for the list page's default sorts and status filter.
+            models.Index(fields=["created_at", "id"], name="order_created_idx"),
+            models.Index(fields=["updated_at", "id"], name="order_updated_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="order_status_created_idx"),
+            models.Index(fields=["amount", "id"], name="order_amount_idx"),
+            models.Index(fields=["total_amount", "id"], name="order_total_idx"),
+            models.Index(fields=["customer", "created_at"], name="order_customer_idx"),
+            models.Index(fields=["referrer", "created_at"], name="order_referrer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(total_amount__gte=0), name="order_total_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_amount__gte=0) & Q(items_discount_amount__gte=0),
+                name="order_discounts_not_negative",
+            ),
+        ]
+        permissions = [("export_order", "Can export orders")]
+
+    def __str__(self) -> str:
+        return self.id
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", args=[self.id])
+
+
+class OrderItem(models.Model):
+    """One line of an order's cart: a product or SKU, quantity and price."""
+
+    class RelatedObject(models.TextChoices):
+        PRODUCT = "product", "Product"
+        SKU = "sku", "SKU"
+
+    # Indexed by the (order, position) unique constraint.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", db_index=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    related_object = models.CharField(
+        max_length=8, choices=RelatedObject, default=RelatedObject.PRODUCT
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sku = models.ForeignKey(SKU, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    source_id = models.CharField(
+        "source ID", max_length=255, blank=True, help_text="The shop's product or SKU id."
+    )
+    quantity = models.PositiveIntegerField(default=1)
+    price = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0, help_text="price × quantity")
+    discount_amount = models.BigIntegerField(default=0)
+    subtotal_amount = models.BigIntegerField(default=0, help_text="amount − discount_amount")
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="order_item_position_uniq"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="item_quantity_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="item_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(subtotal_amount__gte=0), name="item_subtotal_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+    @property
+    def name(self) -> str:
+        if self.sku_id:
+            return self.sku.sku
+        if self.product_id:
+            return self.product.name
+        return self.source_id or "item"
+
+
+class MetadataSchema(models.Model):
+    """The metadata properties defined for one kind of object (orders, customers, items)."""
+
+    class RelatedObject(models.TextChoices):
+        ORDER = "order", "Order"
+        CUSTOMER = "customer", "Customer"
+        ORDER_ITEM = "order_item", "Order item"
+
+    id = models.CharField(
+        primary_key=True, max_length=27, default=new_metadata_schema_id, editable=False
+    )
+    related_object = models.CharField(max_length=16, choices=RelatedObject, unique=True)
+    allow_defined_only = models.BooleanField(
+        default=False, help_text="Reject metadata keys that are not defined below."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["related_object"]
+
+    def __str__(self) -> str:
+        return f"{self.get_related_object_display()} metadata"
+
+
+class MetadataProperty(models.Model):
+    """One property of a metadata schema with its type and constraints."""
+
+    class Type(models.TextChoices):
+        STRING = "string", "Text"
+        NUMBER = "number", "Number"
+        BOOLEAN = "boolean", "Yes / no"
+        DATE = "date", "Date"
+        DATETIME = "datetime", "Date and time"
+        OBJECT = "object", "Object"
+        IMAGE_URL = "image_url", "Image URL"
+        GEOPOINT = "geopoint", "Geopoint"
+
+    schema = models.ForeignKey(MetadataSchema, on_delete=models.CASCADE, related_name="properties")
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=16, choices=Type, default=Type.STRING)
+    array = models.BooleanField(default=False, help_text="Holds a list of values.")
+    optional = models.BooleanField(default=True)
+    deleted = models.BooleanField(
+        default=False, help_text="Soft-deleted: old values stay readable, new ones are not asked."
+    )
+    eq = models.JSONField("allowed values", default=list, blank=True)
+    ne = models.JSONField("forbidden values", default=list, blank=True)
+    lt = models.DecimalField(max_digits=30, decimal_places=10, null=True, blank=True)
+    lte = models.DecimalField(max_digits=30, decimal_places=10, null=True, blank=True)
+    gt = models.DecimalField(max_digits=30, decimal_places=10, null=True, blank=True)
+    gte = models.DecimalField(max_digits=30, decimal_places=10, null=True, blank=True)
+    min_length = models.PositiveIntegerField(null=True, blank=True)
+    max_length = models.PositiveIntegerField(null=True, blank=True)
+    exact_length = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "metadata properties"
+        ordering = ["schema", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["schema", "name"], name="metadata_property_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.type})"
+
+
+class OrderEvent(models.Model):
+    """One entry of an order's activity log, written by ``orders.services`` with each change."""
+
+    class Type(models.TextChoices):
+        CREATED = "created", "Created"
+        IMPORTED = "imported", "Imported"
+        UPDATED = "updated", "Updated"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        ITEMS_CHANGED = "items_changed", "Items changed"
+        METADATA_CHANGED = "metadata_changed", "Metadata changed"
+        CUSTOMER_CHANGED = "customer_changed", "Customer changed"
+
+    class ActorType(models.TextChoices):
+        USER = "user", "User"
+        API_KEY = "api_key", "API key"
+        IMPORTER = "importer", "Importer"
+        SYSTEM = "system", "System"
+
+    # Indexed by order_event_order_idx.
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    type = models.CharField(max_length=24, choices=Type)
+    actor_type = models.CharField(max_length=16, choices=ActorType, default=ActorType.SYSTEM)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        max_length=255, blank=True, help_text="Who or what made the change, as shown to people."
+    )
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["order", "-created_at"], name="order_event_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.type}"

@@ -1,0 +1,349 @@
+"""The one way to create and change orders.
+
+Every function here runs in a transaction, validates before it writes, records an
+``OrderEvent`` for what changed and keeps the customers' purchase summaries current. The
+dashboard, the admin, the API and the importer all call these functions.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from customers.models import Customer
+from customers.services import refresh_purchase_summaries
+
+from .actors import Actor
+from .models import SKU, Order, OrderEvent, OrderItem, OrderStatus, Product
+from .totals import ItemInput, OrderTotals, compute_totals
+
+logger = logging.getLogger(__name__)
+
+# Fields ``update_order`` accepts; anything else is a programming error.
+EDITABLE_FIELDS = frozenset(
+    {
+        "source_id",
+        "status",
+        "items",
+        "amount",
+        "discount_amount",
+        "customer",
+        "referrer",
+        "metadata",
+    }
+)
+TOTAL_FIELDS = (
+    "amount",
+    "initial_amount",
+    "discount_amount",
+    "items_discount_amount",
+    "total_discount_amount",
+    "total_amount",
+    "items_count",
+)
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """One cart line as a caller gives it; amounts are computed by ``orders.totals``."""
+
+    quantity: int
+    price: int
+    discount_amount: int = 0
+    product: Product | None = None
+    sku: SKU | None = None
+    source_id: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def as_input(self) -> ItemInput:
+        return ItemInput(self.quantity, self.price, self.discount_amount)
+
+    @classmethod
+    def from_item(cls, item: OrderItem) -> "ItemData":
+        return cls(
+            quantity=item.quantity,
+            price=item.price,
+            discount_amount=item.discount_amount,
+            product=item.product,
+            sku=item.sku,
+            source_id=item.source_id,
+            metadata=item.metadata,
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "product_id": self.product.pk if self.product else None,
+            "sku_id": self.sku.pk if self.sku else None,
+            "source_id": self.source_id,
+            "quantity": self.quantity,
+            "price": self.price,
+            "discount_amount": self.discount_amount,
+            "metadata": self.metadata,
+        }
+
+
+def normalize_source_id(source_id: str | None) -> str | None:
+    source_id = (source_id or "").strip()
+    return source_id or None
+
+
+def ensure_source_id_available(source_id: str | None, *, exclude_id: str | None = None) -> None:
+    """Raise a ``ValidationError`` naming the order that already uses ``source_id``."""
+    if not source_id:
+        return
+    taken = Order.objects.filter(source_id=source_id).exclude(pk=exclude_id)
+    owner = taken.values_list("pk", flat=True).first()
+    if owner:
+        raise ValidationError(
+            {"source_id": f"Source ID '{source_id}' is already used by order {owner}."},
+            code="source_id_taken",
+        )
+
+
+def _validate_status(status: str) -> str:
+    if status not in OrderStatus.values:
+        allowed = ", ".join(OrderStatus.values)
+        raise ValidationError(
+            {"status": f"must be one of {allowed} (actual value is '{status}')"}, code="invalid"
+        )
+    return status
+
+
+def _validate_metadata(metadata: Any) -> dict[str, Any]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise ValidationError(
+            {"metadata": f"must be an object of key/value pairs (actual value is '{metadata}')"},
+            code="invalid",
+        )
+    return metadata
+
+
+def _item_rows(order: Order, items: Sequence[ItemData], totals: OrderTotals) -> list[OrderItem]:
+    rows = []
+    for position, (item, computed) in enumerate(zip(items, totals.items, strict=True)):
+        related = OrderItem.RelatedObject.SKU if item.sku else OrderItem.RelatedObject.PRODUCT
+        product = item.product or (item.sku.product if item.sku else None)
+        rows.append(
+            OrderItem(
+                order=order,
+                position=position,
+                related_object=related,
+                product=product,
+                sku=item.sku,
+                source_id=item.source_id
+                or (item.sku.source_id if item.sku else "")
+                or (product.source_id if product else "")
+                or "",
+                quantity=computed.quantity,
+                price=computed.price,
+                amount=computed.amount,
+                discount_amount=computed.discount_amount,
+                subtotal_amount=computed.subtotal_amount,
+                metadata=item.metadata or {},
+            )
+        )
+    return rows
+
+
+def _apply_totals(order: Order, totals: OrderTotals) -> None:
+    for name in TOTAL_FIELDS:
+        setattr(order, name, getattr(totals, name))
+
+
+def _record(order: Order, actor: Actor, event_type: str, changes: dict[str, Any]) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        type=event_type,
+        actor_type=actor.type,
+        actor_user=actor.user,
+        actor_label=actor.label,
+        changes=changes,
+    )
+
+
+def _save_unique(order: Order, **save_kwargs: Any) -> None:
+    # The check above covers the common case; the unique index settles a race between two
+    # requests, and its error must read the same as the check's.
+    try:
+        with transaction.atomic():
+            order.save(**save_kwargs)
+    except IntegrityError as error:
+        if order.source_id and "source_id" in str(error):
+            ensure_source_id_available(order.source_id, exclude_id=order.pk)
+        raise
+
+
+@transaction.atomic
+def create_order(
+    *,
+    actor: Actor,
+    source_id: str | None = None,
+    status: str = OrderStatus.CREATED,
+    items: Sequence[ItemData] = (),
+    amount: int | None = None,
+    discount_amount: int = 0,
+    customer: Customer | None = None,
+    referrer: Customer | None = None,
+    metadata: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
+    event_type: str = OrderEvent.Type.CREATED,
+) -> Order:
+    """Create an order with its items, write its ``created`` (or ``imported``) event."""
+    source_id = normalize_source_id(source_id)
+    status = _validate_status(status or OrderStatus.CREATED)
+    metadata = _validate_metadata(metadata)
+    totals = compute_totals(
+        [item.as_input() for item in items], amount=amount, discount_amount=discount_amount
+    )
+    ensure_source_id_available(source_id)
+
+    now = timezone.now()
+    order = Order(
+        source_id=source_id,
+        status=status,
+        customer=customer,
+        referrer=referrer,
+        metadata=metadata,
+        created_at=created_at or now,
+        updated_at=now,
+    )
+    _apply_totals(order, totals)
+    _save_unique(order, force_insert=True)
+    OrderItem.objects.bulk_create(_item_rows(order, items, totals))
+    _record(
+        order,
+        actor,
+        event_type,
+        {
+            "status": [None, order.status],
+            "amount": [None, order.amount],
+            "total_amount": [None, order.total_amount],
+            "items_count": [None, order.items_count],
+            "customer_id": [None, order.customer_id],
+            "referrer_id": [None, order.referrer_id],
+        },
+    )
+    refresh_purchase_summaries([order.customer_id])
+    return order
+
+
+def _metadata_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        f"metadata.{key}": [before.get(key), after.get(key)]
+        for key in sorted(before.keys() | after.keys())
+        if before.get(key) != after.get(key) or (key in before) != (key in after)
+    }
+
+
+@transaction.atomic
+def update_order(order: Order | str, *, actor: Actor, **changes: Any) -> Order:
+    """Apply a partial update: fields not given stay as they are.
+
+    Accepts ``source_id``, ``status``, ``items`` (a new cart, replacing the old one),
+    ``amount`` (for orders without items), ``discount_amount``, ``customer``, ``referrer``
+    and ``metadata`` (replaces the whole mapping). The order row is locked for the duration
+    (the reference's "order session"), so two concurrent updates cannot lose each other.
+    Writes one event per kind of change; an update that changes nothing writes nothing.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"update_order() got unexpected fields: {', '.join(sorted(unknown))}")
+    order_id = order.pk if isinstance(order, Order) else order
+    order = Order.objects.select_for_update().get(pk=order_id)
+    customer_before = order.customer_id
+
+    events: dict[str, dict[str, list[Any]]] = {}
+
+    def note(event_type: str, name: str, before: Any, after: Any) -> None:
+        if before != after:
+            events.setdefault(event_type, {})[name] = [before, after]
+
+    if "source_id" in changes:
+        source_id = normalize_source_id(changes["source_id"])
+        if source_id != order.source_id:
+            ensure_source_id_available(source_id, exclude_id=order.pk)
+        note(OrderEvent.Type.UPDATED, "source_id", order.source_id, source_id)
+        order.source_id = source_id
+
+    if "status" in changes:
+        status = _validate_status(changes["status"])
+        note(OrderEvent.Type.STATUS_CHANGED, "status", order.status, status)
+        order.status = status
+
+    for role in ("customer", "referrer"):
+        if role in changes:
+            person = changes[role]
+            new_id = person.pk if person else None
+            before = getattr(order, f"{role}_id")
+            note(OrderEvent.Type.CUSTOMER_CHANGED, f"{role}_id", before, new_id)
+            setattr(order, role, person)
+
+    if "metadata" in changes:
+        metadata = _validate_metadata(changes["metadata"])
+        diff = _metadata_diff(order.metadata or {}, metadata)
+        if diff:
+            events[OrderEvent.Type.METADATA_CHANGED] = diff
+        order.metadata = metadata
+
+    new_items: Sequence[ItemData] | None = changes.get("items")
+    if new_items is not None or "amount" in changes or "discount_amount" in changes:
+        current = [
+            ItemData.from_item(item) for item in order.items.select_related("sku", "product")
+        ]
+        items = list(new_items) if new_items is not None else current
+        if items or "amount" in changes:
+            amount = changes.get("amount")
+        else:
+            # A total-only order keeps its amount; emptying a cart needs a new amount.
+            amount = None if current else order.amount
+        totals = compute_totals(
+            [item.as_input() for item in items],
+            amount=amount,
+            discount_amount=changes.get("discount_amount", order.discount_amount),
+        )
+        for name in TOTAL_FIELDS:
+            note(OrderEvent.Type.ITEMS_CHANGED, name, getattr(order, name), getattr(totals, name))
+        items_changed = new_items is not None and [i.snapshot() for i in items] != [
+            i.snapshot() for i in current
+        ]
+        if items_changed:
+            events.setdefault(OrderEvent.Type.ITEMS_CHANGED, {})["items"] = [
+                [i.snapshot() for i in current],
+                [i.snapshot() for i in items],
+            ]
+            order.items.all().delete()
+            OrderItem.objects.bulk_create(_item_rows(order, items, totals))
+        _apply_totals(order, totals)
+
+    if not events:
+        return order
+
+    order.updated_at = timezone.now()
+    _save_unique(order)
+    for event_type, event_changes in events.items():
+        _record(order, actor, event_type, event_changes)
+    refresh_purchase_summaries([customer_before, order.customer_id])
+    return order
+
+
+def change_order_status(order: Order | str, status: str, *, actor: Actor) -> Order:
+    """Move an order to another status (a rollback is PAID → CANCELED)."""
+    return update_order(order, actor=actor, status=status)
+
+
+@transaction.atomic
+def delete_order(order: Order | str, *, actor: Actor) -> None:
+    """Delete an order, its items and its history, and correct its customer's summary."""
+    order_id = order.pk if isinstance(order, Order) else order
+    order = Order.objects.select_for_update().get(pk=order_id)
+    customer_id = order.customer_id
+    order.delete()
+    logger.info("order %s deleted by %s", order_id, actor.label)
+    refresh_purchase_summaries([customer_id])
