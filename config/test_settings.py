@@ -7,6 +7,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/campaign_hub")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# A queue of this run's own, so a worker started by the tests takes only this run's tasks.
+os.environ.setdefault("CELERY_QUEUE", f"campaign_hub_test_{os.getpid()}")
 
 from .settings import *  # noqa: E402,F403
 

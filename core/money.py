@@ -15,6 +15,9 @@ _DECIMALS = {
     "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
     "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
 }  # fmt: skip
+# Far above any real order, far below what a 64-bit column holds.
+MAX_MINOR_UNITS = 10**15
+
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "PLN": "zł", "INR": "₹"}
 
 
@@ -53,6 +56,10 @@ def parse_money(text: str | int | Decimal, *, field: str = "amount") -> int:
         raise ValidationError(
             f"{field}: {currency()} has {decimals()} decimal places (actual value is '{text}')",
             code="too_many_decimals",
+        )
+    if abs(minor) > MAX_MINOR_UNITS:
+        raise ValidationError(
+            f"{field}: the amount is too large (actual value is '{text}')", code="too_large"
         )
     return int(minor)
 

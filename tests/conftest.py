@@ -62,3 +62,41 @@ def outsider_client(outsider) -> Client:
 @pytest.fixture
 def operator_client(operator) -> Client:
     return _client_for(operator)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker process on the test broker (Redis) and the test database.
+
+    Tasks it runs see only committed data, hence ``transactional_db``.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from django.db import connection
+
+    from config.celery import app
+
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    env = dict(os.environ)
+    db = connection.settings_dict
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-n", name],
+        env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[name], timeout=1.0):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker {name} did not start")
+        yield name
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

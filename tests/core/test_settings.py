@@ -1,0 +1,98 @@
+"""Configuration comes from the environment; production passes Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x7Qm2Lr9Vt4Kp8Zs1Wd6Hf3Jb5Nc0Ya7Ue2Io9Pg4Rk8Tl1Mx6Bv3Cz5Qn0Ws7Ey",
+    "ALLOWED_HOSTS": "hub.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/campaign_hub",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def test_production_passes_check_deploy_without_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_embedded_defaults_need_nothing_installed(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG, s.CURRENCY, "
+        "s.TIME_ZONE, s.USE_TZ, s.MEDIA_ROOT)"
+    )
+    result = _run(code, VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    engine, broker, debug, currency, zone, use_tz, media = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert broker == "filesystem://"
+    assert (debug, currency, zone, use_tz) == ("True", "USD", "UTC", "True")
+    assert media == str(tmp_path / "media")
+    assert (tmp_path / "broker" / "queue").is_dir()
+
+
+def test_environment_overrides_defaults(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['NAME'], s.CURRENCY, s.TIME_ZONE, s.ALLOWED_HOSTS)"
+    )
+    result = _run(
+        code,
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/elsewhere",
+        CURRENCY="eur",
+        TIME_ZONE="Europe/Warsaw",
+        ALLOWED_HOSTS="a.example,b.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "elsewhere",
+        "EUR",
+        "Europe/Warsaw",
+        "['a.example',",
+        "'b.example']",
+    ]
+
+
+@pytest.mark.django_db
+def test_demo_user_is_refused_outside_the_embedded_database():
+    # The suite runs on PostgreSQL, where a known password must never be created.
+    with pytest.raises(CommandError, match="only created on the embedded SQLite default"):
+        call_command("ensure_demo_user")
