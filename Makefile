@@ -9,11 +9,11 @@ PORT ?= 8000
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) scripts/requirements.py | $(PY) -m pip install --quiet -r /dev/stdin
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) scripts/requirements.py test | $(PY) -m pip install --quiet -r /dev/stdin
 	@touch $@
 
 install: $(VENV)/.installed
