@@ -141,6 +141,11 @@ STORAGES = {
     },
 }
 
+if not PRODUCTION:
+    # Serve files straight from static/ (no collectstatic) while developing and testing.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
+
 # --- Celery ---------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -20,3 +20,17 @@ MARKETING_PERMISSIONS = [
     ("exports", "view_export"),
     ("exports", "add_export"),
 ]
+
+
+def ensure_marketing_group(group_model: type, permission_model: type) -> object:
+    """Create or complete the Marketing group; returns it.
+
+    Takes the models as arguments so the data migration can pass its historical models and
+    tests their current ones (a transactional test's flush removes migration-made rows).
+    """
+    group, _ = group_model.objects.get_or_create(name=MARKETING_GROUP)
+    for app_label, codename in MARKETING_PERMISSIONS:
+        group.permissions.add(
+            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group

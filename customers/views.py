@@ -1,24 +1,47 @@
 from django.shortcuts import get_object_or_404
 
 from core.views import DashboardView
+from orders.selectors import orders_visible_to
 
+from .models import Customer
 from .selectors import customers_visible_to
+
+CUSTOMER_LIST_LIMIT = 50
+CUSTOMER_RECENT_ORDERS = 20
 
 
 class CustomerListView(DashboardView):
+    """The newest customers with their purchase summary."""
+
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
     nav = "customers"
     title = "Customers"
 
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        customers = customers_visible_to(self.request.user)[:CUSTOMER_LIST_LIMIT]
+        return super().get_context_data(customers=customers, limit=CUSTOMER_LIST_LIMIT, **kwargs)
+
 
 class CustomerDetailView(DashboardView):
+    """A customer's profile: contact details, purchase summary and recent orders."""
+
     permission_required = "customers.view_customer"
     template_name = "customers/customer_detail.html"
     nav = "customers"
 
-    def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        customer = get_object_or_404(
+    def get_customer(self) -> Customer:
+        return get_object_or_404(
             customers_visible_to(self.request.user), pk=self.kwargs["customer_id"]
         )
-        return super().get_context_data(customer=customer, title=str(customer), **kwargs)
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        customer = self.get_customer()
+        orders = orders_visible_to(self.request.user).filter(customer=customer)
+        return super().get_context_data(
+            customer=customer,
+            orders=orders[:CUSTOMER_RECENT_ORDERS],
+            recent_limit=CUSTOMER_RECENT_ORDERS,
+            title=str(customer),
+            **kwargs,
+        )

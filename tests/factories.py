@@ -4,9 +4,9 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
-from core.roles import MARKETING_GROUP
+from core.roles import ensure_marketing_group
 from customers.models import Customer
 from orders.actors import Actor
 from orders.models import SKU, Order, Product
@@ -31,11 +31,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class MarketingUserFactory(UserFactory):
-    groups = factory.PostGeneration(
-        lambda user, create, extracted, **kw: (
-            create and user.groups.add(Group.objects.get(name=MARKETING_GROUP))
-        )
-    )
+    @factory.post_generation
+    def groups(self, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
+        if create:
+            self.groups.add(ensure_marketing_group(Group, Permission))
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -66,13 +65,22 @@ class SKUFactory(factory.django.DjangoModelFactory):
     price = 1500
 
 
-def make_order(*, items: int = 2, actor: Actor | None = None, **fields: Any) -> Order:
-    """An order made the only way orders are made: through the service."""
-    if "items" not in fields and "amount" not in fields and items:
-        fields["items"] = [
+def make_order(
+    *, items: int | list[ItemData] = 2, actor: Actor | None = None, **fields: Any
+) -> Order:
+    """An order made the only way orders are made: through the service.
+
+    ``items`` is a cart (a list of ``ItemData``) or a number of generated lines
+    (line n: quantity n, price n × 10.00). Given an ``amount`` and no cart, or ``items=0``,
+    the order is a total-only order (of 50.00 unless ``amount`` says otherwise).
+    """
+    if isinstance(items, int) and "amount" in fields:
+        items = []
+    elif isinstance(items, int):
+        items = [
             ItemData(quantity=index + 1, price=1000 * (index + 1), product=ProductFactory())
             for index in range(items)
         ]
-    elif "amount" not in fields and "items" not in fields:
+    if not items and "amount" not in fields:
         fields["amount"] = 5000
-    return create_order(actor=actor or Actor.system("tests"), **fields)
+    return create_order(actor=actor or Actor.system("tests"), items=items, **fields)

@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from core.roles import MARKETING_GROUP, MARKETING_PERMISSIONS
+from core.roles import MARKETING_GROUP, ensure_marketing_group
 
 
 def create_marketing_group(apps, schema_editor):
@@ -13,13 +13,7 @@ def create_marketing_group(apps, schema_editor):
         create_permissions(app_config, verbosity=0)
         app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=MARKETING_GROUP)
-    for app_label, codename in MARKETING_PERMISSIONS:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    ensure_marketing_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_marketing_group(apps, schema_editor):
