@@ -186,7 +186,9 @@ class OrderItem(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["order", "position"]
+        # "order_id", not "order": the relation would sort through a join on the order's
+        # own ordering instead of reading the (order, position) index.
+        ordering = ["order_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["order", "position"], name="order_item_position_uniq"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="item_quantity_positive"),

@@ -114,7 +114,8 @@ def _validate_status(status: str) -> str:
     return status
 
 
-def _validate_metadata(metadata: Any) -> dict[str, Any]:
+def validate_metadata(metadata: Any) -> dict[str, Any]:
+    """Metadata must be a mapping of keys to values; ``None`` means none."""
     if metadata is None:
         return {}
     if not isinstance(metadata, dict):
@@ -198,7 +199,7 @@ def create_order(
     """Create an order with its items, write its ``created`` (or ``imported``) event."""
     source_id = normalize_source_id(source_id)
     status = _validate_status(status or OrderStatus.CREATED)
-    metadata = _validate_metadata(metadata)
+    metadata = validate_metadata(metadata)
     totals = compute_totals(
         [item.as_input() for item in items], amount=amount, discount_amount=discount_amount
     )
@@ -286,7 +287,7 @@ def update_order(order: Order | str, *, actor: Actor, **changes: Any) -> Order:
             setattr(order, role, person)
 
     if "metadata" in changes:
-        metadata = _validate_metadata(changes["metadata"])
+        metadata = validate_metadata(changes["metadata"])
         diff = _metadata_diff(order.metadata or {}, metadata)
         if diff:
             events[OrderEvent.Type.METADATA_CHANGED] = diff

@@ -1,0 +1,51 @@
+"""Pieces the order admins share."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from import_export.formats import base_formats
+
+from core.money import format_money
+
+from ..actors import Actor
+
+# Import and export files: CSV for spreadsheets, JSON for scripts. (xlsx needs openpyxl.)
+FILE_FORMATS = (base_formats.CSV, base_formats.TSV, base_formats.JSON)
+
+
+def admin_actor(request: HttpRequest) -> Actor:
+    """The operator behind an admin request, as recorded on order events."""
+    return Actor.for_user(request.user, via="admin")
+
+
+def money_column(field: str, description: str) -> Any:
+    """A changelist column (a ModelAdmin method) showing minor units as money, sortable."""
+
+    @admin.display(description=description, ordering=field)
+    def column(model_admin: admin.ModelAdmin, obj: Any) -> str:
+        return format_money(getattr(obj, field))
+
+    return column
+
+
+def order_link(order_id: str) -> SafeString:
+    """A link to an order's admin page, built from its id alone (no join needed)."""
+    url = reverse("admin:orders_order_change", args=[order_id])
+    return format_html('<a href="{}">{}</a>', url, order_id)
+
+
+class ReadOnlyAdminMixin:
+    """An admin that only shows rows; they are written by ``orders.services``."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
