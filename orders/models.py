@@ -134,6 +134,7 @@ class Order(models.Model):
             models.Index(fields=["created_at", "id"], name="order_created_idx"),
             models.Index(fields=["updated_at", "id"], name="order_updated_idx"),
             models.Index(fields=["status", "created_at", "id"], name="order_status_created_idx"),
+            models.Index(fields=["status", "id"], name="order_status_idx"),
             models.Index(fields=["amount", "id"], name="order_amount_idx"),
             models.Index(fields=["total_amount", "id"], name="order_total_idx"),
             models.Index(fields=["customer", "created_at"], name="order_customer_idx"),
