@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -321,3 +322,48 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.type}"
+
+
+class SavedView(models.Model):
+    """A named set of filters and sort for the orders list, kept on the server.
+
+    ``query`` is the list page's URL query string in the form ``orders.saved_views``
+    writes it (``canonical_query``), so opening a view is a link to ``/orders/?<query>`` and
+    the list can tell which saved view it is showing by comparing strings.
+    Written only through ``orders.saved_views`` (the admin aside).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_order_views"
+    )
+    name = models.CharField(max_length=100)
+    query = models.TextField(blank=True, help_text="The orders list's URL query string.")
+    shared = models.BooleanField(
+        default=False, help_text="Visible to everyone who may view orders, not only the owner."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="saved_view_owner_name_uniq",
+                # Seen in the admin; the dashboard says "You already have a view named …".
+                violation_error_message="This owner already has a saved view with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        """The orders list showing this view: opening a view is following this link."""
+        url = reverse("orders:list")
+        return f"{url}?{self.query}" if self.query else url
+
+    @property
+    def parameters(self) -> list[tuple[str, str]]:
+        """The view's filters and sort as (name, value) pairs, decoded, for showing it."""
+        return [(name, value) for name, values in QueryDict(self.query).lists() for value in values]

@@ -1,4 +1,5 @@
-"""The operators' admin for orders, their items and events, products, SKUs and metadata schemas.
+"""The operators' admin for orders, their items and events, products, SKUs, metadata schemas
+and the orders list's saved views.
 
 Orders change only through ``orders.services``: the order form validates with the service's
 rules, and saving, deleting, the bulk status actions and the import all call the service with
@@ -6,6 +7,6 @@ the operator as the actor, so every change leaves an activity event like any oth
 events are read-only here for the same reason.
 """
 
-from . import activity, catalog, order
+from . import activity, catalog, order, saved_views
 
-__all__ = ["activity", "catalog", "order"]
+__all__ = ["activity", "catalog", "order", "saved_views"]
