@@ -5,7 +5,7 @@ Load with ``{% load dashboard %}``.
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from django import template
 from django.utils.html import format_html
@@ -62,3 +62,12 @@ def plain_number(value: Decimal | int | None) -> str:
 def badge_count(count: int) -> str:
     """Counts on small badges stop at ``99+`` so the badge keeps its size."""
     return "99+" if count > 99 else str(count)
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    """``mapping|get:key``: a mapping's value for a key held in a variable (``None`` if none)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

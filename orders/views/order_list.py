@@ -1,24 +1,246 @@
-"""Campaign hub › Orders: the list page."""
+"""Campaign hub › Orders: the list page, its filters, sorts, chips and pages.
 
+The URL holds the whole state. With htmx the page asks for just the results fragment as
+filters change, and pushes the canonical URL so the view can be bookmarked and reloaded.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from core.money import format_money
 from core.views import DashboardView
 
-from ..selectors import orders_visible_to
+from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
+from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_properties
+from ..models import OrderStatus
+from ..saved_views import canonical_query, saved_views_for
+from ..selectors import DEFAULT_PAGE_SIZE, PAGE_SIZES, order_page, orders_visible_to
 
-# The list shows the newest orders only until filters and paging arrive; a COUNT(*) over a
-# million rows is never run for it.
-ORDER_LIST_LIMIT = 50
+# The plain-form spelling of metadata conditions (three inputs a row), folded into
+# ``meta=key:op:value`` before anything reads the query.
+META_PARTS = ("meta_key", "meta_op", "meta_value")
+DATE_PARAMS = ("created_after", "created_before", "updated_after", "updated_before")
+MONEY_RANGES = (
+    ("Amount", "amount_min", "amount_max"),
+    ("Discounted amount", "total_min", "total_max"),
+    ("Discount", "discount_min", "discount_max"),
+)
+MONEY_PARAMS = tuple(name for _, low, high in MONEY_RANGES for name in (low, high))
+# The table's columns: (sort key or "", heading, CSS class).
+COLUMNS = (
+    ("status", "Status", ""),
+    ("", "ID", ""),
+    ("", "Customer", ""),
+    ("", "Items", "num"),
+    ("amount", "Amount", "num"),
+    ("total_amount", "Discounted amount", "num"),
+    ("created_at", "Created", ""),
+)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """An active filter, shown as a removable chip."""
+
+    label: str
+    remove_url: str
+
+
+def fold_meta_rows(query: QueryDict) -> tuple[QueryDict, bool]:
+    """Turn ``meta_key/meta_op/meta_value`` rows into ``meta=key:op:value`` values.
+
+    Returns the new query and whether anything was folded (the URL then needs rewriting).
+    """
+    if not any(part in query for part in META_PARTS):
+        return query, False
+    folded = query.copy()
+    keys, ops, values = (folded.pop(part, []) for part in META_PARTS)
+    for key, op, value in zip(keys, ops, values, strict=False):
+        if key.strip():
+            folded.appendlist("meta", f"{key.strip()}:{op}:{value.strip()}")
+    return folded, True
+
+
+def _url(query: QueryDict) -> str:
+    """The list's URL for ``query``: its canonical filters, then the page past the first."""
+    text = canonical_query(query)
+    page = query.get("page", "").strip()
+    if page and page != "1":
+        text = "&".join(filter(None, [text, urlencode({"page": page})]))
+    return reverse("orders:list") + (f"?{text}" if text else "")
+
+
+def _without(query: QueryDict, name: str, value: str | None = None) -> str:
+    remaining = query.copy()
+    remaining.pop("page", None)
+    if value is None:
+        remaining.pop(name, None)
+    else:
+        remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+    return _url(remaining)
+
+
+def _with(query: QueryDict, **params: str | None) -> str:
+    changed = query.copy()
+    changed.pop("page", None)
+    for name, value in params.items():
+        if value is None:
+            changed.pop(name, None)
+        else:
+            changed[name] = value
+    return _url(changed)
+
+
+def active_chips(filterset: OrderFilter, query: QueryDict) -> list[Chip]:
+    """A chip for every filter in force (valid ones only), each with its removal link."""
+    filterset.form.is_valid()  # cleaned_data then holds every valid field
+    data = filterset.form.cleaned_data
+    chips: list[Chip] = []
+    if data.get("q"):
+        chips.append(Chip(f"Search: {data['q']}", _without(query, "q")))
+    for status in data.get("status") or []:
+        chips.append(
+            Chip(f"Status is {OrderStatus(status).label}", _without(query, "status", status))
+        )
+    for name in DATE_PARAMS:
+        if data.get(name):
+            chips.append(Chip(f"{filterset.form[name].label} {query[name]}", _without(query, name)))
+    for name in MONEY_PARAMS:
+        if data.get(name) is not None:
+            label = filterset.form[name].label
+            chips.append(Chip(f"{label} {format_money(data[name])}", _without(query, name)))
+    for name in ("customer", "referrer"):
+        if data.get(name):
+            chips.append(Chip(f"{name.title()}: {data[name]}", _without(query, name)))
+    if data.get("source_id"):
+        how = "contains" if data.get("source_id_match") == "contains" else "is"
+        chips.append(Chip(f"Source ID {how} {data['source_id']}", _without(query, "source_id")))
+    for name in ("has_customer", "has_referrer"):
+        if data.get(name) is not None:
+            what = name.removeprefix("has_")
+            label = f"Has {what}" if data[name] else f"No {what}"
+            chips.append(Chip(label, _without(query, name)))
+    for condition in data.get("meta") or []:
+        chips.append(Chip(condition.label, _without(query, "meta", condition.url_value)))
+    return chips
+
+
+def quick_ranges(query: QueryDict) -> list[tuple[str, str]]:
+    """Links for Today, Last 7 days, Last 30 days and This month (created, UTC days)."""
+    today = datetime.now(UTC).date()
+    starts = [
+        ("Today", today),
+        ("Last 7 days", today - timedelta(days=6)),
+        ("Last 30 days", today - timedelta(days=29)),
+        ("This month", today.replace(day=1)),
+    ]
+    return [
+        (label, _with(query, created_after=start.isoformat(), created_before=None))
+        for label, start in starts
+    ]
+
+
+def _page_params(query: QueryDict) -> tuple[int, int, list[str]]:
+    problems = []
+    try:
+        number = int(query.get("page", "1"))
+        if number < 1:
+            raise ValueError
+    except ValueError:
+        problems.append(f"Page '{query.get('page')}' is not a page number; showing page 1.")
+        number = 1
+    try:
+        per_page = int(query.get("per_page", DEFAULT_PAGE_SIZE))
+        if per_page not in PAGE_SIZES:
+            raise ValueError
+    except ValueError:
+        sizes = ", ".join(map(str, PAGE_SIZES))
+        problems.append(f"Show {sizes} orders a page; '{query.get('per_page')}' is not one.")
+        per_page = DEFAULT_PAGE_SIZE
+    return number, per_page, problems
 
 
 class OrderListView(DashboardView):
-    """Campaign hub › Orders: the newest orders with the columns of the Orders view."""
+    """Campaign hub › Orders: filters, sorts, pages; the results fragment for htmx."""
 
     permission_required = "orders.view_order"
     template_name = "orders/order_list.html"
     nav = "orders"
     title = "Orders"
 
-    def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        orders = orders_visible_to(self.request.user).select_related("customer")
-        return super().get_context_data(
-            orders=orders[:ORDER_LIST_LIMIT], limit=ORDER_LIST_LIMIT, **kwargs
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        query, folded = fold_meta_rows(request.GET)
+        if folded and not request.htmx:
+            return HttpResponseRedirect(_url(query))
+        filterset = OrderFilter(query, queryset=orders_visible_to(request.user))
+        number, per_page, page_problems = _page_params(query)
+        page = order_page(filterset.qs, number=number, per_page=per_page)
+        sort = filterset.sort_in_force
+        context = self.get_context_data(
+            filterset=filterset,
+            form=filterset.form,
+            page=page,
+            sort=sort,
+            sort_links=self._sort_links(query, sort),
+            chips=active_chips(filterset, query),
+            page_problems=page_problems,
+            quick_ranges=quick_ranges(query),
+            page_sizes=[(size, _with(query, per_page=str(size))) for size in PAGE_SIZES],
+            previous_url=_with(query, page=str(number - 1)) if page.has_previous else None,
+            next_url=_with(query, page=str(number + 1)) if page.has_next else None,
+            first_url=_with(query, page=None),
+            clear_url=reverse("orders:list"),
+            current_query=canonical_query(query),
+            saved_views=saved_views_for(request.user),
+            meta_properties=self._meta_properties(),
+            meta_rows=self._meta_rows(filterset, query),
+            operators=OPERATORS,
+            statuses=OrderStatus.choices,
+            money_ranges=[
+                (label, filterset.form[low], filterset.form[high])
+                for label, low, high in MONEY_RANGES
+            ],
+            presence=[("has_customer", "customer"), ("has_referrer", "referrer")],
+            columns=COLUMNS,
+            sort_choices=SORT_CHOICES,
         )
+        if request.htmx:
+            response = TemplateResponse(request, f"{self.template_name}#page", context)
+            response["HX-Push-Url"] = _url(query)
+            return response
+        return self.render_to_response(context)
+
+    def _sort_links(self, query: QueryDict, sort: str) -> dict[str, dict[str, str]]:
+        """For each sortable column: its URL (toggling direction) and the arrow in force."""
+        links = {}
+        for field in SORTS:
+            if sort.lstrip("-") == field:
+                target = field if sort.startswith("-") else f"-{field}"
+                arrow = "↓" if sort.startswith("-") else "↑"
+            else:
+                target, arrow = f"-{field}", ""
+            value = None if target == DEFAULT_SORT else target
+            links[field] = {"url": _with(query, sort=value), "arrow": arrow}
+        return links
+
+    def _meta_rows(self, filterset: OrderFilter, query: QueryDict) -> list[tuple[str, Chip]]:
+        """The metadata conditions of the URL, each with its readable label and removal link
+        (an unreadable one is listed too, so it can be removed)."""
+        labels = {c.url_value: c.label for c in filterset.form.cleaned_data.get("meta") or []}
+        return [
+            (text, Chip(labels.get(text, text), _without(query, "meta", text)))
+            for text in query.getlist("meta")
+            if text.strip()
+        ]
+
+    def _meta_properties(self) -> list[dict[str, Any]]:
+        return [
+            {"name": name, "type": prop.type, "operators": OPERATORS_BY_TYPE[prop.type]}
+            for name, prop in sorted(order_schema_properties().items())
+        ]

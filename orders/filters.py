@@ -1,0 +1,254 @@
+"""The orders list's filters and sorts: one ``FilterSet`` for the list, the export and the API.
+
+The URL's query parameters are part of the product (bookmarks, links, scripts); they are
+named and parsed here only.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.models import Q, QuerySet
+
+from core.money import parse_money
+from customers.models import Customer
+
+from .metadata_conditions import (
+    MetaCondition,
+    condition_q,
+    order_schema_properties,
+    parse_condition,
+)
+from .models import Order, OrderStatus
+
+# sort value → the columns it orders by; ties are broken by id in the same direction, so a
+# page never repeats or skips an order.
+SORTS = {
+    "created_at": "Created",
+    "updated_at": "Updated",
+    "amount": "Amount",
+    "total_amount": "Discounted amount",
+    "status": "Status",
+}
+DEFAULT_SORT = "-created_at"
+_DIRECTIONS = {
+    "created_at": ("newest first", "oldest first"),
+    "updated_at": ("recently updated first", "least recently updated first"),
+    "amount": ("high to low", "low to high"),
+    "total_amount": ("high to low", "low to high"),
+    "status": ("Z to A", "A to Z"),
+}
+SORT_CHOICES = [
+    (f"{sign}{field}", f"{label}, {_DIRECTIONS[field][0 if sign else 1]}")
+    for field, label in SORTS.items()
+    for sign in ("-", "")
+]
+
+
+def ordering_for(sort: str) -> list[str]:
+    """``"-amount"`` → ``["-amount", "-id"]``: the sort column, then id the same way."""
+    descending = sort.startswith("-")
+    field = sort.lstrip("-")
+    if field not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    sign = "-" if descending else ""
+    return [f"{sign}{field}", f"{sign}id"]
+
+
+class Moment:
+    """A parsed ``created_after``-style value: a date (a whole day) or an exact date-time."""
+
+    def __init__(self, value: datetime, whole_day: bool) -> None:
+        self.value = value
+        self.whole_day = whole_day
+
+
+class DateOrDateTimeField(forms.CharField):
+    """Accepts ``2026-05-31`` or ``2026-05-31T14:00[:00][Z|+02:00]``; times without an offset
+    are UTC, like every time Campaign Hub shows."""
+
+    def clean(self, value: Any) -> Moment | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return Moment(datetime.combine(date.fromisoformat(text), time(), UTC), True)
+        except ValueError:
+            pass
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(
+                f"Enter a date like 2026-05-31 or a date and time like 2026-05-31T14:00 "
+                f"(actual value is '{text}').",
+                code="invalid_date",
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return Moment(moment, False)
+
+
+class MoneyField(forms.CharField):
+    """Money as typed (``12.50``) → minor units (``1250``)."""
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            amount = parse_money(text, field=str(self.label or "amount"))
+        except ValidationError as error:
+            # The field's own label is shown next to it; the message need not repeat it.
+            message = error.messages[0].split(": ", 1)[-1]
+            raise ValidationError(message[:1].upper() + message[1:]) from None
+        if amount < 0:
+            raise ValidationError(f"Enter zero or more (actual value is '{text}').")
+        return amount
+
+
+class MetaConditionsField(forms.Field):
+    """The repeatable ``meta=key:op:value`` parameter, parsed against the order schema."""
+
+    widget = forms.MultipleHiddenInput
+
+    def clean(self, value: Any) -> list[MetaCondition]:
+        texts = [text for text in (value or []) if str(text).strip()]
+        properties = order_schema_properties() if texts else {}
+        conditions, errors = [], []
+        for text in texts:
+            try:
+                conditions.append(parse_condition(str(text), properties))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return conditions
+
+
+class MomentFilter(django_filters.Filter):
+    """``*_after`` (from, inclusive) or ``*_before`` (up to, inclusive; a date means the
+    whole day)."""
+
+    field_class = DateOrDateTimeField
+
+    def filter(self, qs: QuerySet, value: Moment | None) -> QuerySet:
+        if value is None:
+            return qs
+        if self.lookup_expr == "gte":
+            return qs.filter(**{f"{self.field_name}__gte": value.value})
+        if value.whole_day:
+            return qs.filter(**{f"{self.field_name}__lt": value.value + timedelta(days=1)})
+        return qs.filter(**{f"{self.field_name}__lte": value.value})
+
+
+class MoneyFilter(django_filters.Filter):
+    field_class = MoneyField
+
+
+class MetaFilter(django_filters.Filter):
+    field_class = MetaConditionsField
+
+
+class OrderFilter(django_filters.FilterSet):
+    """Every filter and the sort of the orders list (and of exports and the API).
+
+    Bad input in one field is reported on that field; the other filters still apply.
+    """
+
+    q = django_filters.CharFilter(method="filter_text", label="Search")
+    status = django_filters.MultipleChoiceFilter(
+        choices=OrderStatus.choices, widget=forms.CheckboxSelectMultiple, label="Status"
+    )
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte", label="Created from")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lte", label="Created to")
+    updated_after = MomentFilter(field_name="updated_at", lookup_expr="gte", label="Updated from")
+    updated_before = MomentFilter(field_name="updated_at", lookup_expr="lte", label="Updated to")
+    amount_min = MoneyFilter(field_name="amount", lookup_expr="gte", label="Amount from")
+    amount_max = MoneyFilter(field_name="amount", lookup_expr="lte", label="Amount to")
+    total_min = MoneyFilter(
+        field_name="total_amount", lookup_expr="gte", label="Discounted amount from"
+    )
+    total_max = MoneyFilter(
+        field_name="total_amount", lookup_expr="lte", label="Discounted amount to"
+    )
+    discount_min = MoneyFilter(
+        field_name="total_discount_amount", lookup_expr="gte", label="Discount from"
+    )
+    discount_max = MoneyFilter(
+        field_name="total_discount_amount", lookup_expr="lte", label="Discount to"
+    )
+    customer = django_filters.CharFilter(method="filter_person", label="Customer")
+    referrer = django_filters.CharFilter(method="filter_person", label="Referrer")
+    source_id = django_filters.CharFilter(method="filter_source_id", label="Source ID")
+    source_id_match = django_filters.ChoiceFilter(
+        choices=[("is", "is"), ("contains", "contains")],
+        method="filter_nothing",
+        empty_label=None,
+        label="Source ID match",
+    )
+    has_customer = django_filters.BooleanFilter(
+        field_name="customer", lookup_expr="isnull", exclude=True, label="Has customer"
+    )
+    has_referrer = django_filters.BooleanFilter(
+        field_name="referrer", lookup_expr="isnull", exclude=True, label="Has referrer"
+    )
+    meta = MetaFilter(method="filter_meta", label="Metadata")
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="filter_nothing", empty_label=None, label="Sort"
+    )
+
+    class Meta:
+        model = Order
+        fields: list[str] = []
+
+    def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        # Read by other filters (source_id) or applied last (sort).
+        return queryset
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Order id (exact), source ID, customer name or email (contains)."""
+        text = value.strip()
+        if not text:
+            return queryset
+        customers = Customer.objects.filter(Q(name__icontains=text) | Q(email__icontains=text))
+        return queryset.filter(
+            Q(pk=text) | Q(source_id__icontains=text) | Q(customer_id__in=customers.values("pk"))
+        )
+
+    def filter_person(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """A customer (or referrer) by id or source ID (exact), or name or email (contains)."""
+        text = value.strip()
+        if not text:
+            return queryset
+        people = Customer.objects.filter(
+            Q(pk=text) | Q(source_id=text) | Q(name__icontains=text) | Q(email__icontains=text)
+        )
+        return queryset.filter(**{f"{name}_id__in": people.values("pk")})
+
+    def filter_source_id(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text = value.strip()
+        if not text:
+            return queryset
+        if self.form.cleaned_data.get("source_id_match") == "contains":
+            return queryset.filter(source_id__icontains=text)
+        return queryset.filter(source_id=text)
+
+    def filter_meta(self, queryset: QuerySet, name: str, value: list[MetaCondition]) -> QuerySet:
+        vendor = connections[queryset.db].vendor
+        for condition in value or []:
+            queryset = queryset.filter(condition_q(condition, vendor))
+        return queryset
+
+    @property
+    def sort_in_force(self) -> str:
+        """The requested sort when it is valid, else the default (newest first)."""
+        if not self.is_bound:
+            return DEFAULT_SORT
+        self.form.is_valid()  # fills cleaned_data with the fields that are valid
+        return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return super().filter_queryset(queryset).order_by(*ordering_for(self.sort_in_force))

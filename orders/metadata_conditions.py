@@ -1,0 +1,195 @@
+"""Metadata conditions of the orders list: ``meta=key:op:value`` in the URL.
+
+Each condition names a metadata key, an operator that fits the key's type in the order
+metadata schema, and a value of that type: ``payment_method:eq:Visa``, ``score:gt:5``,
+``coupon:set:``, ``delivery_date:before:2026-01-01``. Keys the schema does not define are
+"unknown" and compared as text, or as numbers when the value is a number.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from .models import MetadataProperty, MetadataSchema
+
+Type = MetadataProperty.Type
+
+OPERATORS = {
+    "eq": "is",
+    "ne": "is not",
+    "contains": "contains",
+    "set": "is set",
+    "unset": "is not set",
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+    "before": "before",
+    "after": "after",
+}
+# The operators that fit each schema type; "unknown" is a key the schema does not define.
+OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    Type.STRING: ("eq", "ne", "contains", "set", "unset"),
+    Type.IMAGE_URL: ("eq", "ne", "contains", "set", "unset"),
+    Type.NUMBER: ("eq", "ne", "gt", "gte", "lt", "lte", "set", "unset"),
+    Type.BOOLEAN: ("eq", "ne", "set", "unset"),
+    Type.DATE: ("eq", "ne", "before", "after", "set", "unset"),
+    Type.DATETIME: ("eq", "ne", "before", "after", "set", "unset"),
+    Type.OBJECT: ("set", "unset"),
+    Type.GEOPOINT: ("set", "unset"),
+    "unknown": tuple(OPERATORS),
+}
+VALUELESS = {"set", "unset"}
+# Letters, digits and _ . - (no "__", which the ORM reads as a path separator).
+KEY_PATTERN = re.compile(r"^(?!.*__)[A-Za-z0-9_.\-]{1,100}$")
+TRUE_WORDS = {"true", "yes", "1", "on"}
+FALSE_WORDS = {"false", "no", "0", "off"}
+
+
+@dataclass(frozen=True)
+class MetaCondition:
+    key: str
+    op: str
+    value: Any
+    raw_value: str
+    type: str
+    array: bool = False
+
+    @property
+    def url_value(self) -> str:
+        """The condition as it stands in the URL (``key:op:value``)."""
+        return f"{self.key}:{self.op}:{self.raw_value}"
+
+    @property
+    def label(self) -> str:
+        """The condition as a person reads it: ``payment_method is Visa``."""
+        words = f"{self.key} {OPERATORS[self.op]}"
+        return words if self.op in VALUELESS else f"{words} {self.raw_value}"
+
+
+def order_schema_properties() -> dict[str, MetadataProperty]:
+    """The order metadata schema's live (not deleted) properties by name."""
+    schema = MetadataSchema.objects.filter(related_object=MetadataSchema.RelatedObject.ORDER)
+    return {
+        prop.name: prop
+        for prop in MetadataProperty.objects.filter(schema__in=schema, deleted=False)
+    }
+
+
+def _number(text: str) -> int | float:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("a number") from None
+    if not number.is_finite():
+        raise ValueError("a number")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _typed_value(kind: str, op: str, text: str) -> Any:
+    if op in VALUELESS:
+        return None
+    if text == "":
+        raise ValueError("a value")
+    if kind == Type.NUMBER:
+        return _number(text)
+    if kind == Type.BOOLEAN:
+        if text.lower() in TRUE_WORDS:
+            return True
+        if text.lower() in FALSE_WORDS:
+            return False
+        raise ValueError("yes or no")
+    if kind == Type.DATE:
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueError("a date like 2026-01-31") from None
+    if kind == Type.DATETIME or (kind == "unknown" and op in ("before", "after")):
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("a date like 2026-01-31 or 2026-01-31T14:00") from None
+        return text
+    if kind == "unknown" and op in ("gt", "gte", "lt", "lte"):
+        return _number(text)
+    return text
+
+
+def parse_condition(text: str, properties: dict[str, MetadataProperty]) -> MetaCondition:
+    """Parse ``key:op:value`` against the schema; a ``ValidationError`` names what is wrong."""
+    key, _, rest = text.partition(":")
+    op, _, raw_value = rest.partition(":")
+    key, op, raw_value = key.strip(), op.strip().lower(), raw_value.strip()
+    if not KEY_PATTERN.match(key) or not op:
+        raise ValidationError(
+            f"'{text}': write a condition as key:operator:value, e.g. payment_method:eq:Visa",
+            code="invalid_meta",
+        )
+    if op not in OPERATORS:
+        raise ValidationError(
+            f"'{text}': unknown operator '{op}'; use one of {', '.join(OPERATORS)}",
+            code="invalid_meta",
+        )
+    prop = properties.get(key)
+    kind = prop.type if prop else "unknown"
+    allowed = OPERATORS_BY_TYPE[kind]
+    if op not in allowed:
+        described = f"{kind} property '{key}'" if prop else f"unknown property '{key}'"
+        raise ValidationError(
+            f"'{text}': '{op}' does not fit {described}; use {', '.join(allowed)}",
+            code="invalid_meta",
+        )
+    try:
+        value = _typed_value(kind, op, raw_value)
+    except ValueError as expected:
+        raise ValidationError(
+            f"'{text}': {key} needs {expected} (actual value is '{raw_value}')",
+            code="invalid_meta",
+        ) from None
+    return MetaCondition(key, op, value, raw_value, kind, bool(prop and prop.array))
+
+
+def condition_q(condition: MetaCondition, vendor: str) -> Q:
+    """The ``Q`` for one condition.
+
+    Equality uses JSON containment (``@>``) on PostgreSQL because the GIN index on
+    ``metadata`` answers it; "is set" uses the key-exists operator, which that index answers
+    too. Comparisons read the key's JSON value.
+    """
+    key, op, value = condition.key, condition.op, condition.value
+    if op in VALUELESS:
+        has_key = Q(metadata__has_key=key)
+        return has_key if op == "set" else ~has_key
+    if op in ("eq", "ne"):
+        wanted = [value] if condition.array else value
+        if vendor == "postgresql":
+            match = Q(metadata__contains={key: wanted})
+        elif condition.array:
+            match = _lookup(key, "icontains", value)
+        else:
+            match = _lookup(key, "exact", value)
+        if op == "eq":
+            return match
+        # "is not" includes orders without the key; SQL's NULL would drop them elsewhere.
+        return ~match if vendor == "postgresql" else ~match | ~Q(metadata__has_key=key)
+    lookup = {
+        "contains": "icontains",
+        "gt": "gt",
+        "gte": "gte",
+        "lt": "lt",
+        "lte": "lte",
+        "before": "lt",
+        "after": "gt",
+    }[op]
+    return _lookup(key, lookup, value)
+
+
+def _lookup(key: str, lookup: str, value: Any) -> Q:
+    # The explicit final lookup keeps a key named like a lookup ("contains") a key; keys
+    # holding "__" are refused by the parser.
+    return Q(**{f"metadata__{key}__{lookup}": value})

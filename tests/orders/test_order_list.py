@@ -1,0 +1,177 @@
+"""The orders list page: what a user sees, htmx fragments, pages and counts."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orders import selectors
+from orders.models import OrderStatus
+from tests.factories import CustomerFactory, make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(html: str) -> list[str]:
+    """The order ids in the table, in order."""
+    body = html.split('id="orders"', 1)[1]
+    return re.findall(r'<a class="mono" href="/orders/(ord_[A-Za-z0-9]{24})/"', body)
+
+
+def test_the_table_shows_the_orders_view_columns(marketing_client):
+    ada = CustomerFactory(name="Ada Lovelace")
+    order = make_order(customer=ada, amount=7700, discount_amount=700, status=OrderStatus.PAID)
+    make_order(amount=100)
+
+    html = marketing_client.get("/orders/").content.decode()
+
+    assert "2 orders" in html
+    assert order.pk in rows(html)
+    assert 'badge badge-paid">Paid<' in html
+    assert "Ada Lovelace" in html and "$77.00" in html and "$70.00" in html
+    assert "—" in html  # the order without a customer
+    assert order.created_at.strftime("%Y-%m-%d %H:%M UTC") in html
+
+
+def test_filters_show_as_chips_that_remove_just_themselves(marketing_client):
+    make_order(status=OrderStatus.PAID, metadata={"payment_method": "Visa"})
+    response = marketing_client.get(
+        "/orders/?status=PAID&status=CANCELED&meta=payment_method:eq:Visa&amount_min=10"
+    )
+    html = response.content.decode()
+    assert "Status is Paid" in html and "Status is Canceled" in html
+    assert "payment_method is Visa" in html and "Amount from $10.00" in html
+    # removing "Status is Paid" keeps every other filter
+    removal = re.search(r'href="([^"]+)"[^>]*aria-label="Remove filter Status is Paid"', html)
+    assert removal
+    url = removal.group(1).replace("&amp;", "&")
+    assert "status=PAID" not in url
+    assert "status=CANCELED" in url and "amount_min=10" in url and "meta=payment_method" in url
+    assert 'href="/orders/"' in html  # Clear all
+
+
+def test_htmx_gets_only_the_fragment_and_the_canonical_url(marketing_client):
+    make_order(status=OrderStatus.PAID)
+    response = marketing_client.get(
+        "/orders/?status=PAID&meta_key=payment_method&meta_op=eq&meta_value=Visa&page=1",
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="orders-page"')
+    assert "<html" not in html
+    assert response["HX-Push-Url"] == "/orders/?meta=payment_method:eq:Visa&status=PAID"
+
+
+def test_plain_form_metadata_rows_are_folded_into_the_url(marketing_client):
+    response = marketing_client.get(
+        "/orders/?meta_key=score&meta_op=gt&meta_value=5&meta_key=&meta_op=eq&meta_value=&q=x"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/orders/?meta=score:gt:5&q=x"
+
+
+def test_invalid_input_keeps_the_page_working(marketing_client):
+    paid = make_order(status=OrderStatus.PAID)
+    make_order(status=OrderStatus.CREATED)
+    response = marketing_client.get(
+        "/orders/?status=PAID&created_after=2024-13-45&amount_min=1x&page=zero&per_page=7"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a date like 2026-05-31" in html
+    assert "Enter an amount such as 12.50" in html
+    assert "Page &#x27;zero&#x27; is not a page number" in html
+    assert "&#x27;7&#x27; is not one" in html
+    assert rows(html) == [paid.pk]
+
+
+def test_pages_sizes_and_the_end(marketing_client):
+    orders = [make_order(items=0) for _ in range(25)]
+    newest_first = [o.pk for o in reversed(orders)]
+
+    first = marketing_client.get("/orders/?per_page=20").content.decode()
+    second = marketing_client.get("/orders/?per_page=20&page=2").content.decode()
+    past = marketing_client.get("/orders/?per_page=20&page=9").content.decode()
+
+    assert rows(first) == newest_first[:20] and rows(second) == newest_first[20:]
+    assert "Page 1 of 2" in first and 'rel="prev"' not in first
+    assert 'rel="next" href="/orders/?per_page=20&amp;page=2"' in first
+    assert 'rel="prev" href="/orders/?per_page=20"' in second
+    assert "21–25 of 25 orders" in second and 'rel="next"' not in second
+    assert "This page is past the last order" in past
+
+
+def test_sorting_by_amount_both_ways_from_the_column_header(marketing_client):
+    small, big = make_order(amount=100), make_order(amount=900)
+    html = marketing_client.get("/orders/?sort=amount").content.decode()
+    assert rows(html) == [small.pk, big.pk]
+    assert 'href="/orders/?sort=-amount"' in html  # clicking again reverses
+    assert rows(marketing_client.get("/orders/?sort=-amount").content.decode()) == [
+        big.pk,
+        small.pk,
+    ]
+
+
+def test_empty_states_say_what_to_do(marketing_client):
+    assert "No orders yet." in marketing_client.get("/orders/").content.decode()
+    make_order()
+    html = marketing_client.get("/orders/?status=CANCELED").content.decode()
+    assert "No orders match these filters" in html and "clear filters" in html
+
+
+def test_counts_are_exact_when_cheap_estimated_or_bounded_otherwise(marketing_client, monkeypatch):
+    for _ in range(4):
+        make_order(items=0)
+    assert "4 orders" in marketing_client.get("/orders/").content.decode()
+
+    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 2)
+    monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: 1_234_567)
+    assert "about 1.2 million orders" in marketing_client.get("/orders/").content.decode()
+
+    monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: None)
+    assert "2+ orders" in marketing_client.get("/orders/").content.decode()
+
+
+def test_paging_never_counts_every_row(marketing_client):
+    for _ in range(3):
+        make_order(items=0)
+    with CaptureQueriesContext(connection) as queries:
+        marketing_client.get("/orders/?page=2&per_page=20&status=CREATED")
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts, "the page shows a count"
+    orders_counts = [sql for sql in counts if "orders_order" in sql]
+    assert orders_counts and all("LIMIT" in sql.upper() for sql in orders_counts)
+
+
+def test_queries_stay_constant_from_10_to_100_rows(marketing_client):
+    def queries_for(per_page: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = marketing_client.get(f"/orders/?per_page={per_page}&meta=channel:set:")
+        assert response.status_code == 200
+        return len(queries)
+
+    customer = CustomerFactory()
+    for _ in range(10):
+        make_order(items=0, customer=customer, metadata={"channel": "web"})
+    ten = queries_for(20)
+    for _ in range(90):
+        make_order(items=0, customer=CustomerFactory(), metadata={"channel": "web"})
+    hundred = queries_for(100)
+    assert len(rows(marketing_client.get("/orders/?per_page=100").content.decode())) == 100
+    assert ten == hundred
+
+
+def test_quick_ranges_link_to_created_after(marketing_client):
+    html = marketing_client.get("/orders/?status=PAID").content.decode()
+    assert re.search(r'href="/orders/\?created_after=\d{4}-\d{2}-\d{2}&amp;status=PAID"', html)
+    for label in ("Today", "Last 7 days", "Last 30 days", "This month"):
+        assert f">{label}</a>" in html
+
+
+def test_permissions(viewer_client, outsider_client, client):
+    assert viewer_client.get("/orders/?status=PAID").status_code == 200
+    assert outsider_client.get("/orders/?status=PAID").status_code == 403
+    response = client.get("/orders/?status=PAID")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
