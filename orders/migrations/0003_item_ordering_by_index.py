@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_metadata_gin_index'),
+        ("orders", "0002_metadata_gin_index"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='orderitem',
-            options={'ordering': ['order_id', 'position']},
+            name="orderitem",
+            options={"ordering": ["order_id", "position"]},
         ),
     ]

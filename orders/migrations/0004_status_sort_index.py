@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
-        ('orders', '0003_item_ordering_by_index'),
+        ("customers", "0001_initial"),
+        ("orders", "0003_item_ordering_by_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['status', 'id'], name='order_status_idx'),
+            model_name="order",
+            index=models.Index(fields=["status", "id"], name="order_status_idx"),
         ),
     ]
