@@ -1,0 +1,393 @@
+"""Loads the rows of ``orders.demo`` into the database, fast and in bounded memory.
+
+PostgreSQL gets the rows through COPY (psycopg 3's ``cursor.copy`` / ``write_row``); other
+databases, i.e. the embedded SQLite default, through ``executemany`` in batches. Orders are
+generated and written a chunk at a time, so memory does not grow with their number, and the
+whole load is one transaction, so a failure never leaves part of it behind.
+"""
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Max
+
+from customers.models import Customer
+
+from . import demo_data
+from .demo import (
+    CUSTOMER_COLUMNS,
+    EVENT_COLUMNS,
+    ITEM_COLUMNS,
+    ORDER_COLUMNS,
+    PRODUCT_COLUMNS,
+    SKU_COLUMNS,
+    DemoGenerator,
+    DemoSpec,
+)
+from .models import (
+    COUNTED_STATUSES,
+    SKU,
+    MetadataProperty,
+    MetadataSchema,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Product,
+)
+
+DEFAULT_CHUNK_SIZE = 10_000  # orders generated, then written, at a time
+_INSERT_BATCH = 1_000  # rows per executemany() call on databases without COPY
+DEMO_SOURCE_PREFIXES = {Customer: "CUST-", Product: "PROD-", SKU: "SKU-"}
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A model and the columns the generator fills, in row order."""
+
+    model: type[models.Model]
+    columns: tuple[str, ...]
+
+    def sql_names(self, connection: BaseDatabaseWrapper) -> tuple[str, str]:
+        quote = connection.ops.quote_name
+        opts = self.model._meta
+        columns = ", ".join(quote(opts.get_field(name).column) for name in self.columns)
+        return quote(opts.db_table), columns
+
+
+PRODUCTS = Table(Product, PRODUCT_COLUMNS)
+SKUS = Table(SKU, SKU_COLUMNS)
+CUSTOMERS = Table(Customer, CUSTOMER_COLUMNS)
+ORDERS = Table(Order, ORDER_COLUMNS)
+ITEMS = Table(OrderItem, ITEM_COLUMNS)
+EVENTS = Table(OrderEvent, EVENT_COLUMNS)
+# In the order their rows can be deleted: children before parents.
+DEMO_TABLES = (EVENTS, ITEMS, ORDERS, SKUS, PRODUCTS, CUSTOMERS)
+# The big tables, loaded without their secondary indexes and foreign keys on PostgreSQL.
+BULK_TABLES = (CUSTOMERS, ORDERS, ITEMS, EVENTS)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    products: int
+    skus: int
+    customers: int
+    orders: int
+    items: int
+    events: int
+    seconds: float
+
+
+def write_rows(
+    connection: BaseDatabaseWrapper,
+    cursor: Any,
+    table: Table,
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    use_copy: bool,
+) -> int:
+    """Insert ``rows`` (tuples in ``table.columns`` order) and return how many there were.
+
+    JSON columns arrive already serialised; datetimes are aware (UTC).
+    """
+    table_name, column_names = table.sql_names(connection)
+    written = 0
+    if use_copy:
+        with cursor.copy(f"COPY {table_name} ({column_names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+        return written
+
+    # Django's own adaptation for datetimes (SQLite stores them as naive UTC text). Not
+    # bulk_create: it would overwrite created_at with now() on models with auto_now_add.
+    adapters = [
+        connection.ops.adapt_datetimefield_value
+        if isinstance(table.model._meta.get_field(name), models.DateTimeField)
+        else None
+        for name in table.columns
+    ]
+    placeholders = ", ".join(["%s"] * len(table.columns))
+    sql = f"INSERT INTO {table_name} ({column_names}) VALUES ({placeholders})"
+    iterator = iter(rows)
+    while batch := list(islice(iterator, _INSERT_BATCH)):
+        cursor.executemany(
+            sql,
+            [
+                tuple(
+                    adapt(value) if adapt else value
+                    for adapt, value in zip(adapters, row, strict=True)
+                )
+                for row in batch
+            ],
+        )
+        written += len(batch)
+    return written
+
+
+def leftover_demo_rows(using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Names of the tables that already hold rows with demo source ids (``CUST-…``)."""
+    return [
+        str(model._meta.verbose_name_plural)
+        for model, prefix in DEMO_SOURCE_PREFIXES.items()
+        if model._default_manager.using(using).filter(source_id__startswith=prefix).exists()
+    ]
+
+
+def flush_demo(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Delete every order, item, event, customer, product and SKU; return the orders deleted.
+
+    Metadata schemas stay: they are configuration, and ``load_demo`` updates them in place.
+    """
+    connection = connections[using]
+    deleted = Order.objects.using(using).count()
+    names = [connection.ops.quote_name(table.model._meta.db_table) for table in DEMO_TABLES]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One TRUNCATE of the whole group: instant, where DELETE would take minutes at a
+            # million orders. It fails loudly if a table outside the group points at them.
+            # PostgreSQL refuses to truncate while deferred foreign-key checks are pending,
+            # which happens when the caller's transaction (a test's, say) has inserted rows:
+            # run those checks now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {', '.join(names)}")
+        else:
+            for name in names:
+                cursor.execute(f"DELETE FROM {name}")
+    return deleted
+
+
+def ensure_order_metadata_schema(using: str = DEFAULT_DB_ALIAS) -> MetadataSchema:
+    """Create or update the order metadata schema so it defines the keys the demo uses.
+
+    Idempotent: each key is an optional string property whose allowed values are the
+    demo's; other properties and ``allow_defined_only`` are left as they are.
+    """
+    schema, _ = MetadataSchema.objects.using(using).get_or_create(
+        related_object=MetadataSchema.RelatedObject.ORDER
+    )
+    for name, values in demo_data.ORDER_METADATA_VALUES.items():
+        MetadataProperty.objects.using(using).update_or_create(
+            schema=schema,
+            name=name,
+            defaults={
+                "type": MetadataProperty.Type.STRING,
+                "optional": True,
+                "array": False,
+                "deleted": False,
+                "eq": list(values),
+            },
+        )
+    return schema
+
+
+def refresh_all_purchase_summaries(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Recompute every customer's purchase summary with one set-based UPDATE.
+
+    The same rule as ``customers.services.refresh_purchase_summaries`` (PAID and FULFILLED
+    orders; the last order is the latest ``created_at``, ties broken by the highest id), in one
+    statement instead of four queries per customer. Customers without such orders are not
+    touched: the loader inserts them with an empty summary. Runs on PostgreSQL and SQLite
+    (window functions, ``UPDATE … FROM``). Returns the number of customers updated.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    orders = quote(Order._meta.db_table)
+    customers = quote(Customer._meta.db_table)
+    counted = ", ".join(["%s"] * len(COUNTED_STATUSES))
+    sql = f"""
+        UPDATE {customers}
+        SET orders_total_amount = ranked.spent,
+            orders_total_count = ranked.counted,
+            orders_last_order_amount = ranked.total_amount,
+            orders_last_order_date = ranked.created_at
+        FROM (
+            SELECT customer_id,
+                   total_amount,
+                   created_at,
+                   SUM(total_amount) OVER (PARTITION BY customer_id) AS spent,
+                   COUNT(*) OVER (PARTITION BY customer_id) AS counted,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY customer_id ORDER BY created_at DESC, id DESC
+                   ) AS recency
+            FROM {orders}
+            WHERE customer_id IS NOT NULL AND status IN ({counted})
+        ) AS ranked
+        WHERE ranked.recency = 1 AND {customers}.id = ranked.customer_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(status) for status in COUNTED_STATUSES])
+        return cursor.rowcount
+
+
+@contextmanager
+def _indexes_built_afterwards(
+    cursor: Any, tables: Sequence[Table], say: Progress
+) -> Iterator[None]:
+    """Drop the tables' foreign keys and secondary indexes, and create them again on exit.
+
+    PostgreSQL's advice for bulk loads ("Populating a Database"): one sort-based index build
+    and one validating join per constraint cost a fraction of millions of single-row index
+    insertions and foreign-key checks. The definitions are read from the catalogue, so the
+    same names and definitions come back, whatever the migrations made. Run it inside the
+    load's transaction: DDL is transactional in PostgreSQL, so a failure restores the indexes
+    together with everything else, and other sessions wait for these tables meanwhile.
+    Primary keys and unique constraints stay (other tables may point at them).
+    """
+    names = [table.model._meta.db_table for table in tables]
+    cursor.execute(
+        "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class "
+        "WHERE oid = ANY(%s::regclass[])",
+        [names],
+    )
+    if not cursor.fetchone()[0]:
+        # Only the tables' owner may drop their indexes: load the slow way rather than fail.
+        say("indexes: kept while loading (this database user does not own the tables)")
+        yield
+        return
+
+    # regclass::text is already quoted where needed.
+    cursor.execute(
+        """
+        SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
+        FROM pg_constraint
+        WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
+        ORDER BY 1, 2
+        """,
+        [names],
+    )
+    foreign_keys = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+        FROM pg_index
+        WHERE indrelid = ANY(%s::regclass[])
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = indexrelid)
+        ORDER BY 1
+        """,
+        [names],
+    )
+    indexes = cursor.fetchall()
+    # Dropping a foreign key alters the table it points at too, which PostgreSQL refuses while
+    # that table has deferred checks pending (the SKUs just written point at products): run
+    # them now.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table, constraint, _ in foreign_keys:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
+    for index, _ in indexes:
+        cursor.execute(f"DROP INDEX {index}")
+
+    yield  # an exception propagates: the transaction's rollback brings everything back
+
+    started = time.perf_counter()
+    # Enough memory to sort a few million index entries without spilling; this transaction only.
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for _, definition in indexes:
+        cursor.execute(definition)
+    for table, constraint, definition in foreign_keys:
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition}")
+    say(
+        f"indexes: {len(indexes)} rebuilt, {len(foreign_keys)} foreign keys re-added and checked "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def _next_id(model: type[models.Model], using: str) -> int:
+    highest = model._default_manager.using(using).aggregate(highest=Max("id"))["highest"]
+    return (highest or 0) + 1
+
+
+def load_demo(
+    spec: DemoSpec,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    use_copy: bool | None = None,
+    progress: Progress | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> LoadReport:
+    """Generate the demo data of ``spec`` and write it; the caller checks the database is empty.
+
+    One transaction: a failure leaves nothing behind. Rows are generated and written a chunk
+    of orders at a time, so memory stays flat whatever the size. ``use_copy`` defaults to
+    COPY on PostgreSQL; ``False`` forces the ``executemany`` path (what SQLite uses), which
+    the tests run on PostgreSQL to compare both. The data never depends on the chunk size.
+    """
+    connection = connections[using]
+    if use_copy is None:
+        use_copy = connection.vendor == "postgresql"
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+    generator = DemoGenerator(spec)
+
+    def write(cursor: Any, table: Table, rows: Iterable[tuple[Any, ...]]) -> int:
+        return write_rows(connection, cursor, table, rows, use_copy=use_copy)
+
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        product_rows, sku_rows = generator.catalogue()
+        products = write(cursor, PRODUCTS, product_rows)
+        skus = write(cursor, SKUS, sku_rows)
+        ensure_order_metadata_schema(using)
+
+        bulk_mode = (
+            _indexes_built_afterwards(cursor, BULK_TABLES, say)
+            if use_copy and connection.vendor == "postgresql"
+            else nullcontext()
+        )
+        with bulk_mode:
+            customers = write(cursor, CUSTOMERS, generator.customers())
+            say(
+                f"catalogue: {products:,} products, {skus:,} SKUs; {customers:,} customers "
+                f"({time.perf_counter() - started:.1f} s)"
+            )
+
+            # Item and event ids are explicit so that they, too, are the same on every run.
+            order_rows = generator.orders(
+                first_item_id=_next_id(OrderItem, using),
+                first_event_id=_next_id(OrderEvent, using),
+            )
+            orders = items = events = 0
+            while chunk := list(islice(order_rows, chunk_size)):
+                orders += write(cursor, ORDERS, (rows.order for rows in chunk))
+                items += write(cursor, ITEMS, (item for rows in chunk for item in rows.items))
+                events += write(cursor, EVENTS, (rows.event for rows in chunk))
+                say(
+                    f"orders: {orders:,}/{spec.orders:,} "
+                    f"({100 * orders // max(spec.orders, 1)}%), {items:,} items "
+                    f"({time.perf_counter() - started:.1f} s)"
+                )
+
+            # Before the customers' indexes come back: far fewer index entries to rewrite.
+            summaries = refresh_all_purchase_summaries(using)
+            say(
+                f"purchase summaries: {summaries:,} customers "
+                f"({time.perf_counter() - started:.1f} s)"
+            )
+
+        # Explicit ids leave the id sequences behind; the next order item must not clash.
+        for statement in connection.ops.sequence_reset_sql(no_style(), [OrderItem, OrderEvent]):
+            cursor.execute(statement)
+
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so the first queries on a million rows get sensible plans.
+        tables = ", ".join(table.sql_names(connection)[0] for table in DEMO_TABLES)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {tables}")
+        say(f"analyze: done ({time.perf_counter() - started:.1f} s)")
+
+    return LoadReport(
+        products=products,
+        skus=skus,
+        customers=customers,
+        orders=orders,
+        items=items,
+        events=events,
+        seconds=time.perf_counter() - started,
+    )
