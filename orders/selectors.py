@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import OperationalError, connections, transaction
 from django.db.models import QuerySet
 
 from core.counts import planner_row_estimate
@@ -22,9 +23,11 @@ def orders_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Order]
 # Page sizes the list offers; anything else falls back to the default.
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 50
-# Up to this many matches the list counts them exactly (cheap with a LIMIT); past it, the
-# planner's estimate is shown instead of a COUNT(*) over a million rows.
+# Up to this many matches the list counts them exactly (with a LIMIT, never a full scan) ...
 EXACT_COUNT_LIMIT = 10_000
+# ... as long as counting takes no longer than this on PostgreSQL; past it, the total is the
+# planner's estimate (when the filters allow a trustworthy one) or a lower bound.
+COUNT_TIME_BUDGET_MS = 25
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class OrderPage:
     has_next: bool
     count: int | None  # exact, when it is known
     estimate: int | None  # the planner's estimate, when counting would be too dear
+    at_least: int | None = None  # a lower bound, when neither of the above is known
 
     @property
     def has_previous(self) -> bool:
@@ -64,37 +68,76 @@ class OrderPage:
             return f"{intcomma(self.count)} order{'' if self.count == 1 else 's'}"
         if self.estimate is not None:
             return f"about {_about(self.estimate)} orders"
-        return f"{intcomma(EXACT_COUNT_LIMIT)}+ orders"
+        return f"{intcomma(self.at_least or EXACT_COUNT_LIMIT)}+ orders"
 
 
 def _about(number: int) -> str:
     if number >= 1_000_000:
         return f"{number / 1_000_000:.1f} million".replace(".0 ", " ")
-    return intcomma(round(number, -3))
+    return intcomma(round(number, -3) if number >= 10_000 else round(number, -2))
 
 
-def order_page(queryset: QuerySet[Order], *, number: int, per_page: int) -> OrderPage:
+def _bounded_count(queryset: QuerySet[Order]) -> int | None:
+    """Count at most ``EXACT_COUNT_LIMIT + 1`` rows; ``None`` if that overruns the time budget.
+
+    On PostgreSQL the count runs under ``statement_timeout`` in a savepoint, so a count that
+    would read a large part of the table is cancelled instead of slowing the page down.
+    """
+    limited = queryset[: EXACT_COUNT_LIMIT + 1]
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return limited.count()
+    try:
+        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_TIME_BUDGET_MS)}")
+            return limited.count()
+    except OperationalError:
+        # Cancelled by the timeout (psycopg's QueryCanceled); the savepoint was rolled back.
+        return None
+
+
+def order_page(
+    queryset: QuerySet[Order], *, number: int, per_page: int, estimable: bool = True
+) -> OrderPage:
     """A page of ``queryset`` (already filtered and ordered) in a constant number of queries.
 
-    One query reads the page's rows with their customers (one row more than the page, to
-    know whether a next page exists); one counts at most ``EXACT_COUNT_LIMIT + 1`` matches;
-    only when there are more does the planner estimate the total (EXPLAIN, no scan).
+    The page's ids are read first, without joins, so the database walks only the sort index
+    (one id more than the page, to know whether a next page exists); then those orders are
+    read with their customers by primary key. The total is the planner's estimate when the
+    filters are ``estimable`` (the caller knows whether PostgreSQL estimates them well) and
+    it is past ``EXACT_COUNT_LIMIT``; otherwise it is counted, exactly when that is cheap
+    (see ``_bounded_count``), else it is given as a lower bound.
     """
     offset = (number - 1) * per_page
-    rows = list(queryset.select_related("customer")[offset : offset + per_page + 1])
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
+    has_next = len(ids) > per_page
+    ids = ids[:per_page]
+    by_id = Order.objects.select_related("customer").in_bulk(ids)
+    orders = [by_id[pk] for pk in ids if pk in by_id]
+
+    count = estimate = at_least = None
     unordered = queryset.order_by()
-    bounded = unordered[: EXACT_COUNT_LIMIT + 1].count()
-    count = estimate = None
-    if bounded <= EXACT_COUNT_LIMIT:
-        count = bounded
+    # For filters PostgreSQL estimates well, a large estimate is shown as it is: counting
+    # ten thousand matching rows exactly would cost more than the page itself.
+    planned = planner_row_estimate(unordered) if estimable and has_next else None
+    if not has_next and (orders or number == 1):
+        count = offset + len(orders)  # the last page tells the total for free
+    elif planned is not None and planned > EXACT_COUNT_LIMIT:
+        estimate = planned
     else:
-        planned = planner_row_estimate(unordered)
-        estimate = planned if planned and planned > EXACT_COUNT_LIMIT else None
+        counted = _bounded_count(unordered)
+        if counted is not None and counted <= EXACT_COUNT_LIMIT:
+            count = counted
+        elif counted is not None:
+            at_least = EXACT_COUNT_LIMIT
+        else:
+            at_least = offset + len(orders) + 1  # the rows shown and the next page's first
     return OrderPage(
-        orders=rows[:per_page],
+        orders=orders,
         number=number,
         per_page=per_page,
-        has_next=len(rows) > per_page,
+        has_next=has_next,
         count=count,
         estimate=estimate,
+        at_least=at_least,
     )

@@ -180,7 +180,9 @@ class OrderListView(DashboardView):
             return HttpResponseRedirect(_url(query))
         filterset = OrderFilter(query, queryset=orders_visible_to(request.user))
         number, per_page, page_problems = _page_params(query)
-        page = order_page(filterset.qs, number=number, per_page=per_page)
+        page = order_page(
+            filterset.qs, number=number, per_page=per_page, estimable=filterset.estimable
+        )
         sort = filterset.sort_in_force
         context = self.get_context_data(
             filterset=filterset,
@@ -208,6 +210,9 @@ class OrderListView(DashboardView):
             ],
             presence=[("has_customer", "customer"), ("has_referrer", "referrer")],
             columns=COLUMNS,
+            # Row links are built from these prefixes: one reverse() per page, not per row.
+            orders_url=reverse("orders:list"),
+            customers_url=reverse("customers:list"),
             sort_choices=SORT_CHOICES,
         )
         if request.htmx:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders import selectors
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
 from tests.factories import CustomerFactory, make_order
 
 pytestmark = pytest.mark.django_db
@@ -122,16 +122,52 @@ def test_empty_states_say_what_to_do(marketing_client):
 
 
 def test_counts_are_exact_when_cheap_estimated_or_bounded_otherwise(marketing_client, monkeypatch):
-    for _ in range(4):
-        make_order(items=0)
-    assert "4 orders" in marketing_client.get("/orders/").content.decode()
+    for index in range(25):
+        make_order(items=0, source_id=f"SHOP-{index}")
+    # Exact: cheap to count (and the last page says the total by itself)
+    assert "25 orders" in marketing_client.get("/orders/?per_page=20").content.decode()
+    assert "25 orders" in marketing_client.get("/orders/?per_page=20&page=2").content.decode()
 
+    # Past the exact limit: the planner's estimate ...
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 2)
     monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: 1_234_567)
-    assert "about 1.2 million orders" in marketing_client.get("/orders/").content.decode()
+    html = marketing_client.get("/orders/?per_page=20").content.decode()
+    assert "about 1.2 million orders" in html
 
+    # ... but not for a text search, whose estimates are guesses: a bound instead
+    html = marketing_client.get("/orders/?per_page=20&q=shop").content.decode()
+    assert "2+ orders" in html and "about" not in html.split('id="order-count"')[1][:80]
+
+    # ... and a bound when there is no estimate
     monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: None)
-    assert "2+ orders" in marketing_client.get("/orders/").content.decode()
+    assert "2+ orders" in marketing_client.get("/orders/?per_page=20").content.decode()
+
+
+def test_a_count_over_its_time_budget_falls_back_to_a_bound(marketing_client, monkeypatch):
+    for _ in range(25):
+        make_order(items=0)
+    monkeypatch.setattr(selectors, "_bounded_count", lambda queryset: None)
+    monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: None)
+    html = marketing_client.get("/orders/?per_page=20").content.decode()
+    assert "21+ orders" in html  # at least the 20 shown and the next one
+
+
+def test_the_count_is_cancelled_when_it_overruns_its_budget(monkeypatch):
+    # Given a count that takes longer than the budget (pg_sleep in the counted query)
+    from django.db.models import BooleanField, Func
+
+    for _ in range(3):
+        make_order(items=0)
+    monkeypatch.setattr(selectors, "COUNT_TIME_BUDGET_MS", 50)
+    slow = Order.objects.annotate(
+        slept=Func(
+            function="pg_sleep", template="pg_sleep(0.2) IS NOT NULL", output_field=BooleanField()
+        )
+    ).filter(slept=True)
+
+    # Then the count gives up (None) and the connection is still usable
+    assert selectors._bounded_count(slow) is None
+    assert selectors._bounded_count(Order.objects.all()) == 3
 
 
 def test_paging_never_counts_every_row(marketing_client):
