@@ -3,11 +3,12 @@
 # together. Ctrl-C (or SIGTERM) stops both.
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
+export DJANGO_SETTINGS_MODULE=config.settings
 PORT=${PORT:-8000}
 
 "$PY" manage.py migrate --noinput
 "$PY" manage.py seed_demo --orders 500 --customers 120 --seed 42 --if-empty
-embedded=$("$PY" manage.py shell -c "from django.conf import settings; print(settings.EMBEDDED_DATABASE)")
+embedded=$("$PY" -c "import django; django.setup(); from django.conf import settings; print(settings.EMBEDDED_DATABASE)")
 if [ "$embedded" = "True" ]; then
   "$PY" manage.py ensure_demo_user
 fi
