@@ -127,6 +127,9 @@ class Order(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Bumped by every saved change; an edit made from an older version is refused instead of
+    # overwriting what someone else saved in between.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -314,6 +317,9 @@ class OrderEvent(models.Model):
         max_length=255, blank=True, help_text="Who or what made the change, as shown to people."
     )
     changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The order's version this change produced."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

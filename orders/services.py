@@ -166,7 +166,28 @@ def _record(order: Order, actor: Actor, event_type: str, changes: dict[str, Any]
         actor_user=actor.user,
         actor_label=actor.label,
         changes=changes,
+        version=order.version,
     )
+
+
+class OrderChangedElsewhere(ValidationError):
+    """An edit started from an older version of the order: someone saved it in between.
+
+    Nothing is written. ``events`` are the changes saved since that version, newest first,
+    so the person can see what changed before trying again.
+    """
+
+    def __init__(self, order: Order, expected_version: int, events: list[OrderEvent]) -> None:
+        who = sorted({event.actor_label for event in events if event.actor_label})
+        by = f" by {', '.join(who)}" if who else ""
+        super().__init__(
+            f"Order {order.pk} was changed{by} since you opened it; nothing was saved. "
+            "Review the changes below and try again.",
+            code="stale",
+        )
+        self.order = order
+        self.expected_version = expected_version
+        self.events = events
 
 
 def _save_unique(order: Order, **save_kwargs: Any) -> None:
@@ -244,27 +265,41 @@ def _metadata_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
 
 
 @transaction.atomic
-def update_order(order: Order | str, *, actor: Actor, **changes: Any) -> Order:
+def update_order(
+    order: Order | str, *, actor: Actor, expected_version: int | None = None, **changes: Any
+) -> Order:
     """Apply a partial update: fields not given stay as they are.
 
     Accepts ``source_id``, ``status``, ``items`` (a new cart, replacing the old one),
     ``amount`` (for orders without items), ``discount_amount``, ``customer``, ``referrer``
     and ``metadata`` (replaces the whole mapping). The order row is locked for the duration
-    (the reference's "order session"), so two concurrent updates cannot lose each other.
-    Writes one event per kind of change; an update that changes nothing writes nothing.
+    (the reference's "order session"): concurrent changes to one order run one at a time.
+
+    With ``expected_version`` (the version the editor started from), a save over someone
+    else's newer change raises ``OrderChangedElsewhere`` and writes nothing.
+
+    A save that changes something writes exactly one event holding every field's
+    ``[before, after]``; its type names the kind of change (``status_changed``, ...), or is
+    ``updated`` when several kinds changed together. A save that changes nothing writes
+    nothing, not even ``updated_at``.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"update_order() got unexpected fields: {', '.join(sorted(unknown))}")
     order_id = order.pk if isinstance(order, Order) else order
     order = Order.objects.select_for_update().get(pk=order_id)
+    if expected_version is not None and order.version != expected_version:
+        newer = order.events.filter(version__gt=expected_version).select_related("actor_user")
+        raise OrderChangedElsewhere(order, expected_version, list(newer))
     customer_before = order.customer_id
 
-    events: dict[str, dict[str, list[Any]]] = {}
+    diff: dict[str, list[Any]] = {}
+    kinds: set[str] = set()
 
-    def note(event_type: str, name: str, before: Any, after: Any) -> None:
+    def note(kind: str, name: str, before: Any, after: Any) -> None:
         if before != after:
-            events.setdefault(event_type, {})[name] = [before, after]
+            diff[name] = [before, after]
+            kinds.add(kind)
 
     if "source_id" in changes:
         source_id = normalize_source_id(changes["source_id"])
@@ -288,9 +323,8 @@ def update_order(order: Order | str, *, actor: Actor, **changes: Any) -> Order:
 
     if "metadata" in changes:
         metadata = validate_metadata(changes["metadata"])
-        diff = _metadata_diff(order.metadata or {}, metadata)
-        if diff:
-            events[OrderEvent.Type.METADATA_CHANGED] = diff
+        for name, (before, after) in _metadata_diff(order.metadata or {}, metadata).items():
+            note(OrderEvent.Type.METADATA_CHANGED, name, before, after)
         order.metadata = metadata
 
     new_items: Sequence[ItemData] | None = changes.get("items")
@@ -311,32 +345,31 @@ def update_order(order: Order | str, *, actor: Actor, **changes: Any) -> Order:
         )
         for name in TOTAL_FIELDS:
             note(OrderEvent.Type.ITEMS_CHANGED, name, getattr(order, name), getattr(totals, name))
-        items_changed = new_items is not None and [i.snapshot() for i in items] != [
-            i.snapshot() for i in current
-        ]
-        if items_changed:
-            events.setdefault(OrderEvent.Type.ITEMS_CHANGED, {})["items"] = [
-                [i.snapshot() for i in current],
-                [i.snapshot() for i in items],
-            ]
+        before_items = [item.snapshot() for item in current]
+        after_items = [item.snapshot() for item in items]
+        if new_items is not None and before_items != after_items:
+            note(OrderEvent.Type.ITEMS_CHANGED, "items", before_items, after_items)
             order.items.all().delete()
             OrderItem.objects.bulk_create(_item_rows(order, items, totals))
         _apply_totals(order, totals)
 
-    if not events:
+    if not diff:
         return order
 
     order.updated_at = timezone.now()
+    order.version += 1
     _save_unique(order)
-    for event_type, event_changes in events.items():
-        _record(order, actor, event_type, event_changes)
+    event_type = kinds.pop() if len(kinds) == 1 else OrderEvent.Type.UPDATED
+    _record(order, actor, event_type, diff)
     refresh_purchase_summaries([customer_before, order.customer_id])
     return order
 
 
-def change_order_status(order: Order | str, status: str, *, actor: Actor) -> Order:
-    """Move an order to another status (a rollback is PAID → CANCELED)."""
-    return update_order(order, actor=actor, status=status)
+def change_order_status(
+    order: Order | str, status: str, *, actor: Actor, expected_version: int | None = None
+) -> Order:
+    """Move an order to another status (a redemption rollback is PAID → CANCELED)."""
+    return update_order(order, actor=actor, expected_version=expected_version, status=status)
 
 
 @transaction.atomic

@@ -71,12 +71,12 @@ def test_invalid_input_writes_nothing():
     assert not Order.objects.exists() and not OrderEvent.objects.exists()
 
 
-def test_update_records_one_event_per_kind_of_change():
+def test_a_save_that_changes_several_things_records_one_event_with_every_diff():
     # Given an order of a customer
     first, second = CustomerFactory(), CustomerFactory()
     order = make_order(customer=first, metadata={"channel": "web", "locale": "en-US"})
 
-    # When status, customer and metadata change at once
+    # When status, customer and metadata change in one save
     services.update_order(
         order,
         actor=Actor.importer("shop sync"),
@@ -85,18 +85,65 @@ def test_update_records_one_event_per_kind_of_change():
         metadata={"channel": "store", "coupon": "X1"},
     )
 
-    # Then each change has its event with before and after
-    events = {e.type: e for e in order.events.exclude(type=OrderEvent.Type.CREATED)}
-    assert events[OrderEvent.Type.STATUS_CHANGED].changes == {"status": ["CREATED", "PAID"]}
-    assert events[OrderEvent.Type.CUSTOMER_CHANGED].changes == {
-        "customer_id": [first.pk, second.pk]
-    }
-    assert events[OrderEvent.Type.METADATA_CHANGED].changes == {
+    # Then one "updated" event holds each field's before and after
+    event = order.events.exclude(type=OrderEvent.Type.CREATED).get()
+    assert event.type == OrderEvent.Type.UPDATED
+    assert event.actor_label == "shop sync" and event.version == 2
+    assert event.changes == {
+        "status": ["CREATED", "PAID"],
+        "customer_id": [first.pk, second.pk],
         "metadata.channel": ["web", "store"],
         "metadata.coupon": [None, "X1"],
         "metadata.locale": ["en-US", None],
     }
-    assert {e.actor_label for e in events.values()} == {"shop sync"}
+
+
+@pytest.mark.parametrize(
+    ("change", "event_type", "diff_keys"),
+    [
+        ({"status": "PAID"}, "status_changed", {"status"}),
+        ({"metadata": {"a": 1}}, "metadata_changed", {"metadata.a"}),
+        ({"source_id": "NEW-1"}, "updated", {"source_id"}),
+        ({"discount_amount": 100}, "items_changed", {"discount_amount", "total_amount",
+                                                     "total_discount_amount"}),
+    ],
+)  # fmt: skip
+def test_each_kind_of_change_has_its_event_type(change, event_type, diff_keys):
+    order = make_order(items=0, amount=5000)
+    services.update_order(order, actor=Actor.system(), **change)
+    event = order.events.exclude(type=OrderEvent.Type.CREATED).get()
+    assert event.type == event_type
+    assert set(event.changes) == diff_keys
+
+
+def test_customer_and_referrer_changes_are_customer_changed_events():
+    ada, bob = CustomerFactory(), CustomerFactory()
+    order = make_order()
+    services.update_order(order, actor=Actor.system(), customer=ada, referrer=bob)
+    event = order.events.get(type=OrderEvent.Type.CUSTOMER_CHANGED)
+    assert event.changes == {"customer_id": [None, ada.pk], "referrer_id": [None, bob.pk]}
+
+
+def test_an_edit_from_an_older_version_is_refused_and_shows_what_changed():
+    # Given two people who opened the same order (version 1)
+    order = make_order(items=0, amount=5000)
+    opened_at = order.version
+    services.update_order(
+        order, actor=Actor.system("Ada"), expected_version=opened_at, status="PAID"
+    )
+
+    # When the second saves from the version they opened
+    with pytest.raises(services.OrderChangedElsewhere) as refused:
+        services.update_order(
+            order, actor=Actor.system("Bob"), expected_version=opened_at, source_id="B"
+        )
+
+    # Then nothing of theirs is written, and they are told who changed what
+    order.refresh_from_db()
+    assert (order.status, order.source_id, order.version) == ("PAID", None, 2)
+    assert "changed by Ada since you opened it" in refused.value.messages[0]
+    assert [e.changes for e in refused.value.events] == [{"status": ["CREATED", "PAID"]}]
+    assert order.events.count() == 2
 
 
 def test_update_that_changes_nothing_writes_nothing():
