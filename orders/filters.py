@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Q, QuerySet
 
-from core.money import parse_money
 from customers.models import Customer
 
+from .forms import MoneyInput
 from .metadata_conditions import (
     MetaCondition,
     condition_q,
@@ -91,24 +91,6 @@ class DateOrDateTimeField(forms.CharField):
         return Moment(moment, False)
 
 
-class MoneyField(forms.CharField):
-    """Money as typed (``12.50``) → minor units (``1250``)."""
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            amount = parse_money(text, field=str(self.label or "amount"))
-        except ValidationError as error:
-            # The field's own label is shown next to it; the message need not repeat it.
-            message = error.messages[0].split(": ", 1)[-1]
-            raise ValidationError(message[:1].upper() + message[1:]) from None
-        if amount < 0:
-            raise ValidationError(f"Enter zero or more (actual value is '{text}').")
-        return amount
-
-
 class MetaConditionsField(forms.Field):
     """The repeatable ``meta=key:op:value`` parameter, parsed against the order schema."""
 
@@ -145,7 +127,7 @@ class MomentFilter(django_filters.Filter):
 
 
 class MoneyFilter(django_filters.Filter):
-    field_class = MoneyField
+    field_class = MoneyInput
 
 
 class MetaFilter(django_filters.Filter):

@@ -19,7 +19,8 @@ from customers.models import Customer
 from customers.services import refresh_purchase_summaries
 
 from .actors import Actor
-from .models import SKU, Order, OrderEvent, OrderItem, OrderStatus, Product
+from .metadata_validation import validate_metadata as validate_against_schema
+from .models import SKU, MetadataSchema, Order, OrderEvent, OrderItem, OrderStatus, Product
 from .totals import ItemInput, OrderTotals, compute_totals
 
 logger = logging.getLogger(__name__)
@@ -115,15 +116,9 @@ def _validate_status(status: str) -> str:
 
 
 def validate_metadata(metadata: Any) -> dict[str, Any]:
-    """Metadata must be a mapping of keys to values; ``None`` means none."""
-    if metadata is None:
-        return {}
-    if not isinstance(metadata, dict):
-        raise ValidationError(
-            {"metadata": f"must be an object of key/value pairs (actual value is '{metadata}')"},
-            code="invalid",
-        )
-    return metadata
+    """An order's metadata checked against the order metadata schema (``None`` means none);
+    the normalized mapping, or a ``ValidationError`` naming each property that is wrong."""
+    return validate_against_schema(metadata, MetadataSchema.RelatedObject.ORDER)
 
 
 def _item_rows(order: Order, items: Sequence[ItemData], totals: OrderTotals) -> list[OrderItem]:

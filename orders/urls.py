@@ -12,4 +12,8 @@ urlpatterns = [
     path("views/<int:pk>/share/", views.share_saved_view, name="saved-view-share"),
     path("views/<int:pk>/delete/", views.delete_saved_view, name="saved-view-delete"),
     path("<str:order_id>/", views.OrderDetailView.as_view(), name="detail"),
+    path("<str:order_id>/activity/", views.order_activity, name="activity"),
+    path("<str:order_id>/status/", views.change_status, name="change-status"),
+    path("<str:order_id>/metadata/", views.edit_metadata, name="edit-metadata"),
+    path("<str:order_id>/edit/", views.OrderEditView.as_view(), name="edit"),
 ]

@@ -3,12 +3,13 @@
 Load with ``{% load dashboard %}``.
 """
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from core.money import format_money
@@ -71,3 +72,37 @@ def get(mapping: Any, key: str) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def json_compact(value: Any) -> str:
+    """A value as compact JSON (``{"a":1}``), for metadata shown inline."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@register.simple_tag
+def metadata_value(value: Any, kind: str) -> SafeString:
+    """A metadata value as its schema type reads: yes/no, dates as dates, lists as lists."""
+    if value is None:
+        return format_html('<span class="muted">—</span>')
+    if isinstance(value, list):
+        return format_html(
+            '<ul class="values">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((metadata_value(v, kind),) for v in value)),
+        )
+    if isinstance(value, bool):
+        return format_html("{}", "yes" if value else "no")
+    if kind == "date" and isinstance(value, str):
+        try:
+            return format_html("{}", date.fromisoformat(value).strftime("%d %b %Y"))
+        except ValueError:
+            pass
+    if kind == "datetime" and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return format_html("{}", utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
+        except ValueError:
+            pass
+    if isinstance(value, dict):
+        return format_html("<code>{}</code>", json_compact(value))
+    return format_html("{}", value)

@@ -1,7 +1,14 @@
 """The orders dashboard's views, one module per page."""
 
 from .metadata_schemas import MetadataSchemaListView
-from .order_detail import OrderCreateView, OrderDetailView
+from .order_create import OrderCreateView
+from .order_detail import (
+    OrderDetailView,
+    OrderEditView,
+    change_status,
+    edit_metadata,
+    order_activity,
+)
 from .order_list import OrderListView
 from .saved_views import (
     SavedViewListView,
@@ -14,6 +21,10 @@ __all__ = [
     "MetadataSchemaListView",
     "OrderCreateView",
     "OrderDetailView",
+    "OrderEditView",
+    "change_status",
+    "edit_metadata",
+    "order_activity",
     "OrderListView",
     "SavedViewListView",
     "delete_saved_view",

@@ -1,36 +1,303 @@
-"""One order: its page, and the Create order page."""
+"""One order: its page (Dashboard, Metadata and Activity tabs), status changes and edits.
 
+Every change goes through ``orders.services.update_order`` with the version the page was
+shown for, so a save over someone else's newer change is refused, never lost.
+"""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_POST
 
 from core.views import DashboardView
 
-from ..models import Order
+from ..activity import describe
+from ..actors import Actor
+from ..forms import ItemFormSet, MetadataValueForm, OrderEditForm, StatusForm
+from ..metadata_conditions import order_schema_properties
+from ..models import Order, OrderStatus
 from ..selectors import orders_visible_to
+from ..services import OrderChangedElsewhere, change_order_status, update_order
+from ..totals import compute_totals
+
+ACTIVITY_PAGE_SIZE = 50
+TABS = ("dashboard", "metadata", "activity")
 
 
-class OrderCreateView(DashboardView):
-    """Placeholder for the Create order wizard."""
+def get_order(request: HttpRequest, order_id: str) -> Order:
+    """The order if the user may see it, else 404 (the friendly page)."""
+    return get_object_or_404(
+        orders_visible_to(request.user).select_related("customer", "referrer"), pk=order_id
+    )
 
-    permission_required = "orders.add_order"
-    template_name = "orders/order_form.html"
-    nav = "orders"
-    title = "Create order"
+
+def activity_page(order: Order, number: Any) -> dict[str, Any]:
+    events = order.events.select_related("actor_user").order_by("-created_at", "-id")
+    page = Paginator(events, ACTIVITY_PAGE_SIZE).get_page(number)
+    return {"activity": describe(list(page.object_list)), "activity_page": page}
+
+
+def metadata_rows(order: Order) -> list[dict[str, Any]]:
+    """Each metadata property with its schema type, or "unknown" when the schema lacks it."""
+    properties = order_schema_properties()
+    rows = []
+    for key, value in sorted((order.metadata or {}).items()):
+        prop = properties.get(key)
+        rows.append(
+            {
+                "key": key,
+                "value": value,
+                "type": prop.type if prop else "unknown",
+                "array": bool(prop and prop.array),
+                "json": json.dumps(value, ensure_ascii=False),
+            }
+        )
+    return rows
+
+
+def _change_allowed(request: HttpRequest) -> None:
+    if not request.user.has_perm("orders.change_order"):
+        raise PermissionDenied("You may look at orders but not change them.")
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)
+
+
+def _stale_message(request: HttpRequest, error: OrderChangedElsewhere) -> None:
+    what = "; ".join(
+        f"{change.label}: {change.before} → {change.after}"
+        for entry in describe(error.events)
+        for change in entry.changes
+    )
+    messages.error(request, f"{error.messages[0]} {what}".strip())
 
 
 class OrderDetailView(DashboardView):
-    """One order's header, amounts and cart."""
+    """Header, tabs and the current tab; with htmx, just the tab."""
 
     permission_required = "orders.view_order"
     template_name = "orders/order_detail.html"
     nav = "orders"
 
-    def get_order(self) -> Order:
-        return get_object_or_404(
-            orders_visible_to(self.request.user).select_related("customer", "referrer"),
-            pk=self.kwargs["order_id"],
-        )
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        order = get_order(request, kwargs["order_id"])
+        tab = request.GET.get("tab", "dashboard")
+        tab = tab if tab in TABS else "dashboard"
+        context = self.get_context_data(order=order, title=order.id, tab=tab, **kwargs)
+        context.update(self.tab_context(order, tab))
+        if request.htmx and request.htmx.target == "tab-panel":
+            return TemplateResponse(request, f"{self.template_name}#tab", context)
+        return self.render_to_response(context)
 
-    def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        order = self.get_order()
-        items = order.items.select_related("product", "sku")
-        return super().get_context_data(order=order, items=items, title=order.id, **kwargs)
+    def tab_context(self, order: Order, tab: str) -> dict[str, Any]:
+        can_change = self.request.user.has_perm("orders.change_order")
+        context: dict[str, Any] = {
+            "can_change": can_change,
+            "statuses": OrderStatus.choices,
+            "is_staff": self.request.user.is_staff,
+        }
+        if tab == "dashboard":
+            context["items"] = order.items.select_related("product", "sku").order_by("position")
+        elif tab == "metadata":
+            context["metadata_rows"] = metadata_rows(order)
+        else:
+            context.update(activity_page(order, self.request.GET.get("page")))
+        return context
+
+
+@login_required
+@permission_required("orders.view_order", raise_exception=True)
+@require_GET
+def order_activity(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The Activity tab's list alone: what the tab polls to stay current."""
+    order = get_order(request, order_id)
+    context = {"order": order, **activity_page(order, request.GET.get("page"))}
+    return TemplateResponse(request, "orders/_order_activity.html", context)
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Change Status; moving a Paid order to Canceled (a rollback) asks for confirmation."""
+    _change_allowed(request)
+    order = get_order(request, order_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of Created, Paid, Canceled or Fulfilled.")
+        return HttpResponseRedirect(order.get_absolute_url())
+    status = form.cleaned_data["status"]
+    rollback = order.status == OrderStatus.PAID and status == OrderStatus.CANCELED
+    if rollback and not form.cleaned_data["confirm"]:
+        return TemplateResponse(
+            request,
+            "orders/order_status_confirm.html",
+            {"order": order, "status": status, "version": form.cleaned_data["version"],
+             "title": f"Cancel {order.id}?", "nav": "orders"},
+        )  # fmt: skip
+    try:
+        change_order_status(
+            order, status, actor=_actor(request), expected_version=form.cleaned_data["version"]
+        )
+    except OrderChangedElsewhere as error:
+        _stale_message(request, error)
+    else:
+        messages.success(request, f"Order {order.id} is now {OrderStatus(status).label}.")
+    return HttpResponseRedirect(order.get_absolute_url())
+
+
+@login_required
+@require_POST
+def edit_metadata(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Set or remove one metadata property in place, validated against the schema."""
+    _change_allowed(request)
+    order = get_order(request, order_id)
+    form = MetadataValueForm(request.POST)
+    target = f"{order.get_absolute_url()}?tab=metadata"
+    if not form.is_valid():
+        messages.error(request, "Give the property's name and value.")
+        return HttpResponseRedirect(target)
+    metadata = dict(order.metadata or {})
+    key = form.cleaned_data["key"].strip()
+    if form.cleaned_data["remove"]:
+        metadata.pop(key, None)
+    else:
+        metadata[key] = form.cleaned_data["value"]
+    try:
+        update_order(
+            order,
+            actor=_actor(request),
+            expected_version=form.cleaned_data["version"],
+            metadata=metadata,
+        )
+    except OrderChangedElsewhere as error:
+        _stale_message(request, error)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Metadata {key} saved.")
+    return HttpResponseRedirect(target)
+
+
+class OrderEditView(DashboardView):
+    """Edit order: its fields and cart; Calculate shows the server's totals without saving."""
+
+    permission_required = "orders.change_order"
+    template_name = "orders/order_edit.html"
+    nav = "orders"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        order = get_order(request, kwargs["order_id"])
+        items = order.items.select_related("product", "sku").order_by("position")
+        form = OrderEditForm(
+            initial={
+                "version": order.version,
+                "source_id": order.source_id or "",
+                "status": order.status,
+                "customer": order.customer_id or "",
+                "referrer": order.referrer_id or "",
+                "amount": order.amount if not order.items_count else None,
+                "discount_amount": order.discount_amount,
+                "metadata": json.dumps(order.metadata or {}, indent=2, ensure_ascii=False),
+            }
+        )
+        formset = ItemFormSet(
+            prefix="items",
+            initial=[
+                {
+                    "reference": item.sku_id or item.product_id or item.source_id,
+                    "quantity": item.quantity,
+                    "price": item.price,
+                    "discount_amount": item.discount_amount or None,
+                }
+                for item in items
+            ],
+        )
+        return self.render_form(order, form, formset)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        order = get_order(request, kwargs["order_id"])
+        form = OrderEditForm(request.POST)
+        formset = ItemFormSet(request.POST, prefix="items")
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_form(order, form, formset)
+        data = form.cleaned_data
+        items = formset.items()
+        changes = {
+            "source_id": data["source_id"],
+            "status": data["status"],
+            "customer": data["customer"],
+            "referrer": data["referrer"],
+            "metadata": data["metadata"],
+            "discount_amount": data["discount_amount"] or 0,
+            "items": items,
+        }
+        if not items:
+            changes["amount"] = data["amount"]
+        elif data["amount"] is not None:
+            form.add_error("amount", "Leave the total empty: the items' prices make it.")
+            return self.render_form(order, form, formset)
+        if "calculate" in request.POST:
+            return self.render_form(order, form, formset, calculate=True)
+        try:
+            update_order(
+                order, actor=Actor.for_user(request.user),
+                expected_version=data["version"], **changes,
+            )  # fmt: skip
+        except OrderChangedElsewhere as error:
+            form.add_error(None, error.messages[0])
+            return self.render_form(order, form, formset, stale=describe(error.events))
+        except ValidationError as error:
+            self.add_service_errors(form, formset, error)
+            return self.render_form(order, form, formset)
+        messages.success(request, f"Order {order.id} saved.")
+        return HttpResponseRedirect(order.get_absolute_url())
+
+    @staticmethod
+    def add_service_errors(form: OrderEditForm, formset: Any, error: ValidationError) -> None:
+        """Put the service's errors (``items.2.quantity``, ``amount`` ...) on their fields."""
+        for field, problems in error.message_dict.items():
+            if field.startswith("items."):
+                _, index, name = field.split(".", 2)
+                formset.forms[int(index) - 1].add_error(name if name != "" else None, problems)
+            elif field in form.fields:
+                form.add_error(field, problems)
+            else:
+                form.add_error(None, problems)
+
+    def render_form(
+        self,
+        order: Order,
+        form: OrderEditForm,
+        formset: Any,
+        *,
+        calculate: bool = False,
+        stale: list[Any] | None = None,
+    ) -> HttpResponse:
+        totals = None
+        if calculate:
+            try:
+                items = [item.as_input() for item in formset.items()]
+                totals = compute_totals(
+                    items,
+                    amount=None if items else form.cleaned_data.get("amount"),
+                    discount_amount=form.cleaned_data.get("discount_amount") or 0,
+                )
+            except ValidationError as error:
+                self.add_service_errors(form, formset, error)
+        context = self.get_context_data(
+            order=order,
+            form=form,
+            formset=formset,
+            totals=totals,
+            stale=stale,
+            title=f"Edit {order.id}",
+        )
+        return self.render_to_response(context)

@@ -1,0 +1,193 @@
+"""Forms of the order pages. They validate and clean input into domain values ("12.50" →
+1250, a customer reference → a Customer); saving is the order service's job."""
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from core.money import format_plain, parse_money
+from customers.models import Customer
+
+from .models import MAX_ITEMS, SKU, OrderStatus, Product
+from .services import ItemData
+
+
+class MoneyInput(forms.CharField):
+    """Money as typed (``12.50``) → minor units; blank → ``None``."""
+
+    def __init__(self, *, minimum: int = 0, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+        self.minimum = minimum
+
+    def prepare_value(self, value: Any) -> Any:
+        return format_plain(value) if isinstance(value, int) else value
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            amount = parse_money(text, field=str(self.label or "amount"))
+        except ValidationError as error:
+            message = error.messages[0].split(": ", 1)[-1]
+            raise ValidationError(message[:1].upper() + message[1:]) from None
+        if amount < self.minimum:
+            raise ValidationError(f"Enter zero or more (actual value is '{text}').")
+        return amount
+
+
+def find_customer(reference: str) -> Customer:
+    """A customer by id, source ID or email; ``ValidationError`` when there is none."""
+    text = reference.strip()
+    match = Customer.objects.filter(Q(pk=text) | Q(source_id=text) | Q(email__iexact=text))
+    customers = list(match[:2])
+    if not customers:
+        raise ValidationError(f"No customer has the id, source ID or email '{text}'.")
+    if len(customers) > 1:
+        raise ValidationError(f"Several customers match '{text}'; use the customer's id.")
+    return customers[0]
+
+
+class CustomerReference(forms.CharField):
+    """A customer named by id, source ID or email → the ``Customer`` (blank → none)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Customer):
+            return value.pk
+        return value
+
+    def clean(self, value: Any) -> Customer | None:
+        text = super().clean(value)
+        return find_customer(text) if text else None
+
+
+class VersionedForm(forms.Form):
+    """Carries the order version the form was shown for (see ``update_order``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(choices=OrderStatus.choices)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class OrderEditForm(VersionedForm):
+    """The order's own fields; the cart is the ``ItemFormSet`` beside it."""
+
+    source_id = forms.CharField(label="Source ID", required=False, max_length=255)
+    status = forms.ChoiceField(choices=OrderStatus.choices)
+    customer = CustomerReference(help_text="Id, source ID or email; blank for none.")
+    referrer = CustomerReference(help_text="Id, source ID or email; blank for none.")
+    amount = MoneyInput(label="Total order amount", help_text="Only for an order without items.")
+    discount_amount = MoneyInput(label="Order discount")
+    metadata = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
+        help_text='A JSON object, e.g. {"payment_method": "Visa"}.',
+    )
+
+    def clean_metadata(self) -> dict[str, Any]:
+        text = (self.cleaned_data.get("metadata") or "").strip()
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValidationError(f"Not valid JSON: {error.msg} (line {error.lineno}).") from None
+        if not isinstance(value, dict):
+            raise ValidationError("Metadata must be a JSON object of key/value pairs.")
+        return value
+
+
+def find_catalogue_item(reference: str) -> tuple[Product | None, SKU | None]:
+    """A SKU or product by id or source ID (SKUs first: they are the more specific)."""
+    text = reference.strip()
+    sku = SKU.objects.select_related("product").filter(Q(pk=text) | Q(source_id=text)).first()
+    if sku:
+        return sku.product, sku
+    product = Product.objects.filter(Q(pk=text) | Q(source_id=text)).first()
+    if product:
+        return product, None
+    raise ValidationError(f"No product or SKU has the id or source ID '{text}'.")
+
+
+class ItemForm(forms.Form):
+    """One cart line: a catalogue product or SKU, quantity, price and item discount."""
+
+    reference = forms.CharField(
+        label="Product or SKU", help_text="Id or source ID of a product or SKU."
+    )
+    quantity = forms.IntegerField(min_value=1, initial=1)
+    price = MoneyInput(label="Price", required=True)
+    discount_amount = MoneyInput(label="Discount")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        reference = cleaned.get("reference")
+        if reference:
+            try:
+                cleaned["product"], cleaned["sku"] = find_catalogue_item(reference)
+            except ValidationError as error:
+                self.add_error("reference", error)
+        return cleaned
+
+    def item_data(self) -> ItemData:
+        data = self.cleaned_data
+        sku = data.get("sku")
+        return ItemData(
+            quantity=data["quantity"],
+            price=data["price"],
+            discount_amount=data.get("discount_amount") or 0,
+            product=data.get("product"),
+            sku=sku,
+            source_id=(sku.source_id if sku else data["product"].source_id) or "",
+        )
+
+
+class BaseItemFormSet(forms.BaseFormSet):
+    def items(self) -> list[ItemData]:
+        return [
+            form.item_data()
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+ItemFormSet = forms.formset_factory(
+    ItemForm,
+    formset=BaseItemFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ITEMS,
+    validate_max=True,
+    absolute_max=MAX_ITEMS + 1,
+)
+
+
+class MetadataValueForm(VersionedForm):
+    """One metadata property edited in place: its key and value as typed.
+
+    The value is read as JSON when it parses (numbers, true/false, lists, objects), else as
+    text; the schema validator then decides whether it fits the property.
+    """
+
+    key = forms.CharField(max_length=100)
+    value = forms.CharField(required=False)
+    remove = forms.BooleanField(required=False)
+
+    def clean_value(self) -> Any:
+        text = self.cleaned_data.get("value", "")
+        try:
+            return json.loads(text)
+        except (json.JSONDecodeError, TypeError):
+            return text
