@@ -71,10 +71,17 @@ class OrderAdminForm(forms.ModelForm):
 
     # Set by OrderAdmin when the service rejected a save after this form had validated.
     rejected_save: ValidationError | None = None
+    # The version the page was opened at: a save over someone else's newer change is refused.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Order
         fields = ORDER_FORM_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -225,7 +232,10 @@ class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin)
                 ("Metadata", {"fields": ("metadata",)}),
             )
         return (
-            (None, {"fields": ("id", "source_id", "status", "customer", "referrer")}),
+            (
+                None,
+                {"fields": ("id", "source_id", "status", "customer", "referrer", "opened_version")},
+            ),
             (
                 "Amounts (minor units: 7700 = 77.00)",
                 {
@@ -286,10 +296,17 @@ class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin)
         data = form.cleaned_data
         try:
             if change:
-                changes = {name: data[name] for name in form.changed_data if name in data}
-                saved = update_order(obj.pk, actor=actor, **changes)
+                changes = {
+                    name: data[name]
+                    for name in form.changed_data
+                    if name in data and name != "opened_version"
+                }
+                saved = update_order(
+                    obj.pk, actor=actor, expected_version=data.get("opened_version"), **changes
+                )
             else:
-                saved = create_order(actor=actor, **{name: data[name] for name in data})
+                fields = {name: data[name] for name in data if name != "opened_version"}
+                saved = create_order(actor=actor, **fields)
         except ValidationError as error:
             raise ServiceRejected(error) from error
         # The admin goes on with ``obj`` (redirect, log entry, message): give it the saved state.

@@ -747,3 +747,21 @@ def test_an_exported_file_imports_back_without_changes(operator_client):
     assert not result.has_errors() and not result.has_validation_errors()
     assert result.totals["skip"] == 2
     assert result.totals["new"] == 0
+
+
+def test_an_admin_edit_over_a_newer_change_is_refused(operator_client):
+    # Given an operator who opened an order's change page (version 1) ...
+    order = make_order(amount=1000, items=0)
+    data = change_form(operator_client, order, source_id="ADMIN-1")
+    assert data["opened_version"] == "1"
+    # ... while someone else changed its status
+    change_order_status(order, OrderStatus.PAID, actor=Actor.system("Eve"))
+
+    # When the operator saves the form they opened
+    response = operator_client.post(admin_url(Order, "change", order.pk), data)
+
+    # Then nothing is overwritten and the form says who changed the order
+    assert response.status_code == 200
+    assert "was changed by Eve since you opened it" in response.content.decode()
+    order.refresh_from_db()
+    assert (order.status, order.source_id) == (OrderStatus.PAID, None)
