@@ -56,9 +56,7 @@ def test_changes_appear_on_the_activity_tab_without_reload(browser: Browser, liv
 
     # Then Ann's open Activity tab shows it by itself, without a reload
     url_before = ann.url
-    expect(ann.locator(".activity-entry").first).to_contain_text(
-        "Metadata changed", timeout=10_000
-    )
+    expect(ann.locator(".activity-entry").first).to_contain_text("Metadata changed", timeout=10_000)
     expect(ann.locator(".activity-entry").first).to_contain_text("web → store")
     expect(ann.locator(".activity-entry").first).to_contain_text("by ben")
     assert ann.url == url_before
