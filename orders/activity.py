@@ -7,15 +7,9 @@ from core.money import format_money
 from customers.models import Customer
 
 from .models import OrderEvent, OrderStatus
+from .services import TOTAL_FIELDS
 
-MONEY_FIELDS = {
-    "amount",
-    "initial_amount",
-    "discount_amount",
-    "items_discount_amount",
-    "total_discount_amount",
-    "total_amount",
-}
+MONEY_FIELDS = set(TOTAL_FIELDS) - {"items_count"}
 LABELS = {
     "status": "Status",
     "source_id": "Source ID",

@@ -9,26 +9,14 @@ from ..models import (
     OrderEvent,
     OrderItem,
 )
-from .common import ReadOnlyAdminMixin, order_link
+from .common import ITEM_FIELDS, ReadOnlyAdminMixin, order_link
 
 
 @admin.register(OrderItem)
 class OrderItemAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, ExactSearchMixin, admin.ModelAdmin):
     """Every order's cart lines, read-only."""
 
-    list_display = (
-        "order_column",
-        "position",
-        "related_object",
-        "product",
-        "sku",
-        "source_id",
-        "quantity",
-        "price",
-        "amount",
-        "discount_amount",
-        "subtotal_amount",
-    )
+    list_display = ("order_column", *ITEM_FIELDS)
     list_select_related = ("product", "sku")
     list_filter = ("related_object",)
     # "order_id", not "order": ordering by the relation would sort by the order's own

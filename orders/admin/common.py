@@ -49,3 +49,18 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# An order item's columns, as the items changelist and the order page's inline show them.
+ITEM_FIELDS = (
+    "position",
+    "related_object",
+    "product",
+    "sku",
+    "source_id",
+    "quantity",
+    "price",
+    "amount",
+    "discount_amount",
+    "subtotal_amount",
+)

@@ -31,7 +31,7 @@ from ..services import (
     validate_metadata,
 )
 from ..totals import ItemInput, compute_totals
-from .common import FILE_FORMATS, ReadOnlyAdminMixin, admin_actor, money_column
+from .common import FILE_FORMATS, ITEM_FIELDS, ReadOnlyAdminMixin, admin_actor, money_column
 
 ORDER_FORM_FIELDS = (
     "source_id",
@@ -155,19 +155,7 @@ class OrderItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The order's cart, read-only: a cart changes through the order service."""
 
     model = OrderItem
-    fields = (
-        "position",
-        "related_object",
-        "product",
-        "sku",
-        "source_id",
-        "quantity",
-        "price",
-        "amount",
-        "discount_amount",
-        "subtotal_amount",
-        "metadata",
-    )
+    fields = (*ITEM_FIELDS, "metadata")
     readonly_fields = fields
     ordering = ("position",)
     extra = 0
