@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -34,7 +35,9 @@ def money_column(field: str, description: str) -> Any:
 
 def order_link(order_id: str) -> SafeString:
     """A link to an order's admin page, built from its id alone (no join needed)."""
-    url = reverse("admin:orders_order_change", args=[order_id])
+    # The admin escapes "_" and a few other characters in ids in its URLs ("ord_3F…" would
+    # otherwise read as "ord?…"); quote() is its own escaping.
+    url = reverse("admin:orders_order_change", args=[quote(order_id)])
     return format_html('<a href="{}">{}</a>', url, order_id)
 
 

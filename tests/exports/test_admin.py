@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 def exports_url(model: str, view: str, *args: Any) -> str:
-    return reverse(f"admin:exports_{model}_{view}", args=args)
+    # Ids hold "_", which the admin escapes in its URLs.
+    return reverse(f"admin:exports_{model}_{view}", args=[quote(arg) for arg in args])
 
 
 @pytest.fixture

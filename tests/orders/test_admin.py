@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -15,6 +16,7 @@ from django.urls import reverse
 from core.admin_large_tables import EstimatedCountPaginator, planner_row_estimate
 from customers.models import Customer
 from orders.actors import Actor
+from orders.admin.common import order_link
 from orders.models import (
     SKU,
     MetadataProperty,
@@ -50,7 +52,9 @@ IMPORT_HEADER = "source_id,status,amount,discount_amount,customer,referrer,metad
 
 def admin_url(model: type[Model], view: str, *args: Any) -> str:
     opts = model._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+    # Ids hold "_", which the admin escapes in its URLs.
+    name = f"admin:{opts.app_label}_{opts.model_name}_{view}"
+    return reverse(name, args=[quote(arg) for arg in args])
 
 
 def order_form(**fields: Any) -> dict[str, Any]:
@@ -765,3 +769,18 @@ def test_an_admin_edit_over_a_newer_change_is_refused(operator_client):
     assert "was changed by Eve since you opened it" in response.content.decode()
     order.refresh_from_db()
     assert (order.status, order.source_id) == (OrderStatus.PAID, None)
+
+
+def test_ids_that_look_like_admin_escapes_still_open(operator_client, monkeypatch):
+    # Given an order whose id starts "ord_3F": unquoted, the admin would read "ord?"
+    # (Field caches its default callable as _get_default.)
+    monkeypatch.setattr(Order._meta.get_field("id"), "_get_default", lambda: "ord_3F" + "a" * 22)
+    order = make_order()
+
+    # Then its admin page opens from the admin's own link and from the order page's link
+    link = order_link(order.pk)
+    assert "ord_5F3F" in link
+    href = link.split('"')[1]
+    assert operator_client.get(href).status_code == 200
+    page = operator_client.get(f"/orders/{order.pk}/").content.decode()
+    assert f'href="{href}"' in page
