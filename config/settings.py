@@ -99,6 +99,10 @@ if EMBEDDED_DATABASE:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A cart holds up to 500 lines (orders.models.MAX_ITEMS) of a few fields each; the order
+# forms (Create order, Edit) must be able to post it, and one more so a 501st is explained.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

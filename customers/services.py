@@ -25,3 +25,22 @@ def refresh_purchase_summaries(customer_ids: Iterable[str | None]) -> None:
             orders_last_order_amount=last["total_amount"] if last else None,
             orders_last_order_date=last["created_at"] if last else None,
         )
+
+
+def create_customer(
+    *, name: str = "", email: str = "", phone: str = "", source_id: str | None = None
+) -> Customer:
+    """Create a customer after the model's own checks (email, unique source ID).
+
+    Raises ``ValidationError`` keyed by field, e.g. ``{"source_id": "Another customer already
+    uses this source ID."}``, and writes nothing then.
+    """
+    customer = Customer(
+        name=name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        source_id=(source_id or "").strip() or None,
+    )
+    customer.full_clean()
+    customer.save(force_insert=True)
+    return customer

@@ -1,13 +1,20 @@
+import json
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
 
 from core.views import DashboardView
 from orders.selectors import orders_visible_to
 
 from .models import Customer
-from .selectors import customers_visible_to
+from .selectors import customers_visible_to, search_customers
 
 CUSTOMER_LIST_LIMIT = 50
 CUSTOMER_RECENT_ORDERS = 20
+CUSTOMER_LOOKUP_LIMIT = 10
 
 
 class CustomerListView(DashboardView):
@@ -45,3 +52,22 @@ class CustomerDetailView(DashboardView):
             title=str(customer),
             **kwargs,
         )
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+@require_GET
+def customer_search(request: HttpRequest) -> HttpResponse:
+    """Customers by name, email, id or source ID (``?q=``), at most ten, as suggestions that
+    fill in the input named by ``field`` (the Create order wizard's Choose customer)."""
+    text = request.GET.get("q", "")
+    target = request.GET.get("field", "")
+    suggestions = [
+        {"customer": customer, "fill": json.dumps({target: customer.pk} if target else {})}
+        for customer in search_customers(request.user, text, limit=CUSTOMER_LOOKUP_LIMIT)
+    ]
+    return TemplateResponse(
+        request,
+        "customers/_customer_results.html",
+        {"suggestions": suggestions, "q": text.strip()},
+    )

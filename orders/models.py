@@ -130,6 +130,11 @@ class Order(models.Model):
     # Bumped by every saved change; an edit made from an older version is refused instead of
     # overwriting what someone else saved in between.
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    # The Create order wizard's idempotency key, generated when the wizard starts: a second
+    # Save (double click, reload) finds the order made by the first instead of making another.
+    creation_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -211,8 +211,13 @@ def create_order(
     metadata: dict[str, Any] | None = None,
     created_at: datetime | None = None,
     event_type: str = OrderEvent.Type.CREATED,
+    creation_key: str | None = None,
 ) -> Order:
-    """Create an order with its items, write its ``created`` (or ``imported``) event."""
+    """Create an order with its items, write its ``created`` (or ``imported``) event.
+
+    ``creation_key`` is the caller's idempotency key (the Create order wizard's), kept on the
+    order so a repeated request can find the order instead of making a second one.
+    """
     source_id = normalize_source_id(source_id)
     status = _validate_status(status or OrderStatus.CREATED)
     metadata = validate_metadata(metadata)
@@ -230,6 +235,7 @@ def create_order(
         metadata=metadata,
         created_at=created_at or now,
         updated_at=now,
+        creation_key=creation_key,
     )
     _apply_totals(order, totals)
     _save_unique(order, force_insert=True)

@@ -6,7 +6,9 @@ app_name = "orders"
 urlpatterns = [
     path("", views.OrderListView.as_view(), name="list"),
     path("create/", views.OrderCreateView.as_view(), name="create"),
-    # Before "<str:order_id>/", which would otherwise take "views" for an order id.
+    # Before "<str:order_id>/", which would otherwise take "views" or "catalogue" for an
+    # order id.
+    path("catalogue/search/", views.catalogue_search, name="catalogue-search"),
     path("views/", views.SavedViewListView.as_view(), name="saved-views"),
     path("views/<int:pk>/rename/", views.rename_saved_view, name="saved-view-rename"),
     path("views/<int:pk>/share/", views.share_saved_view, name="saved-view-share"),

@@ -1,5 +1,6 @@
 """The orders dashboard's views, one module per page."""
 
+from .lookups import catalogue_search
 from .metadata_schemas import MetadataSchemaListView
 from .order_create import OrderCreateView
 from .order_detail import (
@@ -18,6 +19,7 @@ from .saved_views import (
 )
 
 __all__ = [
+    "catalogue_search",
     "MetadataSchemaListView",
     "OrderCreateView",
     "OrderDetailView",
