@@ -2,7 +2,9 @@
 
 MARKETING_GROUP = "Marketing"
 
-# (app_label, codename): view, add and change orders and customers; export orders.
+# (app_label, codename): view, add and change orders and customers; export orders; manage
+# customer segments. Permissions added after the group's first migration are added to the
+# existing group by a later data migration (customers 0003), never by editing an old one.
 MARKETING_PERMISSIONS = [
     ("orders", "view_order"),
     ("orders", "add_order"),
@@ -17,6 +19,10 @@ MARKETING_PERMISSIONS = [
     ("customers", "view_customer"),
     ("customers", "add_customer"),
     ("customers", "change_customer"),
+    ("customers", "view_segment"),
+    ("customers", "add_segment"),
+    ("customers", "change_segment"),
+    ("customers", "delete_segment"),
     ("exports", "view_export"),
     ("exports", "add_export"),
 ]

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 
 from core.ids import new_customer_id
@@ -39,11 +41,23 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["-created_at", "id"]
+        # The list sorts by each summary column with id as the tie-breaker, so each sort has a
+        # (column, id) index the page can walk in either direction without sorting 200,000 rows.
         indexes = [
-            models.Index(fields=["name"], name="customer_name_idx"),
-            models.Index(fields=["orders_total_amount"], name="customer_spent_idx"),
-            models.Index(fields=["orders_total_count"], name="customer_count_idx"),
-            models.Index(fields=["orders_last_order_date"], name="customer_last_order_idx"),
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["email", "id"], name="customer_email_sort_idx"),
+            models.Index(fields=["source_id", "id"], name="customer_source_sort_idx"),
+            models.Index(fields=["created_at", "id"], name="customer_created_idx"),
+            models.Index(fields=["orders_total_amount", "id"], name="customer_spent_idx"),
+            models.Index(fields=["orders_total_count", "id"], name="customer_count_idx"),
+            models.Index(fields=["orders_last_order_date", "id"], name="customer_last_order_idx"),
+            # Newest last order first with customers without orders at the end (NULLS LAST):
+            # a backward walk of the index above would put those 0-order customers first.
+            models.Index(
+                F("orders_last_order_date").desc(nulls_last=True),
+                F("id").desc(),
+                name="customer_last_order_desc_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -58,3 +72,42 @@ class Customer(models.Model):
         if not self.orders_total_count:
             return 0
         return self.orders_total_amount // self.orders_total_count
+
+
+class Segment(models.Model):
+    """A saved group of customers, defined by conditions on their purchase summary and
+    metadata; membership is computed when asked (see ``customers.segments``), never stored.
+
+    ``conditions`` keys: ``min_total_spent`` (minor units), ``min_orders``,
+    ``last_order_within_days``, ``last_order_more_than_days_ago`` and ``metadata`` (a list of
+    ``key:op:value`` strings, the orders list's syntax, read against the customer schema).
+    Written only through ``customers.services``.
+    """
+
+    name = models.CharField(max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customer_segments",
+    )
+    conditions = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="segment_name_uniq",
+                violation_error_message="Another segment already has this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:segment-detail", args=[self.pk])

@@ -1,12 +1,33 @@
-"""Writes to customers."""
+"""Writes to customers and their segments."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Sum
 
-from orders.models import COUNTED_STATUSES, Order
+from orders.metadata_validation import validate_metadata
+from orders.models import COUNTED_STATUSES, MetadataSchema, Order
 
-from .models import Customer
+from .models import Customer, Segment
+from .segments import clean_conditions
+
+# The profile fields a person may edit (the summary is the order service's).
+PROFILE_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "description",
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+)
 
 
 def refresh_purchase_summaries(customer_ids: Iterable[str | None]) -> None:
@@ -28,19 +49,182 @@ def refresh_purchase_summaries(customer_ids: Iterable[str | None]) -> None:
 
 
 def create_customer(
-    *, name: str = "", email: str = "", phone: str = "", source_id: str | None = None
+    *,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    source_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    **profile: str,
 ) -> Customer:
-    """Create a customer after the model's own checks (email, unique source ID).
+    """Create a customer after the model's own checks (email, unique source ID) and the
+    customer metadata schema's.
 
     Raises ``ValidationError`` keyed by field, e.g. ``{"source_id": "Another customer already
-    uses this source ID."}``, and writes nothing then.
+    uses this source ID."}`` or ``{"metadata": ["tier: must be …"]}``, and writes nothing then.
     """
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"create_customer() got unexpected fields: {', '.join(sorted(unknown))}")
     customer = Customer(
         name=name.strip(),
         email=email.strip(),
         phone=phone.strip(),
         source_id=(source_id or "").strip() or None,
+        **{field: value.strip() for field, value in profile.items()},
     )
-    customer.full_clean()
+    customer.metadata = _checked_metadata(customer, metadata)
     customer.save(force_insert=True)
     return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer | str, **changes: Any) -> Customer:
+    """Apply a partial update of profile fields, ``source_id`` and ``metadata`` (replaced
+    whole); the same checks as ``create_customer``. The purchase summary is not editable.
+    """
+    unknown = set(changes) - {*PROFILE_FIELDS, "source_id", "metadata"}
+    if unknown:
+        raise TypeError(f"update_customer() got unexpected fields: {', '.join(sorted(unknown))}")
+    customer_id = customer.pk if isinstance(customer, Customer) else customer
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    for field in PROFILE_FIELDS:
+        if field in changes:
+            setattr(customer, field, (changes[field] or "").strip())
+    if "source_id" in changes:
+        customer.source_id = (changes["source_id"] or "").strip() or None
+    # Metadata left alone is not checked again: a schema made stricter since it was saved
+    # must not block fixing a typo in the name.
+    metadata = _checked_metadata(customer, changes.get("metadata"), check="metadata" in changes)
+    if "metadata" in changes:
+        customer.metadata = metadata
+    customer.save()
+    return customer
+
+
+def _checked_metadata(
+    customer: Customer, metadata: dict[str, Any] | None, *, check: bool = True
+) -> dict[str, Any]:
+    """Run the model's checks and the metadata schema's together, so a form shows every
+    problem at once; the cleaned metadata on success."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        customer.full_clean(exclude=["metadata"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if check:
+        try:
+            cleaned = validate_metadata(metadata, MetadataSchema.RelatedObject.CUSTOMER)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@dataclass(frozen=True)
+class SummaryRebuild:
+    """What ``rebuild_all_purchase_summaries`` did."""
+
+    updated: int  # customers with counted orders whose summary was wrong, now rewritten
+    reset: int  # customers left with no counted order, their summary emptied
+
+
+def rebuild_all_purchase_summaries(using: str = DEFAULT_DB_ALIAS) -> SummaryRebuild:
+    """Recompute every customer's purchase summary from the orders, set-based.
+
+    The same rule as ``refresh_purchase_summaries`` (PAID and FULFILLED orders; the last
+    order is the latest ``created_at``, ties broken by the highest id), in one ``UPDATE …
+    FROM`` over all customers with counted orders instead of four queries per customer, plus
+    one ``UPDATE`` emptying the summaries of customers who no longer have any (a summary
+    left behind by data changed outside the service). Only rows whose summary differs are
+    written: every summary column is indexed, so rewriting an already-correct row costs
+    index writes for nothing (a no-op rebuild at 200,000 customers went from 39 s to a few).
+    Runs on PostgreSQL and SQLite (3.39+ for ``IS DISTINCT FROM``).
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    orders = quote(Order._meta.db_table)
+    customers = quote(Customer._meta.db_table)
+    counted = ", ".join(["%s"] * len(COUNTED_STATUSES))
+    statuses = [str(status) for status in COUNTED_STATUSES]
+    update_sql = f"""
+        UPDATE {customers}
+        SET orders_total_amount = ranked.spent,
+            orders_total_count = ranked.counted,
+            orders_last_order_amount = ranked.total_amount,
+            orders_last_order_date = ranked.created_at
+        FROM (
+            SELECT customer_id,
+                   total_amount,
+                   created_at,
+                   SUM(total_amount) OVER (PARTITION BY customer_id) AS spent,
+                   COUNT(*) OVER (PARTITION BY customer_id) AS counted,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY customer_id ORDER BY created_at DESC, id DESC
+                   ) AS recency
+            FROM {orders}
+            WHERE customer_id IS NOT NULL AND status IN ({counted})
+        ) AS ranked
+        WHERE ranked.recency = 1 AND {customers}.id = ranked.customer_id
+          AND (orders_total_amount IS DISTINCT FROM ranked.spent
+               OR orders_total_count IS DISTINCT FROM ranked.counted
+               OR orders_last_order_amount IS DISTINCT FROM ranked.total_amount
+               OR orders_last_order_date IS DISTINCT FROM ranked.created_at)
+    """
+    reset_sql = f"""
+        UPDATE {customers}
+        SET orders_total_amount = 0,
+            orders_total_count = 0,
+            orders_last_order_amount = NULL,
+            orders_last_order_date = NULL
+        WHERE (orders_total_count <> 0 OR orders_total_amount <> 0
+               OR orders_last_order_date IS NOT NULL OR orders_last_order_amount IS NOT NULL)
+          AND NOT EXISTS (
+              SELECT 1 FROM {orders}
+              WHERE {orders}.customer_id = {customers}.id AND {orders}.status IN ({counted})
+          )
+    """
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(reset_sql, statuses)
+        reset = cursor.rowcount
+        cursor.execute(update_sql, statuses)
+        updated = cursor.rowcount
+    return SummaryRebuild(updated=updated, reset=reset)
+
+
+# --- segments --------------------------------------------------------------------------------
+
+
+def create_segment(*, name: str, conditions: dict[str, Any], owner: AbstractBaseUser) -> Segment:
+    """Save a segment after checking its name (unique) and conditions."""
+    segment = Segment(name=name.strip(), owner=owner)
+    return _save_segment(segment, conditions, force_insert=True)
+
+
+def update_segment(segment: Segment, *, name: str, conditions: dict[str, Any]) -> Segment:
+    """Rename a segment and replace its conditions, with the same checks as creating one."""
+    segment.name = name.strip()
+    return _save_segment(segment, conditions)
+
+
+def delete_segment(segment: Segment) -> None:
+    """Delete a segment; its customers are untouched (membership is never stored)."""
+    segment.delete()
+
+
+def _save_segment(segment: Segment, conditions: dict[str, Any], **save: Any) -> Segment:
+    errors: dict[str, list[str]] = {}
+    try:
+        segment.full_clean(exclude=["conditions", "owner"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        segment.conditions = clean_conditions(conditions)
+    except ValidationError as error:
+        errors.update(error.update_error_dict({}))
+    if errors:
+        raise ValidationError(errors)
+    segment.save(**save)
+    return segment

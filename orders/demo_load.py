@@ -19,6 +19,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max
 
 from customers.models import Customer
+from customers.services import rebuild_all_purchase_summaries
 
 from . import demo_data
 from .demo import (
@@ -32,7 +33,6 @@ from .demo import (
     DemoSpec,
 )
 from .models import (
-    COUNTED_STATUSES,
     SKU,
     MetadataProperty,
     MetadataSchema,
@@ -189,45 +189,6 @@ def ensure_order_metadata_schema(using: str = DEFAULT_DB_ALIAS) -> MetadataSchem
     return schema
 
 
-def refresh_all_purchase_summaries(using: str = DEFAULT_DB_ALIAS) -> int:
-    """Recompute every customer's purchase summary with one set-based UPDATE.
-
-    The same rule as ``customers.services.refresh_purchase_summaries`` (PAID and FULFILLED
-    orders; the last order is the latest ``created_at``, ties broken by the highest id), in one
-    statement instead of four queries per customer. Customers without such orders are not
-    touched: the loader inserts them with an empty summary. Runs on PostgreSQL and SQLite
-    (window functions, ``UPDATE … FROM``). Returns the number of customers updated.
-    """
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    orders = quote(Order._meta.db_table)
-    customers = quote(Customer._meta.db_table)
-    counted = ", ".join(["%s"] * len(COUNTED_STATUSES))
-    sql = f"""
-        UPDATE {customers}
-        SET orders_total_amount = ranked.spent,
-            orders_total_count = ranked.counted,
-            orders_last_order_amount = ranked.total_amount,
-            orders_last_order_date = ranked.created_at
-        FROM (
-            SELECT customer_id,
-                   total_amount,
-                   created_at,
-                   SUM(total_amount) OVER (PARTITION BY customer_id) AS spent,
-                   COUNT(*) OVER (PARTITION BY customer_id) AS counted,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY customer_id ORDER BY created_at DESC, id DESC
-                   ) AS recency
-            FROM {orders}
-            WHERE customer_id IS NOT NULL AND status IN ({counted})
-        ) AS ranked
-        WHERE ranked.recency = 1 AND {customers}.id = ranked.customer_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [str(status) for status in COUNTED_STATUSES])
-        return cursor.rowcount
-
-
 @contextmanager
 def _indexes_built_afterwards(
     cursor: Any, tables: Sequence[Table], say: Progress
@@ -365,7 +326,7 @@ def load_demo(
                 )
 
             # Before the customers' indexes come back: far fewer index entries to rewrite.
-            summaries = refresh_all_purchase_summaries(using)
+            summaries = rebuild_all_purchase_summaries(using).updated
             say(
                 f"purchase summaries: {summaries:,} customers "
                 f"({time.perf_counter() - started:.1f} s)"

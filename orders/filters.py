@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Q, QuerySet
 
-from customers.models import Customer
+from customers.models import Customer, Segment
+from customers.segments import conditions_q
 
 from .forms import MoneyInput
 from .metadata_conditions import (
@@ -183,6 +184,8 @@ class OrderFilter(django_filters.FilterSet):
         field_name="referrer", lookup_expr="isnull", exclude=True, label="Has referrer"
     )
     meta = MetaFilter(method="filter_meta", label="Metadata")
+    # Orders of a customer segment's members (``?segment=<id>``), linked from the segment page.
+    segment = django_filters.NumberFilter(method="filter_segment", label="Segment")
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES, method="filter_nothing", empty_label=None, label="Sort"
     )
@@ -229,6 +232,16 @@ class OrderFilter(django_filters.FilterSet):
             queryset = queryset.filter(condition_q(condition, vendor))
         return queryset
 
+    def filter_segment(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        """Orders whose customer is a member of the segment; no orders for an unknown one."""
+        if value is None:
+            return queryset
+        segment = Segment.objects.filter(pk=int(value)).first()
+        if segment is None:
+            return queryset.none()
+        members = Customer.objects.filter(conditions_q(segment.conditions))
+        return queryset.filter(customer_id__in=members.values("pk"))
+
     @property
     def sort_in_force(self) -> str:
         """The requested sort when it is valid, else the default (newest first)."""
@@ -248,6 +261,8 @@ class OrderFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         if data.get("source_id") and data.get("source_id_match") == "contains":
             return False
+        if data.get("segment") is not None:
+            return False  # a semi-join on computed conditions: the planner only guesses
         return not any(data.get(name) for name in ("q", "customer", "referrer"))
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

@@ -67,17 +67,17 @@ class OrderPage:
         if self.count is not None:
             return f"{intcomma(self.count)} order{'' if self.count == 1 else 's'}"
         if self.estimate is not None:
-            return f"about {_about(self.estimate)} orders"
+            return f"about {approximately(self.estimate)} orders"
         return f"{intcomma(self.at_least or EXACT_COUNT_LIMIT)}+ orders"
 
 
-def _about(number: int) -> str:
+def approximately(number: int) -> str:
     if number >= 1_000_000:
         return f"{number / 1_000_000:.1f} million".replace(".0 ", " ")
     return intcomma(round(number, -3) if number >= 10_000 else round(number, -2))
 
 
-def _bounded_count(queryset: QuerySet[Order]) -> int | None:
+def bounded_count(queryset: QuerySet[Order]) -> int | None:
     """Count at most ``EXACT_COUNT_LIMIT + 1`` rows; ``None`` if that overruns the time budget.
 
     On PostgreSQL the count runs under ``statement_timeout`` in a savepoint, so a count that
@@ -106,7 +106,7 @@ def order_page(
     read with their customers by primary key. The total is the planner's estimate when the
     filters are ``estimable`` (the caller knows whether PostgreSQL estimates them well) and
     it is past ``EXACT_COUNT_LIMIT``; otherwise it is counted, exactly when that is cheap
-    (see ``_bounded_count``), else it is given as a lower bound.
+    (see ``bounded_count``), else it is given as a lower bound.
     """
     offset = (number - 1) * per_page
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
@@ -125,7 +125,7 @@ def order_page(
     elif planned is not None and planned > EXACT_COUNT_LIMIT:
         estimate = planned
     else:
-        counted = _bounded_count(unordered)
+        counted = bounded_count(unordered)
         if counted is not None and counted <= EXACT_COUNT_LIMIT:
             count = counted
         elif counted is not None:

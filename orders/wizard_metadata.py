@@ -30,7 +30,7 @@ def _choice(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _field_for(prop: PropertyInfo) -> forms.Field:
+def typed_field_for(prop: PropertyInfo) -> forms.Field:
     """The input for one property; never ``required``: the validator says "<name>: is
     required" itself, so the message names the property like every other."""
     help_text = ""
@@ -86,7 +86,7 @@ def _typed(prop: PropertyInfo, text: str) -> Any:
     return text
 
 
-def _value(prop: PropertyInfo, raw: Any) -> Any:
+def typed_value(prop: PropertyInfo, raw: Any) -> Any:
     """The metadata value of one input, or ``None`` when it was left empty."""
     if prop.allowed:
         if prop.array:
@@ -137,7 +137,7 @@ class MetadataStepForm(forms.Form):
         self.properties = properties
         self.pending = pending
         for prop in properties:
-            self.fields[field_name(prop.name)] = _field_for(prop)
+            self.fields[field_name(prop.name)] = typed_field_for(prop)
         self.unknown_errors: list[str] = []
 
     @property
@@ -161,7 +161,7 @@ class MetadataStepForm(forms.Form):
         cleaned = super().clean()
         metadata: dict[str, Any] = {}
         for prop in self.properties:
-            value = _value(prop, cleaned.get(field_name(prop.name)))
+            value = typed_value(prop, cleaned.get(field_name(prop.name)))
             if value is not None:
                 metadata[prop.name] = value
         defined = {prop.name for prop in self.properties}

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from core.money import format_money
 from core.views import DashboardView
+from customers.models import Segment
 
 from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
 from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_properties
@@ -128,6 +129,11 @@ def active_chips(filterset: OrderFilter, query: QueryDict) -> list[Chip]:
             chips.append(Chip(label, _without(query, name)))
     for condition in data.get("meta") or []:
         chips.append(Chip(condition.label, _without(query, "meta", condition.url_value)))
+    if data.get("segment") is not None:
+        segment_id = int(data["segment"])
+        name = Segment.objects.filter(pk=segment_id).values_list("name", flat=True).first()
+        label = f"Customer in segment {name}" if name else f"Segment {segment_id} (deleted)"
+        chips.append(Chip(label, _without(query, "segment")))
     return chips
 
 

@@ -342,3 +342,27 @@ def test_describe_properties_lists_live_properties_for_forms():
         PropertyInfo("channel", "string", False, True, ("web", "shop")),
         PropertyInfo("days", "date", True, False, ()),
     ]
+
+
+@pytest.mark.parametrize("allow_defined_only", [False, True])
+def test_customer_service_validates_metadata_through_the_same_module(allow_defined_only):
+    # Given a customer schema with one required number, in either unknown-keys mode
+    from customers.services import create_customer
+
+    make_schema(
+        "customer", allow_defined_only=allow_defined_only, age={"type": "number", "optional": False}
+    )
+
+    # When a customer is saved with a wrong type and an unknown key
+    with pytest.raises(ValidationError) as raised:
+        create_customer(name="Ann", metadata={"age": "old", "nickname": "A"})
+
+    # Then the problems read like the order service's; the unknown key only when refused
+    messages = raised.value.message_dict["metadata"]
+    assert "age: must be a number (actual value is 'old')" in messages
+    refused = "nickname: is not defined in the customer metadata schema"
+    assert (refused in messages) is allow_defined_only
+    customer = create_customer(
+        name="Ann", metadata={"age": 40} | ({} if allow_defined_only else {"nickname": "A"})
+    )
+    assert customer.metadata["age"] == 40

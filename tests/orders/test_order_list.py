@@ -146,7 +146,7 @@ def test_counts_are_exact_when_cheap_estimated_or_bounded_otherwise(marketing_cl
 def test_a_count_over_its_time_budget_falls_back_to_a_bound(marketing_client, monkeypatch):
     for _ in range(25):
         make_order(items=0)
-    monkeypatch.setattr(selectors, "_bounded_count", lambda queryset: None)
+    monkeypatch.setattr(selectors, "bounded_count", lambda queryset: None)
     monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: None)
     html = marketing_client.get("/orders/?per_page=20").content.decode()
     assert "21+ orders" in html  # at least the 20 shown and the next one
@@ -166,8 +166,8 @@ def test_the_count_is_cancelled_when_it_overruns_its_budget(monkeypatch):
     ).filter(slept=True)
 
     # Then the count gives up (None) and the connection is still usable
-    assert selectors._bounded_count(slow) is None
-    assert selectors._bounded_count(Order.objects.all()) == 3
+    assert selectors.bounded_count(slow) is None
+    assert selectors.bounded_count(Order.objects.all()) == 3
 
 
 def test_paging_never_counts_every_row(marketing_client):
@@ -211,3 +211,17 @@ def test_permissions(viewer_client, outsider_client, client):
     assert outsider_client.get("/orders/?status=PAID").status_code == 403
     response = client.get("/orders/?status=PAID")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_segment_filter_shows_as_a_chip(marketing_client, marketing_user):
+    from customers.models import Segment
+
+    big = CustomerFactory(name="Big Spender")
+    make_order(items=0, amount=90000, customer=big, status=OrderStatus.PAID)
+    make_order(items=0, amount=100, customer=CustomerFactory(), status=OrderStatus.PAID)
+    segment = Segment.objects.create(
+        name="High spenders", owner=marketing_user, conditions={"min_total_spent": 50000}
+    )
+    html = marketing_client.get(f"/orders/?segment={segment.pk}").content.decode()
+    assert "Customer in segment High spenders" in html
+    assert "1 order" in html and "Big Spender" in html

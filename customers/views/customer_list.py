@@ -1,0 +1,100 @@
+"""Customers: the list with search, segment and range filters, sorts and pages."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from core.views import DashboardView
+from orders.selectors import DEFAULT_PAGE_SIZE, PAGE_SIZES
+
+from ..filters import DEFAULT_SORT, SORTS, CustomerFilter
+from ..models import Segment
+from ..selectors import customer_page, customers_visible_to
+
+# The table's columns: (sort key, heading, CSS class).
+COLUMNS = (
+    ("name", "Name", ""),
+    ("email", "Email", ""),
+    ("source_id", "Source ID", ""),
+    ("orders_total_count", "Orders", "num"),
+    ("orders_total_amount", "Total spent", "num"),
+    ("orders_last_order_date", "Last order", ""),
+)
+
+
+def page_params(query: QueryDict) -> tuple[int, int]:
+    """The page number and size asked for; anything unreadable falls back to the default."""
+    try:
+        number = max(1, int(query.get("page", "1")))
+    except ValueError:
+        number = 1
+    try:
+        per_page = int(query.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        per_page = DEFAULT_PAGE_SIZE
+    return number, per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def url_with(base: str, query: QueryDict, **params: str | None) -> str:
+    """``base`` with ``query`` changed by ``params`` (``None`` removes one); a new filter or
+    sort starts again at page 1 unless ``page`` is given."""
+    changed = query.copy()
+    if "page" not in params:
+        changed.pop("page", None)
+    for name, value in params.items():
+        if value is None:
+            changed.pop(name, None)
+        else:
+            changed[name] = value
+    pairs = [(k, v) for k, values in sorted(changed.lists()) for v in values if v != ""]
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+class CustomerListView(DashboardView):
+    """Customers with their purchase summary; the results fragment for htmx."""
+
+    permission_required = "customers.view_customer"
+    template_name = "customers/customer_list.html"
+    nav = "customers"
+    title = "Customers"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        query = request.GET
+        base = reverse("customers:list")
+        filterset = CustomerFilter(query, queryset=customers_visible_to(request.user))
+        number, per_page = page_params(query)
+        page = customer_page(
+            filterset.qs, number=number, per_page=per_page, estimable=filterset.estimable
+        )
+        sort = filterset.sort_in_force
+        context = self.get_context_data(
+            form=filterset.form,
+            page=page,
+            sort=sort,
+            columns=[
+                (field, label, css, *self._sort_link(base, query, sort, field))
+                for field, label, css in COLUMNS
+            ],
+            segments=Segment.objects.only("pk", "name"),
+            previous_url=url_with(base, query, page=str(number - 1)) if page.has_previous else None,
+            next_url=url_with(base, query, page=str(number + 1)) if page.has_next else None,
+            page_sizes=[(size, url_with(base, query, per_page=str(size))) for size in PAGE_SIZES],
+            filtered=any(v for k, v in query.items() if k not in ("page", "per_page", "sort")),
+            clear_url=base,
+        )
+        if request.htmx:
+            return TemplateResponse(request, f"{self.template_name}#page", context)
+        return self.render_to_response(context)
+
+    def _sort_link(self, base: str, query: QueryDict, sort: str, field: str) -> tuple[str, str]:
+        """The column heading's link (toggling direction) and the arrow in force."""
+        assert field in SORTS
+        if sort.lstrip("-") == field:
+            target = field if sort.startswith("-") else f"-{field}"
+            arrow = "↓" if sort.startswith("-") else "↑"
+        else:
+            target, arrow = f"-{field}", ""
+        return url_with(base, query, sort=None if target == DEFAULT_SORT else target), arrow

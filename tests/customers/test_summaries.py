@@ -1,0 +1,96 @@
+"""The purchase summary follows every order change made through the order service, and the
+bulk command rebuilds the same figures."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from customers.models import Customer
+from orders.actors import Actor
+from orders.models import Order, OrderStatus
+from orders.services import change_order_status, delete_order, update_order
+from tests.factories import CustomerFactory, make_order
+
+pytestmark = pytest.mark.django_db
+ACTOR = Actor.system("tests")
+T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def summary(customer: Customer) -> tuple:
+    customer.refresh_from_db()
+    return (
+        customer.orders_total_amount,
+        customer.orders_total_count,
+        customer.orders_last_order_amount,
+        customer.orders_last_order_date,
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "counted_after"),
+    [
+        (OrderStatus.CREATED, OrderStatus.PAID, True),
+        (OrderStatus.CREATED, OrderStatus.FULFILLED, True),
+        (OrderStatus.CREATED, OrderStatus.CANCELED, False),
+        (OrderStatus.PAID, OrderStatus.FULFILLED, True),
+        (OrderStatus.PAID, OrderStatus.CANCELED, False),
+        (OrderStatus.PAID, OrderStatus.CREATED, False),
+        (OrderStatus.FULFILLED, OrderStatus.CANCELED, False),
+        (OrderStatus.CANCELED, OrderStatus.PAID, True),
+    ],
+)
+def test_every_status_transition_updates_the_summary(before, after, counted_after):
+    # Given a customer with one counted order and one order in ``before``
+    customer = CustomerFactory()
+    make_order(customer=customer, amount=1000, status=OrderStatus.PAID, created_at=T0)
+    order = make_order(customer=customer, amount=2500, status=before, created_at=T0 + timedelta(1))
+
+    # When the order moves to ``after`` through the service
+    change_order_status(order, after, actor=ACTOR)
+
+    # Then only PAID and FULFILLED orders count, and the last order is the newest counted one
+    if counted_after:
+        assert summary(customer) == (3500, 2, 2500, T0 + timedelta(1))
+    else:
+        assert summary(customer) == (1000, 1, 1000, T0)
+    assert customer.orders_average_amount == (1750 if counted_after else 1000)
+
+
+def test_amount_customer_change_and_delete_move_the_summary():
+    # Given two customers and a paid order of Ann's
+    ann, ben = CustomerFactory(), CustomerFactory()
+    order = make_order(customer=ann, amount=4000, status=OrderStatus.PAID, created_at=T0)
+    assert summary(ann) == (4000, 1, 4000, T0)
+
+    # When its amount changes, then it moves to Ben, then it is deleted
+    update_order(order, actor=ACTOR, amount=6000)
+    assert summary(ann) == (6000, 1, 6000, T0)
+    update_order(order, actor=ACTOR, customer=ben)
+
+    # Then each step is reflected at once on both customers
+    assert summary(ann) == (0, 0, None, None)
+    assert summary(ben) == (6000, 1, 6000, T0)
+    delete_order(order, actor=ACTOR)
+    assert summary(ben) == (0, 0, None, None)
+
+
+def test_recompute_command_rebuilds_summaries_in_bulk(capsys):
+    # Given summaries broken behind the service's back (SQL-style bulk updates)
+    ann, ben = CustomerFactory(), CustomerFactory()
+    make_order(customer=ann, amount=1000, status=OrderStatus.PAID, created_at=T0)
+    make_order(
+        customer=ann, amount=3000, status=OrderStatus.FULFILLED, created_at=T0 + timedelta(2)
+    )
+    make_order(customer=ann, amount=9900, status=OrderStatus.CANCELED, created_at=T0 + timedelta(3))
+    Customer.objects.update(orders_total_amount=1, orders_total_count=99)
+    Order.objects.filter(customer=ben).delete()
+
+    # When the command runs
+    call_command("recompute_customer_summaries")
+
+    # Then every summary is right again, and it says what it did
+    assert summary(ann) == (4000, 2, 3000, T0 + timedelta(2))
+    assert summary(ben) == (0, 0, None, None)
+    out = capsys.readouterr().out
+    assert "1 corrected" in out and "1 emptied" in out
