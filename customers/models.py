@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F
 from django.urls import reverse
 
 from core.ids import new_customer_id
@@ -51,13 +50,8 @@ class Customer(models.Model):
             models.Index(fields=["orders_total_amount", "id"], name="customer_spent_idx"),
             models.Index(fields=["orders_total_count", "id"], name="customer_count_idx"),
             models.Index(fields=["orders_last_order_date", "id"], name="customer_last_order_idx"),
-            # Newest last order first with customers without orders at the end (NULLS LAST):
-            # a backward walk of the index above would put those 0-order customers first.
-            models.Index(
-                F("orders_last_order_date").desc(nulls_last=True),
-                F("id").desc(),
-                name="customer_last_order_desc_idx",
-            ),
+            # customer_last_order_desc_idx (DESC NULLS LAST) is created by migration 0002 on
+            # PostgreSQL only: SQLite, the embedded default, has no NULLS LAST in indexes.
         ]
 
     def __str__(self) -> str:

@@ -96,3 +96,10 @@ def test_demo_user_is_refused_outside_the_embedded_database():
     # The suite runs on PostgreSQL, where a known password must never be created.
     with pytest.raises(CommandError, match="only created on the embedded SQLite default"):
         call_command("ensure_demo_user")
+
+
+def test_every_migration_applies_on_the_embedded_sqlite_default(tmp_path):
+    # make run uses SQLite: a PostgreSQL-only construct in a migration would break it.
+    result = _manage("migrate", "--noinput", VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "campaign_hub.sqlite3").exists()
