@@ -5,6 +5,7 @@ broker under ``var/``. ``DJANGO_ENV=production`` switches the defaults to the se
 that ``manage.py check --deploy`` expects.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -171,6 +172,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic jobs, run by the worker started with --beat (scripts/run.sh) or a beat process.
+CELERY_BEAT_SCHEDULE = {
+    "reap-stuck-exports": {
+        "task": "exports.tasks.reap_stuck_exports",
+        "schedule": timedelta(minutes=5),
+    },
+    "purge-old-exports": {
+        "task": "exports.tasks.purge_old_exports",
+        "schedule": timedelta(hours=6),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Exports --------------------------------------------------------------------------------
+# Files of finished exports are deleted (and the exports marked expired) after this many days.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
+# An export task's own limits: generous, since a million rows take a while.
+EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", default=2 * 60 * 60)
+EXPORT_SOFT_TIME_LIMIT_SECONDS = EXPORT_TIME_LIMIT_SECONDS - 60
+# An export IN_PROGRESS with no progress for this long has lost its worker: the reaper
+# retries it, up to EXPORT_MAX_ATTEMPTS runs in all, then fails it.
+EXPORT_STUCK_AFTER_SECONDS = env.int("EXPORT_STUCK_AFTER_SECONDS", default=10 * 60)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 
 # --- Security (production) ------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

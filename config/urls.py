@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from exports.views import NotificationListView
+from exports import views as export_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orders:list", permanent=False)),
@@ -11,6 +11,17 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("exports/", include("exports.urls")),
-    path("notifications/", NotificationListView.as_view(), name="notifications"),
+    path("notifications/", export_views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/bell/", export_views.notification_bell, name="notifications-bell"),
+    path(
+        "notifications/read-all/",
+        export_views.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        export_views.notification_read,
+        name="notification-read",
+    ),
     path("settings/", include("orders.settings_urls")),
 ]

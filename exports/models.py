@@ -53,6 +53,13 @@ class Export(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker has started this job: the reaper retries a stuck job a few
+    # times, then fails it.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Written with the progress while a worker runs the job; a stale one means the worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention purge deleted the file; the row stays for the audit log.
+    expired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -67,6 +74,25 @@ class Export(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("exports:detail", args=[self.id])
+
+    def get_download_url(self) -> str:
+        return reverse("exports:download", args=[self.id])
+
+    @property
+    def downloadable(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file) and self.expired_at is None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.rows_done / self.rows_total))
 
 
 class Notification(models.Model):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, load demo data on first run, then the web server and a Celery worker
-# together. Ctrl-C (or SIGTERM) stops both.
+# together; the worker also runs beat (--beat), so the export reaper and purge run on schedule.
+# Ctrl-C (or SIGTERM) stops both.
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 export DJANGO_SETTINGS_MODULE=config.settings
@@ -19,7 +20,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$PY" -m celery -A config worker --loglevel=INFO --concurrency=2 --without-gossip --without-mingle &
+"$PY" -m celery -A config worker --beat --loglevel=INFO --concurrency=2 --without-gossip --without-mingle &
 "$PY" manage.py runserver "127.0.0.1:$PORT" &
 
 sleep 2

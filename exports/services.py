@@ -1,0 +1,244 @@
+"""Writes of exports: schedule an orders export, run it, reap stuck ones, purge old files.
+
+The ``Export`` row is the source of truth: SCHEDULED → IN_PROGRESS → DONE or ERROR. A worker
+writes the CSV to a temporary file and only at the very end saves it through the default
+storage and marks the export DONE, so a worker killed mid-export (``kill -9``) leaves an
+export IN_PROGRESS — which the reaper retries or fails — never a DONE one with missing rows.
+"""
+
+import logging
+import tempfile
+from datetime import timedelta
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from orders.filters import OrderFilter
+from orders.models import Order
+from orders.selectors import orders_visible_to
+
+from .csv_format import DEFAULT_FIELDS, is_valid_field
+from .csv_writer import write_orders_csv
+from .filter_params import filters_query
+from .models import Export, Notification, export_upload_to
+
+logger = logging.getLogger(__name__)
+
+EXPORT_ORDERS = ("-created_at", "created_at", "-updated_at", "updated_at", "-status", "status")
+DEFAULT_ORDER = "-created_at"
+
+
+def clean_parameters(
+    fields: list[str] | None, filters: dict[str, Any] | None, order: str | None
+) -> dict[str, Any]:
+    """Checked export parameters ``{fields, filters, order}``; defaults as the reference says.
+
+    Raises ``ValidationError`` naming every unknown field, a bad sort or unreadable filters.
+    """
+    chosen = list(dict.fromkeys(f.strip() for f in (fields or []) if f and f.strip()))
+    chosen = chosen or list(DEFAULT_FIELDS)
+    unknown = [field for field in chosen if not is_valid_field(field)]
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(unknown)}.", code="unknown_fields")
+    order = order or DEFAULT_ORDER
+    if order not in EXPORT_ORDERS:
+        raise ValidationError(
+            f"Sort by one of {', '.join(EXPORT_ORDERS)} (actual value is '{order}').",
+            code="invalid_order",
+        )
+    parameters = {"fields": chosen, "order": order, "filters": filters or {}}
+    _filterset(parameters, Order.objects.none())  # raises on filters the list cannot read
+    return parameters
+
+
+def _filterset(parameters: dict[str, Any], queryset: QuerySet[Order]) -> OrderFilter:
+    """The list's ``OrderFilter`` for stored parameters; unreadable filters raise."""
+    filterset = OrderFilter(
+        filters_query(parameters.get("filters"), parameters["order"]), queryset=queryset
+    )
+    if not filterset.form.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
+        raise ValidationError(f"The filters could not be read ({'; '.join(problems)}).")
+    return filterset
+
+
+def export_queryset(export: Export) -> QuerySet[Order]:
+    """The orders an export writes, in its order: the list's FilterSet over what the
+    requester may see (an API export, with no user, sees every order)."""
+    visible = orders_visible_to(export.user) if export.user_id else Order.objects.all()
+    return _filterset(export.parameters, visible).qs
+
+
+def schedule_export(
+    user: AbstractBaseUser | None,
+    channel: str,
+    *,
+    fields: list[str] | None = None,
+    filters: dict[str, Any] | None = None,
+    order: str | None = None,
+) -> Export:
+    """Record a SCHEDULED orders export and enqueue its job once the row is committed."""
+    from .tasks import export_orders  # tasks import this module
+
+    parameters = clean_parameters(fields, filters, order)
+    export = Export.objects.create(user=user, channel=channel, parameters=parameters)
+    transaction.on_commit(lambda: export_orders.delay(export.pk))
+    return export
+
+
+def _notify(export: Export, kind: str, title: str, link: str = "") -> None:
+    """The export's one notification, created or brought back up as unread."""
+    if export.user_id is None:
+        return  # API exports have nobody to tell
+    Notification.objects.update_or_create(
+        user_id=export.user_id,
+        export=export,
+        defaults={"kind": kind, "title": title, "link": link, "read_at": None},
+    )
+    Notification.objects.filter(export=export).update(created_at=timezone.now())
+
+
+def _claim(export_id: str) -> Export | None:
+    """Mark the export IN_PROGRESS for this run; ``None`` when there is nothing to do.
+
+    A re-delivered task (``acks_late``) finds the export IN_PROGRESS and runs it again;
+    a finished one is left alone.
+    """
+    now = timezone.now()
+    claimed = Export.objects.filter(
+        pk=export_id, status__in=[Export.Status.SCHEDULED, Export.Status.IN_PROGRESS]
+    ).update(
+        status=Export.Status.IN_PROGRESS,
+        started_at=now,
+        heartbeat_at=now,
+        rows_done=0,
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    return Export.objects.select_related("user").get(pk=export_id)
+
+
+def run_export(export_id: str) -> None:
+    """Write the export's CSV and mark it DONE, or ERROR with a message a user understands.
+
+    Idempotent: running it again rewrites the same file and row count.
+    """
+    export = _claim(export_id)
+    if export is None:
+        logger.info("export %s: nothing to do", export_id)
+        return
+    if export.attempts > settings.EXPORT_MAX_ATTEMPTS:
+        fail_export(export, "The export was started too many times without finishing.")
+        return
+    _notify(export, Notification.Kind.EXPORT_STARTED, f"Export {export.pk} is in progress")
+    try:
+        # Checked again: the schema or the filters' rules may have changed since scheduling.
+        stored = export.parameters
+        export.parameters = clean_parameters(
+            stored.get("fields"), stored.get("filters"), stored.get("order")
+        )
+        queryset = export_queryset(export)
+        total = queryset.count()
+        Export.objects.filter(pk=export.pk).update(rows_total=total)
+
+        def progress(rows: int) -> None:
+            Export.objects.filter(pk=export.pk, status=Export.Status.IN_PROGRESS).update(
+                rows_done=min(rows, total), heartbeat_at=timezone.now()
+            )
+
+        with tempfile.TemporaryFile(suffix=".csv") as temporary:
+            rows = write_orders_csv(queryset, export.parameters["fields"], temporary, progress)
+            temporary.seek(0)
+            name = _save_file(export, temporary)
+    except SoftTimeLimitExceeded:
+        fail_export(export, "The export took too long and was stopped. Try fewer orders.")
+        return
+    except ValidationError as error:
+        fail_export(export, " ".join(error.messages))
+        return
+    except Exception:
+        logger.exception("export %s failed", export.pk)
+        fail_export(export, "The file could not be written because of an internal error.")
+        return
+    finished = Export.objects.filter(pk=export.pk, status=Export.Status.IN_PROGRESS).update(
+        status=Export.Status.DONE,
+        file=name,
+        rows_total=rows,
+        rows_done=rows,
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    if finished:
+        orders = f"{rows:,} order{'' if rows == 1 else 's'}"
+        _notify(
+            export,
+            Notification.Kind.EXPORT_READY,
+            f"Export {export.pk} is ready: {orders}",
+            export.get_download_url(),
+        )
+
+
+def _save_file(export: Export, content: Any) -> str:
+    """Save the finished CSV under the export's one name, replacing an earlier run's file."""
+    name = export_upload_to(export, "")
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, File(content, name=name))
+
+
+def fail_export(export: Export, message: str) -> None:
+    """Mark the export ERROR with ``message`` and tell its requester."""
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.ERROR, error=message, finished_at=timezone.now()
+    )
+    _notify(export, Notification.Kind.EXPORT_FAILED, f"Export {export.pk} failed: {message}")
+
+
+def reap_stuck_exports() -> dict[str, int]:
+    """Retry, or past ``EXPORT_MAX_ATTEMPTS`` fail, exports IN_PROGRESS with no progress for
+    ``EXPORT_STUCK_AFTER_SECONDS`` (their worker died). Returns the counts."""
+    from .tasks import export_orders
+
+    cutoff = timezone.now() - timedelta(seconds=settings.EXPORT_STUCK_AFTER_SECONDS)
+    stuck = Export.objects.filter(status=Export.Status.IN_PROGRESS, heartbeat_at__lt=cutoff)
+    retried = failed = 0
+    for export in stuck.select_related("user"):
+        if export.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            fail_export(export, "The export stopped responding and was given up. Export again.")
+            failed += 1
+            continue
+        with transaction.atomic():
+            if Export.objects.filter(pk=export.pk, heartbeat_at=export.heartbeat_at).update(
+                status=Export.Status.SCHEDULED
+            ):
+                transaction.on_commit(lambda pk=export.pk: export_orders.delay(pk))
+                retried += 1
+    return {"retried": retried, "failed": failed}
+
+
+def purge_old_exports() -> int:
+    """Delete files of exports finished more than ``EXPORT_RETENTION_DAYS`` ago and mark the
+    exports expired (the rows stay for the audit log). Returns how many were purged."""
+    cutoff = timezone.now() - timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    purged = 0
+    for export in Export.objects.filter(finished_at__lt=cutoff, expired_at__isnull=True):
+        if export.file:
+            export.file.delete(save=False)
+        Export.objects.filter(pk=export.pk).update(file="", expired_at=timezone.now())
+        purged += 1
+    return purged
+
+
+def mark_read(notifications: QuerySet[Notification]) -> int:
+    """Mark the given notifications read (the unread ones among them)."""
+    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
