@@ -24,6 +24,8 @@ from .services import DEFAULT_ORDER, EXPORT_ORDERS, mark_read, schedule_export
 
 EXPORT_LIST_LIMIT = 50
 NOTIFICATION_LIST_LIMIT = 100
+# The bell's panel shows the newest few; the Notifications Center shows the rest.
+NOTIFICATION_PANEL_LIMIT = 8
 ORDER_LABELS = {
     "-created_at": "Created, newest first",
     "created_at": "Created, oldest first",
@@ -158,15 +160,15 @@ class NotificationListView(DashboardView):
     title = "Notifications"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        context = self.get_context_data(**kwargs)
-        if request.htmx:
+        panel = request.GET.get("panel") == "1"
+        context = self.get_context_data(panel=panel, **kwargs)
+        if request.htmx or panel:
             return TemplateResponse(request, f"{self.template_name}#list", context)
         return self.render_to_response(context)
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        notifications = list(
-            notifications_of(self.request.user).select_related("export")[:NOTIFICATION_LIST_LIMIT]
-        )
+        limit = NOTIFICATION_PANEL_LIMIT if kwargs.get("panel") else NOTIFICATION_LIST_LIMIT
+        notifications = list(notifications_of(self.request.user).select_related("export")[:limit])
         running = any(
             n.export and n.export.status in (Export.Status.SCHEDULED, Export.Status.IN_PROGRESS)
             for n in notifications

@@ -1,5 +1,6 @@
 """The Export dialog, downloads, Audit log › Exports and the Notifications Center."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -144,3 +145,24 @@ def test_the_bell_fragment_shows_the_unread_count(marketing_client, marketing_us
     response = marketing_client.get(reverse("notifications-bell"), HTTP_HX_REQUEST="true")
 
     assert 'data-unread="1"' in response.content.decode()
+
+
+def test_the_bell_panel_lists_the_newest_of_the_users_own_notifications(
+    marketing_client, marketing_user, viewer_user
+):
+    # Given ten notifications for the user and one for someone else
+    for number in range(10):
+        Notification.objects.create(user=marketing_user, title=f"Note {number}")
+    Notification.objects.create(user=viewer_user, title="Not yours")
+
+    # When the bell's panel is opened
+    html = marketing_client.get("/notifications/?panel=1").content.decode()
+
+    # Then it shows the newest eight, newest first, and leads to the Notifications Center
+    titles = re.findall(r"Note (\d)", html)
+    assert titles == ["9", "8", "7", "6", "5", "4", "3", "2"]
+    assert "Not yours" not in html and "<html" not in html
+    assert "Open the Notifications Center" in html
+    # and every page has the (empty, hidden) panel next to the bell
+    page = marketing_client.get("/orders/").content.decode()
+    assert '<div id="bell-panel" class="bell-panel" hidden></div>' in page
