@@ -20,9 +20,24 @@ SKU = "sku_"
 ASYNC_ACTION = "aa_"
 
 
+# 248 = 4 × 62: random bytes below it map onto the alphabet uniformly; the rest are redrawn.
+_UNIFORM_LIMIT = 256 - 256 % len(ALPHABET)
+
+
 def new_id(prefix: str) -> str:
-    """A fresh id: ``prefix`` followed by 24 cryptographically random letters and digits."""
-    return prefix + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    """A fresh id: ``prefix`` followed by 24 cryptographically random letters and digits.
+
+    One ``token_bytes`` call rather than 24 ``secrets.choice`` calls: bulk loads mint
+    millions of ids, and this is about 20 times faster for the same distribution.
+    """
+    chosen: list[str] = []
+    while len(chosen) < RANDOM_LENGTH:
+        for byte in secrets.token_bytes(32):
+            if byte < _UNIFORM_LIMIT:
+                chosen.append(ALPHABET[byte % len(ALPHABET)])
+                if len(chosen) == RANDOM_LENGTH:
+                    break
+    return prefix + "".join(chosen)
 
 
 def id_pattern(prefix: str) -> re.Pattern[str]:

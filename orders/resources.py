@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources
 
@@ -24,6 +25,7 @@ from core.resources import (
 from customers.resources import CustomerWidget
 
 from .actors import Actor
+from .importing.validation import OrderValidator
 from .models import Order, OrderEvent
 from .services import create_order, update_order
 
@@ -150,6 +152,20 @@ class OrderResource(UpsertResourceMixin, resources.ModelResource):
         # Re-importing an exported file should not touch (or log) unchanged orders.
         skip_unchanged = True
         report_skipped = True
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        # One schema load per file, not per row (the import_orders command does the same).
+        self.order_validator = OrderValidator()
+        super().before_import(dataset, **kwargs)
+
+    def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
+        """Run the ``import_orders`` command's checks on the row's cells first, so a file
+        is judged by the same rules (and messages) whichever way it is imported."""
+        validator = getattr(self, "order_validator", None) or OrderValidator()
+        errors = validator.check_fields(row)
+        if errors:
+            raise ValidationError(errors)
+        super().before_import_row(row, **kwargs)
 
     def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
         # Both customer columns read a related row; fetch them with the orders.

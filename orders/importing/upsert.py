@@ -1,0 +1,217 @@
+"""Set-based writes from the staging tables: a handful of statements for the whole import.
+
+Customers, products and SKUs are created when their source ID is new (existing ones are
+matched, never changed). Orders are upserted by ``source_id``: new ones inserted, changed
+ones updated (fields compared with ``IS DISTINCT FROM``, carts by a digest of their lines),
+unchanged ones not touched at all. Each inserted or changed order gets one ``imported``
+event, in the shape ``orders.services`` writes.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from customers.models import Customer
+
+from ..models import SKU, Order, OrderEvent, OrderItem, Product
+from .staging import ITEMS, ORDERS, PEOPLE, PRODUCTS, SKUS
+
+O = Order._meta.db_table  # noqa: E741 - short table aliases keep the SQL readable
+I = OrderItem._meta.db_table  # noqa: E741
+E = OrderEvent._meta.db_table
+C = Customer._meta.db_table
+P = Product._meta.db_table
+K = SKU._meta.db_table
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def find_duplicates(cursor: Any) -> list[tuple[str, int, str, int]]:
+    """Orders repeating a source ID seen earlier in the files: (file, line, source_id,
+    first line)."""
+    cursor.execute(
+        f"""
+        SELECT s.file, s.line, s.source_id, f.line
+        FROM (SELECT *, min(ord) OVER (PARTITION BY source_id) AS first_ord FROM {ORDERS}
+              WHERE source_id IS NOT NULL) AS s
+        JOIN {ORDERS} AS f ON f.ord = s.first_ord
+        WHERE s.ord <> s.first_ord
+        ORDER BY s.ord
+        """
+    )
+    return cursor.fetchall()
+
+
+def drop_duplicates(cursor: Any) -> None:
+    """Keep the first order of each source ID (skip mode)."""
+    cursor.execute(
+        f"""
+        DELETE FROM {ORDERS} AS s USING {ORDERS} AS f
+        WHERE s.source_id = f.source_id AND f.ord < s.ord
+        """
+    )
+    cursor.execute(f"DELETE FROM {ITEMS} WHERE ord NOT IN (SELECT ord FROM {ORDERS})")
+
+
+_ITEM_LINE = (
+    "concat_ws('|', {p}.position, {p}.related_object, coalesce({prod}, ''), coalesce({sku}, ''), "
+    "{p}.source_id, {p}.quantity, {p}.price, {p}.discount_amount, {meta})"
+)
+
+
+def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
+    """Write the staged orders; return how many were created, updated and left unchanged."""
+    cursor.execute(f"ANALYZE {ORDERS}; ANALYZE {ITEMS}")
+    # Customers, products, SKUs: created if new (first staging row wins), matched otherwise.
+    cursor.execute(
+        f"""
+        INSERT INTO {C} (id, source_id, name, email, phone, description, address_line_1,
+            address_line_2, city, state, postal_code, country, metadata, created_at, updated_at,
+            orders_total_amount, orders_total_count)
+        SELECT DISTINCT ON (source_id) new_id, source_id, name, email, phone, '',
+            address_line_1, address_line_2, city, state, postal_code, country, '{{}}',
+            now(), now(), 0, 0
+        FROM {PEOPLE} ORDER BY source_id, ord
+        ON CONFLICT (source_id) DO NOTHING
+        """
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {P} (id, source_id, name, metadata, created_at, updated_at)
+        SELECT DISTINCT ON (source_id) new_id, source_id, name, '{{}}', now(), now()
+        FROM {PRODUCTS} ORDER BY source_id
+        ON CONFLICT (source_id) DO NOTHING
+        """
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {K} (id, product_id, source_id, sku, metadata, created_at, updated_at)
+        SELECT DISTINCT ON (s.source_id) s.new_id, p.id, s.source_id, s.sku, '{{}}', now(), now()
+        FROM {SKUS} AS s JOIN {P} AS p ON p.source_id = s.product_source
+        ORDER BY s.source_id
+        ON CONFLICT (source_id) DO NOTHING
+        """
+    )
+    staged_line = _ITEM_LINE.format(p="i", prod="i.product_source", sku="i.sku_source", meta="'{}'")
+    stored_line = _ITEM_LINE.format(p="i", prod="p.source_id", sku="k.source_id", meta="i.metadata")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE import_plan AS
+        WITH staged_carts AS (
+            SELECT i.ord, md5(string_agg({staged_line}, E'\\n' ORDER BY i.position)) AS digest
+            FROM {ITEMS} AS i GROUP BY i.ord
+        ),
+        matched AS (
+            SELECT s.*, o.id AS old_id, o.version AS old_version, o.status AS old_status,
+                o.amount AS old_amount, o.total_amount AS old_total,
+                o.items_count AS old_items_count, o.customer_id AS old_customer_id,
+                o.referrer_id AS old_referrer_id, c.id AS customer_id, r.id AS referrer_id,
+                (o.id IS NOT NULL AND (
+                    o.status, o.amount, o.initial_amount, o.discount_amount,
+                    o.items_discount_amount, o.total_discount_amount, o.total_amount,
+                    o.items_count, o.customer_id, o.referrer_id, o.metadata, o.created_at
+                ) IS DISTINCT FROM (
+                    s.status, s.amount, s.initial_amount, s.discount_amount,
+                    s.items_discount_amount, s.total_discount_amount, s.total_amount,
+                    s.items_count, c.id, r.id, s.metadata, coalesce(s.created_at, o.created_at)
+                )) AS fields_changed
+            FROM {ORDERS} AS s
+            LEFT JOIN {O} AS o ON o.source_id = s.source_id
+            LEFT JOIN {C} AS c ON c.source_id = s.customer_source
+            LEFT JOIN {C} AS r ON r.source_id = s.referrer_source
+        ),
+        stored_carts AS (
+            SELECT i.order_id, md5(string_agg({stored_line}, E'\\n' ORDER BY i.position)) AS digest
+            FROM {I} AS i
+            LEFT JOIN {P} AS p ON p.id = i.product_id
+            LEFT JOIN {K} AS k ON k.id = i.sku_id
+            WHERE i.order_id IN (SELECT old_id FROM matched WHERE old_id IS NOT NULL)
+            GROUP BY i.order_id
+        )
+        SELECT m.*, coalesce(m.old_id, m.new_id) AS order_id, m.old_id IS NULL AS is_new,
+            (m.old_id IS NOT NULL AND sc.digest IS DISTINCT FROM oc.digest) AS items_changed
+        FROM matched AS m
+        LEFT JOIN staged_carts AS sc ON sc.ord = m.ord
+        LEFT JOIN stored_carts AS oc ON oc.order_id = m.old_id
+        """
+    )
+    cursor.execute(
+        "SELECT count(*) FILTER (WHERE is_new), "
+        "count(*) FILTER (WHERE NOT is_new AND (fields_changed OR items_changed)), "
+        "count(*) FILTER (WHERE NOT is_new AND NOT fields_changed AND NOT items_changed) "
+        "FROM import_plan"
+    )
+    created, updated, unchanged = cursor.fetchone()
+    if created or updated:
+        _write_orders(cursor, actor_label)
+    return UpsertCounts(created, updated, unchanged)
+
+
+def _write_orders(cursor: Any, actor_label: str) -> None:
+    cursor.execute(
+        f"""
+        INSERT INTO {O} (id, source_id, status, amount, initial_amount, discount_amount,
+            items_discount_amount, total_discount_amount, total_amount, items_count,
+            customer_id, referrer_id, metadata, created_at, updated_at, version)
+        SELECT order_id, source_id, status, amount, initial_amount, discount_amount,
+            items_discount_amount, total_discount_amount, total_amount, items_count,
+            customer_id, referrer_id, metadata, coalesce(created_at, now()), now(), 1
+        FROM import_plan WHERE is_new ORDER BY ord
+        """
+    )
+    cursor.execute(
+        f"""
+        UPDATE {O} AS o SET status = p.status, amount = p.amount,
+            initial_amount = p.initial_amount, discount_amount = p.discount_amount,
+            items_discount_amount = p.items_discount_amount,
+            total_discount_amount = p.total_discount_amount, total_amount = p.total_amount,
+            items_count = p.items_count, customer_id = p.customer_id,
+            referrer_id = p.referrer_id, metadata = p.metadata,
+            created_at = coalesce(p.created_at, o.created_at), updated_at = now(),
+            version = o.version + 1
+        FROM import_plan AS p
+        WHERE o.id = p.old_id AND (p.fields_changed OR p.items_changed)
+        """
+    )
+    cursor.execute(
+        f"DELETE FROM {I} WHERE order_id IN (SELECT old_id FROM import_plan WHERE items_changed)"
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {I} (order_id, position, related_object, product_id, sku_id, source_id,
+            quantity, price, amount, discount_amount, subtotal_amount, metadata)
+        SELECT p.order_id, i.position, i.related_object, prod.id, k.id, i.source_id,
+            i.quantity, i.price, i.amount, i.discount_amount, i.subtotal_amount, '{{}}'
+        FROM {ITEMS} AS i
+        JOIN import_plan AS p ON p.ord = i.ord AND (p.is_new OR p.items_changed)
+        LEFT JOIN {P} AS prod ON prod.source_id = i.product_source
+        LEFT JOIN {K} AS k ON k.source_id = i.sku_source
+        ORDER BY i.ord, i.position
+        """
+    )
+    # The event create_order writes ({field: [before, after]}); an update keeps only the
+    # fields that changed, as update_order's does.
+    cursor.execute(
+        f"""
+        INSERT INTO {E} (order_id, type, actor_type, actor_label, changes, version, created_at)
+        SELECT p.order_id, %s, %s, %s,
+            (SELECT coalesce(jsonb_object_agg(key, value), '{{}}') FROM jsonb_each(
+                jsonb_build_object(
+                    'status', jsonb_build_array(p.old_status, p.status),
+                    'amount', jsonb_build_array(p.old_amount, p.amount),
+                    'total_amount', jsonb_build_array(p.old_total, p.total_amount),
+                    'items_count', jsonb_build_array(p.old_items_count, p.items_count),
+                    'customer_id', jsonb_build_array(p.old_customer_id, p.customer_id),
+                    'referrer_id', jsonb_build_array(p.old_referrer_id, p.referrer_id)
+                )) WHERE p.is_new OR value->0 IS DISTINCT FROM value->1),
+            CASE WHEN p.is_new THEN 1 ELSE p.old_version + 1 END, now()
+        FROM import_plan AS p
+        WHERE p.is_new OR p.fields_changed OR p.items_changed
+        ORDER BY p.ord
+        """,
+        [OrderEvent.Type.IMPORTED, OrderEvent.ActorType.IMPORTER, actor_label],
+    )
