@@ -6,17 +6,16 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import F, OrderBy, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from core.counts import planner_row_estimate
+from core.paging import CountedPage
 from orders.models import COUNTED_STATUSES, Order
 from orders.selectors import (
     EXACT_COUNT_LIMIT,
     OrderPage,
-    approximately,
     bounded_count,
     order_page,
     orders_visible_to,
@@ -60,44 +59,14 @@ def segment_members(user: AbstractBaseUser | AnonymousUser, segment: Segment) ->
 # --- the list --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CustomerPage:
-    """One page of the customers list and what is known of the total (see ``OrderPage``)."""
+class CustomerPage(CountedPage):
+    """One page of the customers list and what is known of the total."""
 
-    customers: list[Customer]
-    number: int
-    per_page: int
-    has_next: bool
-    count: int | None
-    estimate: int | None
-    at_least: int | None = None
+    noun = "customer"
 
     @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.customers else 0
-
-    @property
-    def end_index(self) -> int:
-        return self.start_index + len(self.customers) - 1 if self.customers else 0
-
-    @property
-    def last_number(self) -> int | None:
-        if self.count is None:
-            return None
-        return max(1, -(-self.count // self.per_page))
-
-    @property
-    def count_label(self) -> str:
-        """``"1,234 customers"``, ``"about 200,000 customers"`` or ``"10,000+ customers"``."""
-        if self.count is not None:
-            return f"{intcomma(self.count)} customer{'' if self.count == 1 else 's'}"
-        if self.estimate is not None:
-            return f"about {approximately(self.estimate)} customers"
-        return f"{intcomma(self.at_least or EXACT_COUNT_LIMIT)}+ customers"
+    def customers(self) -> list[Customer]:
+        return self.rows
 
 
 def customer_page(

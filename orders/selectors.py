@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import OperationalError, connections, transaction
 from django.db.models import Q, QuerySet
 
 from core.counts import planner_row_estimate
+from core.paging import CountedPage
 
 from .models import SKU, Order, Product
 
@@ -30,51 +30,14 @@ EXACT_COUNT_LIMIT = 10_000
 COUNT_TIME_BUDGET_MS = 25
 
 
-@dataclass(frozen=True)
-class OrderPage:
+class OrderPage(CountedPage):
     """One page of the orders list and what is known of the total."""
 
-    orders: list[Order]
-    number: int
-    per_page: int
-    has_next: bool
-    count: int | None  # exact, when it is known
-    estimate: int | None  # the planner's estimate, when counting would be too dear
-    at_least: int | None = None  # a lower bound, when neither of the above is known
+    noun = "order"
 
     @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.orders else 0
-
-    @property
-    def end_index(self) -> int:
-        return self.start_index + len(self.orders) - 1 if self.orders else 0
-
-    @property
-    def last_number(self) -> int | None:
-        """The last page's number when the total is exact."""
-        if self.count is None:
-            return None
-        return max(1, -(-self.count // self.per_page))
-
-    @property
-    def count_label(self) -> str:
-        """``"12,345 orders"``, ``"about 1.2 million orders"`` or ``"10,000+ orders"``."""
-        if self.count is not None:
-            return f"{intcomma(self.count)} order{'' if self.count == 1 else 's'}"
-        if self.estimate is not None:
-            return f"about {approximately(self.estimate)} orders"
-        return f"{intcomma(self.at_least or EXACT_COUNT_LIMIT)}+ orders"
-
-
-def approximately(number: int) -> str:
-    if number >= 1_000_000:
-        return f"{number / 1_000_000:.1f} million".replace(".0 ", " ")
-    return intcomma(round(number, -3) if number >= 10_000 else round(number, -2))
+    def orders(self) -> list[Order]:
+        return self.rows
 
 
 def bounded_count(queryset: QuerySet[Order]) -> int | None:
@@ -133,7 +96,7 @@ def order_page(
         else:
             at_least = offset + len(orders) + 1  # the rows shown and the next page's first
     return OrderPage(
-        orders=orders,
+        rows=orders,
         number=number,
         per_page=per_page,
         has_next=has_next,
