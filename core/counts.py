@@ -3,7 +3,7 @@
 import json
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 # Below this many rows an exact COUNT(*) is cheap, and exact page links matter more.
 ESTIMATE_THRESHOLD = 10_000
@@ -12,6 +12,21 @@ ESTIMATE_THRESHOLD = 10_000
 def _is_whole_table(queryset: QuerySet) -> bool:
     query = queryset.query
     return not (query.where or query.distinct or query.is_sliced or query.combinator)
+
+
+def table_row_estimate(model: type[Model], using: str = "default") -> int | None:
+    """The number of rows PostgreSQL's statistics give ``model``'s table (``reltuples``, kept
+    current by ANALYZE); ``None`` elsewhere, or when the table was never analyzed."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+            [connection.ops.quote_name(model._meta.db_table)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] >= 0 else None
 
 
 def planner_row_estimate(queryset: QuerySet) -> int | None:
@@ -25,14 +40,9 @@ def planner_row_estimate(queryset: QuerySet) -> int | None:
     if connection.vendor != "postgresql":
         return None
     if _is_whole_table(queryset):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-                [connection.ops.quote_name(queryset.model._meta.db_table)],
-            )
-            row = cursor.fetchone()
+        rows = table_row_estimate(queryset.model, queryset.db)
         # reltuples is -1 until the table is first analyzed; EXPLAIN still has an idea.
-        if row and row[0] >= 0:
-            return int(row[0])
+        if rows is not None:
+            return rows
     plan = json.loads(queryset.explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])

@@ -1,13 +1,16 @@
 """Reads of orders."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import OperationalError, connections, transaction
 from django.db.models import Q, QuerySet
 
-from core.counts import planner_row_estimate
+from core.counts import planner_row_estimate, table_row_estimate
 from core.paging import CountedPage
 
 from .models import SKU, Order, Product
@@ -28,6 +31,14 @@ EXACT_COUNT_LIMIT = 10_000
 # ... as long as counting takes no longer than this on PostgreSQL; past it, the total is the
 # planner's estimate (when the filters allow a trustworthy one) or a lower bound.
 COUNT_TIME_BUDGET_MS = 25
+# A free-text search (``text_search=True``) has no usable estimate, and its count reads the
+# orders table row by row (an OR of an id, a source ID pattern and a customer sub-select has
+# no index plan): at a million orders even 300 matches take most of a second to count, so a
+# count there is always cancelled and only slows the page down. The search is counted on
+# tables up to this size (statistics' row count), under a smaller budget; past it the page
+# shows the bound straight away.
+SEARCH_COUNT_MAX_TABLE_ROWS = 100_000
+SEARCH_COUNT_TIME_BUDGET_MS = 5
 
 
 class OrderPage(CountedPage):
@@ -36,12 +47,66 @@ class OrderPage(CountedPage):
     noun = "order"
 
     @property
-    def orders(self) -> list[Order]:
+    def orders(self) -> list[Any]:
+        """The page's orders: ``Order`` instances, or what ``order_page``'s ``fetch`` gave."""
         return self.rows
 
 
-def bounded_count(queryset: QuerySet[Order]) -> int | None:
-    """Count at most ``EXACT_COUNT_LIMIT + 1`` rows; ``None`` if that overruns the time budget.
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """What a row of the orders list shows, read without building ``Order`` instances."""
+
+    id: str
+    status: str
+    customer_id: str | None
+    customer_label: str  # what ``str(customer)`` gives: name, else email, source ID or id
+    items_count: int
+    amount: int
+    total_amount: int
+    created_at: datetime
+
+
+LIST_ROW_COLUMNS = (
+    "id",
+    "status",
+    "customer_id",
+    "customer__name",
+    "customer__email",
+    "customer__source_id",
+    "items_count",
+    "amount",
+    "total_amount",
+    "created_at",
+)
+
+
+def order_list_rows(ids: Sequence[str]) -> list[OrderRow]:
+    """The list's rows for these order ids, in their order, in one query.
+
+    Only the shown columns are read (no metadata JSON, no ``Order``/``Customer`` instances):
+    at 50-100 rows a page that is several milliseconds of the list's time.
+    """
+    rows = {}
+    for values in Order.objects.filter(pk__in=ids).order_by().values_list(*LIST_ROW_COLUMNS):
+        row = _order_row(values)
+        rows[row.id] = row
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _order_row(values: tuple[Any, ...]) -> OrderRow:
+    pk, status, customer_id, name, email, source_id, items, amount, total, created = values
+    label = (name or email or source_id or customer_id) if customer_id else ""
+    return OrderRow(pk, status, customer_id, label, items, amount, total, created)
+
+
+def _orders_with_customers(ids: Sequence[str]) -> list[Order]:
+    by_id = Order.objects.select_related("customer").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def bounded_count(queryset: QuerySet[Order], budget_ms: int | None = None) -> int | None:
+    """Count at most ``EXACT_COUNT_LIMIT + 1`` rows; ``None`` if that overruns the time budget
+    (``COUNT_TIME_BUDGET_MS`` unless ``budget_ms`` says otherwise).
 
     On PostgreSQL the count runs under ``statement_timeout`` in a savepoint, so a count that
     would read a large part of the table is cancelled instead of slowing the page down.
@@ -50,9 +115,10 @@ def bounded_count(queryset: QuerySet[Order]) -> int | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return limited.count()
+    budget = COUNT_TIME_BUDGET_MS if budget_ms is None else budget_ms
     try:
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_TIME_BUDGET_MS)}")
+            cursor.execute(f"SET LOCAL statement_timeout = {max(1, int(budget))}")
             return limited.count()
     except OperationalError:
         # Cancelled by the timeout (psycopg's QueryCanceled); the savepoint was rolled back.
@@ -60,7 +126,13 @@ def bounded_count(queryset: QuerySet[Order]) -> int | None:
 
 
 def order_page(
-    queryset: QuerySet[Order], *, number: int, per_page: int, estimable: bool = True
+    queryset: QuerySet[Order],
+    *,
+    number: int,
+    per_page: int,
+    estimable: bool = True,
+    fetch: Callable[[Sequence[str]], list[Any]] | None = None,
+    text_search: bool = False,
 ) -> OrderPage:
     """A page of ``queryset`` (already filtered and ordered) in a constant number of queries.
 
@@ -69,15 +141,94 @@ def order_page(
     read with their customers by primary key. The total is the planner's estimate when the
     filters are ``estimable`` (the caller knows whether PostgreSQL estimates them well) and
     it is past ``EXACT_COUNT_LIMIT``; otherwise it is counted, exactly when that is cheap
-    (see ``bounded_count``), else it is given as a lower bound.
+    (see ``bounded_count``; a ``text_search`` only on a small table, see
+    ``SEARCH_COUNT_MAX_TABLE_ROWS``), else it is given as a lower bound.
+
+    ``fetch`` turns the page's ids into its rows; by default ``Order`` instances with their
+    customers (the list page passes ``order_list_rows``).
     """
     offset = (number - 1) * per_page
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
     has_next = len(ids) > per_page
     ids = ids[:per_page]
-    by_id = Order.objects.select_related("customer").in_bulk(ids)
-    orders = [by_id[pk] for pk in ids if pk in by_id]
+    orders = (fetch or _orders_with_customers)(ids) if ids else []
+    return _with_total(
+        queryset,
+        orders,
+        number=number,
+        per_page=per_page,
+        has_next=has_next,
+        estimable=estimable,
+        text_search=text_search,
+    )
 
+
+# Up to this offset the orders list reads a page's rows in one query, joined to customers;
+# past it the ids come first (see ``order_page``), so the join is not repeated for every
+# skipped row.
+SINGLE_QUERY_MAX_OFFSET = 1_000
+
+
+def order_list_page(
+    queryset: QuerySet[Order],
+    *,
+    number: int,
+    per_page: int,
+    estimable: bool = True,
+    text_search: bool = False,
+) -> OrderPage:
+    """The orders list's page of ``OrderRow``s; otherwise as ``order_page``.
+
+    Near the start of the list (the pages people look at) the rows are read in one query
+    with their customers' names, a database round trip less than ids first; deeper, it is
+    ``order_page`` with ``order_list_rows``.
+    """
+    offset = (number - 1) * per_page
+    if offset > SINGLE_QUERY_MAX_OFFSET:
+        return order_page(
+            queryset,
+            number=number,
+            per_page=per_page,
+            estimable=estimable,
+            fetch=order_list_rows,
+            text_search=text_search,
+        )
+    rows = [
+        _order_row(values)
+        for values in queryset.values_list(*LIST_ROW_COLUMNS)[offset : offset + per_page + 1]
+    ]
+    return _with_total(
+        queryset,
+        rows[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        estimable=estimable,
+        text_search=text_search,
+    )
+
+
+def _count_if_cheap(queryset: QuerySet[Order], *, text_search: bool) -> int | None:
+    """``bounded_count``, except for a text search on a large table (``None`` at once)."""
+    if not text_search:
+        return bounded_count(queryset)
+    if (table_row_estimate(Order, queryset.db) or 0) > SEARCH_COUNT_MAX_TABLE_ROWS:
+        return None  # it would be cancelled; see SEARCH_COUNT_MAX_TABLE_ROWS
+    return bounded_count(queryset, budget_ms=SEARCH_COUNT_TIME_BUDGET_MS)
+
+
+def _with_total(
+    queryset: QuerySet[Order],
+    orders: list[Any],
+    *,
+    number: int,
+    per_page: int,
+    has_next: bool,
+    estimable: bool,
+    text_search: bool,
+) -> OrderPage:
+    """The page of ``orders`` with what is known of the total (see ``order_page``)."""
+    offset = (number - 1) * per_page
     count = estimate = at_least = None
     unordered = queryset.order_by()
     # For filters PostgreSQL estimates well, a large estimate is shown as it is: counting
@@ -88,7 +239,7 @@ def order_page(
     elif planned is not None and planned > EXACT_COUNT_LIMIT:
         estimate = planned
     else:
-        counted = bounded_count(unordered)
+        counted = _count_if_cheap(unordered, text_search=text_search)
         if counted is not None and counted <= EXACT_COUNT_LIMIT:
             count = counted
         elif counted is not None:

@@ -1,52 +1,93 @@
 """The orders table's rows, rendered in Python.
 
-The list shows up to 100 rows of eight cells; through the template engine that is thousands
-of variable look-ups per page, about half of the page's time at a million orders. The markup
-is the same as a template would give.
+The list shows up to 100 rows of eight cells; through the template engine (or ``format_html``
+per cell) that is thousands of look-ups and escapes per page, a large part of the page's time
+at a million orders. Here each row is one f-string: only the text that comes from data people
+type (ids, customer names) is escaped, the rest (badges, money, times) is built from values
+that cannot hold markup. The markup is the same as the template gave.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC
+from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
-from core.money import format_money
-from core.templatetags.dashboard import status_badge, utc
-from orders.models import Order
+from core.money import decimals, format_money
+from orders.models import Order, OrderStatus
+from orders.selectors import OrderRow
 
 register = template.Library()
 
-ROW = (
-    "<tr><td>{}</td>"
-    '<td><a class="mono" href="{}{}/">{}</a></td>'
-    '<td class="customer">{}</td>'
-    '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
-    '<td class="nowrap">{}</td></tr>'
-)
-NO_CUSTOMER = SafeString('<span class="muted">—</span>')
+# The same markup as core.templatetags.dashboard.status_badge, built once per status.
+BADGES = {
+    status.value: (
+        f'<span class="badge badge-{escape(status.value.lower().replace("_", "-"))}">'
+        f"{escape(str(status.label))}</span>"
+    )
+    for status in OrderStatus
+}
+NO_CUSTOMER = '<span class="muted">—</span>'
+
+
+def money_formatter() -> Callable[[int], str]:
+    """A function giving what ``format_money`` gives for integer minor units, faster.
+
+    ``format_money`` reads the settings and goes through ``Decimal`` for every amount; a page
+    has two amounts a row. This reads the settings once and formats with integer arithmetic
+    (exact at any size); the symbol and its place come from ``format_money`` itself.
+    """
+    places = decimals()
+    unit = 10**places
+    one = "1" + (f".{'0' * places}" if places else "")
+    prefix, _, suffix = format_money(unit).partition(one)
+
+    def formatted(minor_units: int) -> str:
+        whole, fraction = divmod(abs(minor_units), unit)
+        number = f"{whole:,}.{fraction:0{places}d}" if places else f"{whole:,}"
+        return f"{'-' if minor_units < 0 else ''}{prefix}{number}{suffix}"
+
+    return formatted
+
+
+def _customer_label(order: Order | OrderRow) -> str:
+    if isinstance(order, OrderRow):
+        return order.customer_label
+    return str(order.customer)
+
+
+def _row(
+    order: Order | OrderRow, orders_url: str, customers_url: str, money: Callable[[int], str]
+) -> str:
+    order_id = escape(order.id)
+    if order.customer_id:
+        customer = (
+            f'<a href="{customers_url}{escape(order.customer_id)}/">'
+            f"{escape(_customer_label(order))}</a>"
+        )
+    else:
+        customer = NO_CUSTOMER
+    badge = BADGES.get(order.status) or escape(order.status)
+    created = order.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"<tr><td>{badge}</td>"
+        f'<td><a class="mono" href="{orders_url}{order_id}/">{order_id}</a></td>'
+        f'<td class="customer">{customer}</td>'
+        f'<td class="num">{order.items_count}</td>'
+        f'<td class="num">{escape(money(order.amount))}</td>'
+        f'<td class="num">{escape(money(order.total_amount))}</td>'
+        f'<td class="nowrap">{created}</td></tr>'
+    )
 
 
 @register.simple_tag
-def order_rows(orders: Iterable[Order], orders_url: str, customers_url: str) -> SafeString:
+def order_rows(
+    orders: Iterable[Order | OrderRow], orders_url: str, customers_url: str
+) -> SafeString:
     """One ``<tr>`` per order: status, id, customer, items, amount, discounted, created."""
-
-    def cells(order: Order) -> tuple[object, ...]:
-        customer = (
-            format_html('<a href="{}{}/">{}</a>', customers_url, order.customer_id, order.customer)
-            if order.customer_id
-            else NO_CUSTOMER
-        )
-        return (
-            status_badge(order),
-            orders_url,
-            order.id,
-            order.id,
-            customer,
-            order.items_count,
-            format_money(order.amount),
-            format_money(order.total_amount),
-            utc(order.created_at),
-        )
-
-    return format_html_join("\n", ROW, (cells(order) for order in orders))
+    orders_url, customers_url = escape(orders_url), escape(customers_url)
+    money = money_formatter()
+    return mark_safe(  # noqa: S308 - every value from data is escaped in _row
+        "\n".join(_row(order, orders_url, customers_url, money) for order in orders)
+    )

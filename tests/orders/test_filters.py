@@ -269,3 +269,75 @@ def test_status_change_is_seen_by_updated_filters():
     update_order(order, actor=Actor.system(), status=OrderStatus.PAID)
     today = datetime.now(UTC).date().isoformat()
     assert ids(f"updated_after={today}&status=PAID") == {order.pk}
+
+
+def test_free_text_finds_customers_by_the_start_of_any_word_of_name_or_email():
+    # Given customers whose names and emails share parts
+    jansen = CustomerFactory(name="Sanne Jansen", email="s.jansen@mail.example.org")
+    hansen = CustomerFactory(name="Hugo Hansen", email="hugo@shop.example.com")
+    obrien = CustomerFactory(name="Omar O'Brien", email="omar.obrien+vip@example.net")
+    by_jansen, by_hansen, by_obrien = (make_order(customer=c) for c in (jansen, hansen, obrien))
+    make_order()  # no customer
+
+    # Then each word of the search must start a word of the name or the email
+    assert ids("q=Jansen") == {by_jansen.pk}
+    assert ids("q=jans") == {by_jansen.pk}  # a prefix, as typed so far
+    assert ids("q=sanne%20jansen") == {by_jansen.pk}
+    assert ids("q=Jansen%20Sanne") == {by_jansen.pk}  # in any order
+    assert ids("q=hugo%20jansen") == set()  # every word must match
+    assert ids("q=mail.example") == {by_jansen.pk}
+    assert ids("q=example") == {by_jansen.pk, by_hansen.pk, by_obrien.pk}
+    assert ids("q=brien") == {by_obrien.pk}  # O'Brien is the words o and brien
+    assert ids("q=obrien%2Bvip") == {by_obrien.pk}
+    # ... and a piece from inside a word is not a word: PostgreSQL answers from the word index
+    assert ids("q=ansen") == set()
+    assert ids("q=%40%40") == set()  # no words at all: only an order id could match
+    assert ids("q=" + "x" * 5000) == set()  # a word too long for PostgreSQL is cut, not an error
+
+
+def test_free_text_words_use_the_customer_word_index():
+    # The filter's SQL expression must be the indexed one, or every search reads every customer
+    from django.db import connection, transaction
+
+    from orders.filters import customers_matching
+
+    CustomerFactory(name="Sanne Jansen", email="s.jansen@mail.example.org")
+    customers = customers_matching("jansen", connection.vendor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # On a table this small a scan would do; leave the planner only index look-ups
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = customers.order_by().values("pk").explain()
+    assert "customer_search_words_idx" in plan
+
+
+def test_free_text_words_elsewhere_than_postgresql_are_contained_in_name_or_email():
+    # The embedded SQLite default has no word index: each word is contained in name or email
+    from orders.filters import customers_matching
+
+    jansen = CustomerFactory(name="Sanne Jansen", email="s.jansen@mail.example.org")
+    CustomerFactory(name="Hugo Hansen", email="hugo@shop.example.com")
+    assert list(customers_matching("ansen sanne", "sqlite")) == [jansen]
+    assert set(customers_matching("ansen", "sqlite").values_list("name", flat=True)) == {
+        "Sanne Jansen",
+        "Hugo Hansen",
+    }
+    assert customers_matching("@@", "sqlite") is None
+
+
+def test_status_and_created_range_by_amount_read_the_status_amount_index():
+    # The list's commonest narrowing with a money sort checks its dates inside the index
+    # (orders/migrations/0010_order_status_amount_index.py) instead of reading every order
+    from django.db import connection, transaction
+
+    make_order(status=OrderStatus.PAID)
+    _, filterset = run(
+        "status=PAID&created_after=2025-10-02&created_before=2025-12-31&sort=-amount"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = filterset.qs.values_list("pk", flat=True)[:51].explain()
+    assert "order_status_amount_idx" in plan
+    assert "created_at >=" in plan.split("order_status_amount_idx", 1)[1]  # in Index Cond

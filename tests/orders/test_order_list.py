@@ -225,3 +225,98 @@ def test_a_segment_filter_shows_as_a_chip(marketing_client, marketing_user):
     html = marketing_client.get(f"/orders/?segment={segment.pk}").content.decode()
     assert "Customer in segment High spenders" in html
     assert "1 order" in html and "Big Spender" in html
+
+
+def test_a_search_counts_exactly_when_cheap_and_under_the_smaller_budget(
+    marketing_client, monkeypatch
+):
+    # Given 25 orders of one customer found by a search, shown 20 a page
+    ada = CustomerFactory(name="Ada Lovelace", email="ada@engine.example")
+    for _ in range(25):
+        make_order(items=0, customer=ada)
+    make_order(items=0)
+    budgets = []
+    counted = selectors.bounded_count
+
+    def spy(queryset, budget_ms=None):
+        budgets.append(budget_ms)
+        return counted(queryset, budget_ms=budget_ms)
+
+    monkeypatch.setattr(selectors, "bounded_count", spy)
+
+    # Then on a small table the count is exact, counted under the search's smaller budget
+    html = marketing_client.get("/orders/?per_page=20&q=lovelace").content.decode()
+    assert "1–20 of 25 orders" in html
+    assert budgets == [selectors.SEARCH_COUNT_TIME_BUDGET_MS]
+    assert selectors.SEARCH_COUNT_TIME_BUDGET_MS < selectors.COUNT_TIME_BUDGET_MS
+    # ... while other filters without an estimate keep the usual budget
+    budgets.clear()
+    marketing_client.get(f"/orders/?per_page=20&customer={ada.pk}")
+    assert budgets == [None]
+
+    # ... and when that count overruns its budget, the page says what it knows: a bound
+    monkeypatch.setattr(selectors, "bounded_count", lambda queryset, budget_ms=None: None)
+    html = marketing_client.get("/orders/?per_page=20&q=lovelace").content.decode()
+    assert "21+ orders" in html
+
+
+def test_a_search_on_a_large_table_shows_the_bound_without_counting(marketing_client, monkeypatch):
+    # Given a search with more than a page of matches, on a table PostgreSQL says is large
+    ada = CustomerFactory(name="Ada Lovelace", email="ada@engine.example")
+    for _ in range(25):
+        make_order(items=0, customer=ada)
+    monkeypatch.setattr(selectors, "table_row_estimate", lambda model, using: 1_000_000)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = marketing_client.get("/orders/?per_page=20&q=lovelace").content.decode()
+
+    # Then no count runs (it would be cancelled), and the bound is shown at once
+    assert "21+ orders" in html
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper() and "orders_order" in q["sql"]]
+    # ... while the same search on a smaller table is counted
+    monkeypatch.setattr(selectors, "table_row_estimate", lambda model, using: 50_000)
+    html = marketing_client.get("/orders/?per_page=20&q=lovelace").content.decode()
+    assert "1–20 of 25 orders" in html
+
+
+def test_rows_show_the_customer_as_its_name_email_or_ids_escaped(marketing_client):
+    named = CustomerFactory(name="<b>Bold</b> & Co", email="bold@example.com")
+    emailed = CustomerFactory(name="", email="only@example.com")
+    bare = CustomerFactory(name="", email="", source_id="SRC-7")
+    orders = [make_order(items=0, customer=c) for c in (named, emailed, bare)]
+
+    html = marketing_client.get("/orders/").content.decode()
+
+    assert set(rows(html)) == {order.pk for order in orders}
+    assert f'<a href="/customers/{named.pk}/">&lt;b&gt;Bold&lt;/b&gt; &amp; Co</a>' in html
+    assert "<b>Bold</b>" not in html
+    assert f'<a href="/customers/{emailed.pk}/">only@example.com</a>' in html
+    assert f'<a href="/customers/{bare.pk}/">SRC-7</a>' in html
+
+
+def test_field_errors_are_shown_next_to_their_filter(marketing_client):
+    html = marketing_client.get("/orders/?created_after=2024-13-45&amount_min=1x").content.decode()
+    assert re.search(
+        r'<div id="error-created_after" class="field-error" role="alert"><p>Enter a date', html
+    )
+    assert re.search(r'<div id="error-amount_min" class="field-error" role="alert"><p>', html)
+    assert '<div id="error-created_before" class="field-error"></div>' in html
+
+
+def test_near_and_deep_pages_read_the_same_rows(marketing_client, monkeypatch):
+    # Near the start a page is read in one query; deep pages read ids first. Both give the
+    # same rows, customers and totals.
+    ada = CustomerFactory(name="Ada Lovelace")
+    for index in range(25):
+        make_order(items=0, customer=ada if index % 2 else None, amount=100 * index)
+    pages = {}
+    for name, max_offset in (("one query", 1_000), ("ids first", 0)):
+        monkeypatch.setattr(selectors, "SINGLE_QUERY_MAX_OFFSET", max_offset)
+        with CaptureQueriesContext(connection) as queries:
+            html = marketing_client.get("/orders/?per_page=20&page=2&sort=amount").content
+        html = html.decode()
+        reads = [q["sql"] for q in queries if 'FROM "orders_order"' in q["sql"]]
+        pages[name] = (rows(html), html.count("Ada Lovelace"), "21–25 of 25 orders" in html)
+        assert len(reads) == (1 if name == "one query" else 2)
+    assert pages["one query"] == pages["ids first"]
+    assert len(pages["one query"][0]) == 5 and pages["one query"][2]
