@@ -5,15 +5,19 @@ files of N orders (3 items each on average, JSONL and CSV), then times, each in 
 process with its peak RSS (``ru_maxrss`` from ``os.wait4``):
 
 1. ``import_orders`` of the JSONL file into empty tables, then again (unchanged);
-2. ``import_orders`` of the CSV file into empty tables;
-3. the same rows loaded with raw ``COPY`` into staging tables + one upsert per table (the
-   floor: ids and totals precomputed, no validation);
-4. django-import-export (``use_bulk``, ``batch_size=1000``, ``skip_diff``) on the first
-   ``--iie-orders`` orders only (order rows, no items: its ModelResource cannot nest them),
-   next to ``import_orders`` of the same orders' JSONL;
-5. ``import_orders`` of a file a tenth the size, for memory against file size.
+2. the same rows loaded with raw ``COPY`` into staging tables + one upsert per table (the
+   floor: ids and totals precomputed, no validation, no events);
+3. ``import_orders`` of the CSV file into empty tables;
+4. ``import_orders`` of a file a tenth the size, for memory against file size;
+5. django-import-export on the first ``--iie-orders`` orders (default 20,000), the same
+   orders with their items: four bulk ``ModelResource`` imports timed together in one
+   process (customers, products, orders, items; ``use_bulk``, ``batch_size=1000``,
+   ``skip_diff``, ``CachedInstanceLoader`` by source_id, ``CachedForeignKeyWidget`` for the
+   foreign keys, ``force_init_instance`` for the items, which have no key of their own),
+   between two runs of ``import_orders`` on the same orders' JSONL.
 
     .venv/bin/python bench/import_orders.py --orders 200000
+    .venv/bin/python bench/import_orders.py --orders 1000000 --cases jsonl,raw
 
 Never point it at a database you care about: it is dropped first.
 """
@@ -64,6 +68,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--database", default="campaign_hub_import_bench")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench_import")
+    parser.add_argument(
+        "--cases",
+        default="jsonl,again,raw,csv,small,iie",
+        help="which cases to run (comma-separated; default all): jsonl, again (needs jsonl), "
+        "raw, csv, small, iie",
+    )
     return parser.parse_args()
 
 
@@ -191,27 +201,176 @@ with psycopg.connect(url) as conn, conn.cursor() as cur:
 '''
 
 IIE_LOAD = r"""
-import sys, django
+import sys, time, django
 django.setup()
-from import_export import resources
+from django.db import connection
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
 from tablib import Dataset
-from orders.models import Order
+from customers.models import Customer
+from orders.models import Order, OrderItem, Product
 
-class BulkOrderResource(resources.ModelResource):
-    class Meta:
+
+class Bulk:
+    # django-import-export's bulk mode at its best: bulk_create in batches, no diffs, one
+    # query to find existing rows by source_id (CachedInstanceLoader), and foreign keys
+    # resolved from one cached query per table (CachedForeignKeyWidget).
+    use_bulk = True
+    batch_size = 1000
+    skip_diff = True
+    skip_html_diff = True
+    use_transactions = True
+    clean_model_instances = False
+
+
+class CustomerResource(resources.ModelResource):
+    class Meta(Bulk):
+        model = Customer
+        fields = ("source_id", "name")
+        import_id_fields = ("source_id",)
+        instance_loader_class = CachedInstanceLoader
+
+
+class ProductResource(resources.ModelResource):
+    class Meta(Bulk):
+        model = Product
+        fields = ("source_id", "name")
+        import_id_fields = ("source_id",)
+        instance_loader_class = CachedInstanceLoader
+
+
+class OrderResource(resources.ModelResource):
+    customer = fields.Field(
+        attribute="customer",
+        column_name="customer",
+        widget=widgets.CachedForeignKeyWidget(Customer, field="source_id"),
+    )
+
+    class Meta(Bulk):
         model = Order
-        fields = ("source_id", "status", "amount", "discount_amount", "total_amount",
+        fields = ("source_id", "status", "amount", "initial_amount", "discount_amount",
+                  "total_discount_amount", "total_amount", "items_count", "customer",
                   "metadata", "created_at")
         import_id_fields = ("source_id",)
-        use_bulk = True
-        batch_size = 1000
-        skip_diff = True
-        use_transactions = True
+        instance_loader_class = CachedInstanceLoader
 
-data = Dataset().load(open(sys.argv[1]).read(), format="csv")
-result = BulkOrderResource().import_data(data, raise_errors=True)
-print(result.totals)
+
+class ItemResource(resources.ModelResource):
+    order = fields.Field(
+        attribute="order",
+        column_name="order",
+        widget=widgets.CachedForeignKeyWidget(Order, field="source_id"),
+    )
+    product = fields.Field(
+        attribute="product",
+        column_name="product",
+        widget=widgets.CachedForeignKeyWidget(Product, field="source_id"),
+    )
+
+    class Meta(Bulk):
+        model = OrderItem
+        fields = ("order", "position", "related_object", "product", "source_id", "quantity",
+                  "price", "amount", "discount_amount", "subtotal_amount")
+        # Lines have no key of their own: every row is new (no lookup at all).
+        force_init_instance = True
+
+
+folder = sys.argv[1]
+totals = []
+for name, resource in (("customers", CustomerResource), ("products", ProductResource),
+                       ("orders", OrderResource), ("items", ItemResource)):
+    started = time.monotonic()
+    data = Dataset().load(open(f"{folder}/iie_{name}.csv").read(), format="csv")
+    result = resource().import_data(data, raise_errors=True)
+    totals.append(f"{name} {result.totals['new']} new in {time.monotonic() - started:.1f} s")
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM orders_order")
+    orders = cursor.fetchone()[0]
+    cursor.execute("SELECT count(*) FROM orders_orderitem")
+    items = cursor.fetchone()[0]
+print(f"{'; '.join(totals)}; stored {orders} orders, {items} items")
 """
+
+
+def write_iie_files(workdir: Path, count: int) -> None:
+    """The same orders as four CSV files, one per django-import-export resource: customers,
+    products, orders (totals precomputed: a ModelResource computes nothing) and items."""
+    customers: dict[str, str] = {}
+    products: dict[str, str] = {}
+    with (
+        (workdir / "iie_orders.csv").open("w", newline="") as orders_file,
+        (workdir / "iie_items.csv").open("w", newline="") as items_file,
+    ):
+        order_writer, item_writer = csv.writer(orders_file), csv.writer(items_file)
+        order_writer.writerow(
+            [
+                "source_id",
+                "status",
+                "amount",
+                "initial_amount",
+                "discount_amount",
+                "total_discount_amount",
+                "total_amount",
+                "items_count",
+                "customer",
+                "metadata",
+                "created_at",
+            ]
+        )
+        item_writer.writerow(
+            [
+                "order",
+                "position",
+                "related_object",
+                "product",
+                "source_id",
+                "quantity",
+                "price",
+                "amount",
+                "discount_amount",
+                "subtotal_amount",
+            ]
+        )
+        for order in orders(count):
+            amount = sum(i["quantity"] * i["price"] for i in order["items"])
+            customers.setdefault(order["customer"]["source_id"], order["customer"]["name"])
+            order_writer.writerow(
+                [
+                    order["source_id"],
+                    order["status"],
+                    amount,
+                    amount,
+                    order["discount_amount"],
+                    order["discount_amount"],
+                    amount - order["discount_amount"],
+                    sum(i["quantity"] for i in order["items"]),
+                    order["customer"]["source_id"],
+                    json.dumps(order["metadata"]),
+                    order["created_at"][:19].replace("T", " "),
+                ]
+            )
+            for position, item in enumerate(order["items"]):
+                products.setdefault(item["product_id"], item["product_id"])
+                line = item["quantity"] * item["price"]
+                item_writer.writerow(
+                    [
+                        order["source_id"],
+                        position,
+                        "product",
+                        item["product_id"],
+                        item["product_id"],
+                        item["quantity"],
+                        item["price"],
+                        line,
+                        0,
+                        line,
+                    ]
+                )
+    for name, rows in (("customers", customers), ("products", products)):
+        with (workdir / f"iie_{name}.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["source_id", "name"])
+            writer.writerows(rows.items())
 
 
 def main() -> None:
@@ -229,79 +388,54 @@ def main() -> None:
             conn.execute(TRUNCATE)
 
     command = [PYTHON, "manage.py", "import_orders"]
+    cases = set(args.cases.split(","))
     started = time.monotonic()
     jsonl, csv_path, items = write_files(args.workdir, args.orders, "orders")
-    small_jsonl, _, _ = write_files(args.workdir, args.orders // 10, "small")
-    iie_jsonl, _, _ = write_files(args.workdir, args.iie_orders, "iie")
-    iie_csv = args.workdir / "iie_orders.csv"
-    with iie_csv.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "source_id",
-                "status",
-                "amount",
-                "discount_amount",
-                "total_amount",
-                "metadata",
-                "created_at",
-            ]
-        )
-        for order in orders(args.iie_orders):
-            amount = sum(i["quantity"] * i["price"] for i in order["items"])
-            writer.writerow(
-                [
-                    order["source_id"],
-                    order["status"],
-                    amount,
-                    order["discount_amount"],
-                    amount - order["discount_amount"],
-                    json.dumps(order["metadata"]),
-                    order["created_at"][:19].replace("T", " "),
-                ]
-            )
+    if "small" in cases:
+        small_jsonl, _, _ = write_files(args.workdir, args.orders // 10, "small")
+    if "iie" in cases:
+        iie_jsonl, _, _ = write_files(args.workdir, args.iie_orders, "iie")
+        write_iie_files(args.workdir, args.iie_orders)
     generated = time.monotonic() - started
     results = []
-    first = timed([*command, str(jsonl)], env)
-    results.append(("import_orders JSONL, empty tables", args.orders, *first))
-    again = timed([*command, str(jsonl)], env)
-    results.append(("import_orders JSONL again (unchanged)", args.orders, *again))
-    truncate()
-    results.append(
-        ("import_orders CSV, empty tables", args.orders, *timed([*command, str(csv_path)], env))
-    )
-    truncate()
-    results.append(
-        (
-            "raw COPY + one upsert (JSONL)",
-            args.orders,
-            *timed([PYTHON, "-c", RAW_LOAD, str(jsonl), url], env),
-        )
-    )
-    truncate()
-    results.append(
-        (
-            "import_orders JSONL, 1/10 file",
-            args.orders // 10,
-            *timed([*command, str(small_jsonl)], env),
-        )
-    )
-    truncate()
-    results.append(
-        (
-            f"import_orders JSONL, {args.iie_orders:,} orders",
-            args.iie_orders,
-            *timed([*command, str(iie_jsonl)], env),
-        )
-    )
-    truncate()
-    results.append(
-        (
-            f"django-import-export bulk, {args.iie_orders:,} orders (no items)",
-            args.iie_orders,
-            *timed([PYTHON, "-c", IIE_LOAD, str(iie_csv)], env),
-        )
-    )
+    if "jsonl" in cases:
+        first = timed([*command, str(jsonl)], env)
+        results.append(("import_orders JSONL, empty tables", args.orders, *first))
+    if "again" in cases:
+        again = timed([*command, str(jsonl)], env)
+        results.append(("import_orders JSONL again (unchanged)", args.orders, *again))
+    if "raw" in cases:
+        truncate()
+        raw = timed([PYTHON, "-c", RAW_LOAD, str(jsonl), url], env)
+        results.append(("raw COPY + one upsert (JSONL)", args.orders, *raw))
+    if "csv" in cases:
+        truncate()
+        csv_run = timed([*command, str(csv_path)], env)
+        results.append(("import_orders CSV, empty tables", args.orders, *csv_run))
+    if "small" in cases:
+        truncate()
+        small = timed([*command, str(small_jsonl)], env)
+        results.append(("import_orders JSONL, 1/10 file", args.orders // 10, *small))
+    if "iie" in cases:
+        # Side by side on the same orders: import_orders, django-import-export, and
+        # import_orders again (the machine may be shared: two runs show the noise).
+        for run in (1, 2):
+            truncate()
+            ours = timed([*command, str(iie_jsonl)], env)
+            results.append(
+                (f"import_orders JSONL, {args.iie_orders:,} orders (run {run})", args.iie_orders)
+                + ours
+            )
+            if run == 1:
+                truncate()
+                iie = timed([PYTHON, "-c", IIE_LOAD, str(args.workdir)], env)
+                results.append(
+                    (
+                        f"django-import-export bulk, {args.iie_orders:,} orders with their items",
+                        args.iie_orders,
+                        *iie,
+                    )
+                )
 
     print(
         f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "

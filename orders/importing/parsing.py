@@ -111,6 +111,67 @@ def _read_json(path: Path) -> Iterator[RawOrder]:
         yield RawOrder(str(path), index, element)
 
 
+class _CsvLayout:
+    """Where each field sits in a row, worked out once from the header (when a name repeats,
+    its last column counts)."""
+
+    def __init__(self, header: list[str]) -> None:
+        at = {name: index for index, name in enumerate(header)}
+        self.width = len(header)
+        self.source_id = at["source_id"]
+        self.order = [(name, at[name]) for name in ORDER_COLUMNS if name in at]
+        self.people = [
+            (
+                role,
+                [(name, at[f"{role}_{name}"]) for name in PERSON_FIELDS if f"{role}_{name}" in at],
+            )
+            for role in ("customer", "referrer")
+        ]
+        self.metadata = [
+            (name.removeprefix("metadata."), index)
+            for name, index in at.items()
+            if name.startswith("metadata.")
+        ]
+        self.items = [(key, at[column]) for column, key in ITEM_COLUMNS.items() if column in at]
+        self.item_metadata = [
+            (name.removeprefix(ITEM_METADATA_PREFIX), index)
+            for name, index in at.items()
+            if name.startswith(ITEM_METADATA_PREFIX)
+        ]
+
+    def order_from(self, row: list[str]) -> dict[str, Any]:
+        order: dict[str, Any] = {"items": [], "_csv": True}
+        for name, index in self.order:
+            value = row[index].strip()
+            if value:
+                order[name] = value
+        for role, fields in self.people:
+            person = {}
+            for name, index in fields:
+                value = row[index].strip()
+                if value:
+                    person[name] = value
+            if person:
+                order[role] = person
+        metadata = {key: row[index] for key, index in self.metadata if row[index] != ""}
+        if metadata:
+            order["metadata"] = metadata
+        self.add_item(order, row)
+        return order
+
+    def add_item(self, order: dict[str, Any], row: list[str]) -> None:
+        item = {}
+        for key, index in self.items:
+            value = row[index].strip()
+            if value:
+                item[key] = value
+        metadata = {key: row[index] for key, index in self.item_metadata if row[index] != ""}
+        if metadata:
+            item["metadata"] = metadata
+        if item:
+            order["items"].append(item)
+
+
 def _read_csv(path: Path) -> Iterator[RawOrder]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
@@ -122,57 +183,30 @@ def _read_csv(path: Path) -> Iterator[RawOrder]:
         missing = [name for name in REQUIRED_CSV_COLUMNS if name not in header]
         if missing:
             raise MalformedFile(f"{path}, line 1: missing required column(s) {', '.join(missing)}")
+        layout = _CsvLayout(header)
+        width, source_column, name = layout.width, layout.source_id, str(path)
         current: dict[str, Any] | None = None
         current_line = current_size = 0
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
-            if len(row) != len(header):
+            if len(row) != width:
                 raise MalformedFile(
-                    f"{path}, line {line}: {len(row)} cells where the header has {len(header)}"
+                    f"{path}, line {line}: {len(row)} cells where the header has {width}"
                 )
-            cells = dict(zip(header, row, strict=True))
-            size = sum(len(cell) + 1 for cell in row)
-            source_id = cells.get("source_id", "").strip()
+            size = sum(map(len, row)) + len(row)
+            source_id = row[source_column].strip()
             # Consecutive rows with the same non-empty source_id are one order's items.
             if current is not None and source_id and source_id == current.get("source_id"):
-                _add_item(current, cells)
+                layout.add_item(current, row)
                 current_size += size
                 continue
             if current is not None:
-                yield RawOrder(str(path), current_line, current, current_size)
-            current, current_line, current_size = _order_from_cells(cells), line, size
+                yield RawOrder(name, current_line, current, current_size)
+            current, current_line, current_size = layout.order_from(row), line, size
         if current is not None:
-            yield RawOrder(str(path), current_line, current, current_size)
+            yield RawOrder(name, current_line, current, current_size)
 
 
-def _order_from_cells(cells: dict[str, str]) -> dict[str, Any]:
-    order: dict[str, Any] = {"items": [], "_csv": True}
-    for name in ORDER_COLUMNS:
-        value = cells.get(name, "").strip()
-        if value:
-            order[name] = value
-    for role in ("customer", "referrer"):
-        person = {
-            name: cells[f"{role}_{name}"].strip()
-            for name in PERSON_FIELDS
-            if cells.get(f"{role}_{name}", "").strip()
-        }
-        if person:
-            order[role] = person
-    metadata = {
-        name.removeprefix("metadata."): value
-        for name, value in cells.items()
-        if name.startswith("metadata.") and value != ""
-    }
-    if metadata:
-        order["metadata"] = metadata
-    _add_item(order, cells)
-    return order
-
-
-def _add_item(order: dict[str, Any], cells: dict[str, str]) -> None:
-    item = {key: cells[column].strip() for column, key in ITEM_COLUMNS.items() if column in cells}
-    if any(item.values()):
-        order["items"].append({key: value for key, value in item.items() if value})
+ITEM_METADATA_PREFIX = "item_metadata."

@@ -4,10 +4,10 @@ Plain ``TEMP`` tables, dropped when the import ends and gone with the session or
 back transaction, so an interrupted import leaves nothing behind and needs no migration.
 """
 
-import json
+import os
 from typing import Any
 
-from core.ids import CUSTOMER, ORDER, PRODUCT, SKU, new_id
+from core.ids import ALPHABET, CUSTOMER, ORDER, PRODUCT, RANDOM_LENGTH, SKU
 
 from .validation import ValidOrder
 
@@ -48,6 +48,7 @@ ITEM_COLUMNS = (
     "amount",
     "discount_amount",
     "subtotal_amount",
+    "metadata",
 )
 PEOPLE_COLUMNS = (
     "ord",
@@ -63,8 +64,8 @@ PEOPLE_COLUMNS = (
     "postal_code",
     "country",
 )
-PRODUCT_COLUMNS = ("new_id", "source_id", "name")
-SKU_COLUMNS = ("new_id", "source_id", "product_source", "sku")
+PRODUCT_COLUMNS = ("ord", "new_id", "source_id", "name")
+SKU_COLUMNS = ("ord", "new_id", "source_id", "product_source", "sku")
 
 CREATE_SQL = f"""
 DROP TABLE IF EXISTS {ORDERS}, {ITEMS}, {PEOPLE}, {PRODUCTS}, {SKUS}, import_plan;
@@ -77,29 +78,68 @@ CREATE TEMP TABLE {ORDERS} (
 CREATE TEMP TABLE {ITEMS} (
     ord bigint, position integer, related_object text, product_source text, sku_source text,
     source_id text, quantity bigint, price bigint, amount bigint, discount_amount bigint,
-    subtotal_amount bigint
+    subtotal_amount bigint, metadata jsonb
 );
 CREATE TEMP TABLE {PEOPLE} (
     ord bigint, new_id text, source_id text, name text, email text, phone text, address_line_1 text,
     address_line_2 text, city text, state text, postal_code text, country text
 );
-CREATE TEMP TABLE {PRODUCTS} (new_id text, source_id text, name text);
-CREATE TEMP TABLE {SKUS} (new_id text, source_id text, product_source text, sku text);
+CREATE TEMP TABLE {PRODUCTS} (ord bigint, new_id text, source_id text, name text);
+CREATE TEMP TABLE {SKUS} (ord bigint, new_id text, source_id text, product_source text, sku text);
 """
 DROP_SQL = f"DROP TABLE IF EXISTS {ORDERS}, {ITEMS}, {PEOPLE}, {PRODUCTS}, {SKUS}, import_plan"
+
+
+# Random bytes below 248 (= 4 × 62) map onto the alphabet uniformly, the rest are dropped:
+# ``core.ids.new_id``'s distribution, for a whole batch of ids in one ``os.urandom`` call.
+_UNIFORM_LIMIT = 256 - 256 % len(ALPHABET)
+_TO_ALPHABET = bytes(
+    ord(ALPHABET[byte % len(ALPHABET)]) if byte < _UNIFORM_LIMIT else 0 for byte in range(256)
+)
+_DROPPED = bytes(range(_UNIFORM_LIMIT, 256))
+
+
+class IdPool:
+    """Fresh ids in ``core.ids``' shape (prefix + 24 random letters and digits), drawn from
+    one buffer of random characters refilled 4,096 ids at a time."""
+
+    CHUNK = 4_096 * RANDOM_LENGTH
+
+    def __init__(self) -> None:
+        self._characters = ""
+        self._at = 0
+
+    def take(self, prefix: str) -> str:
+        at = self._at
+        end = at + RANDOM_LENGTH
+        if end > len(self._characters):
+            self._refill()
+            at, end = 0, RANDOM_LENGTH
+        self._at = end
+        return prefix + self._characters[at:end]
+
+    def _refill(self) -> None:
+        parts, count = [], 0
+        while count < self.CHUNK:
+            part = os.urandom(self.CHUNK + self.CHUNK // 16).translate(_TO_ALPHABET, _DROPPED)
+            parts.append(part)
+            count += len(part)
+        self._characters = b"".join(parts).decode("ascii")
+        self._at = 0
 
 
 class StagedBatch:
     """The rows of one batch of valid orders, per staging table, ready to COPY."""
 
-    def __init__(self) -> None:
+    def __init__(self, ids: IdPool | None = None) -> None:
+        self.ids = ids or IdPool()
         self.orders: list[tuple[Any, ...]] = []
         self.items: list[tuple[Any, ...]] = []
         self.people: list[tuple[Any, ...]] = []
         self.products: list[tuple[Any, ...]] = []
         self.skus: list[tuple[Any, ...]] = []
-        # Within a batch each customer/product/SKU is staged once; across batches the
-        # upsert's DISTINCT ON keeps the first.
+        # Within a batch each customer/product/SKU is staged once (its first occurrence);
+        # across batches the upsert's DISTINCT ON keeps the first.
         self._seen: set[tuple[str, str]] = set()
 
     def __len__(self) -> int:
@@ -107,12 +147,14 @@ class StagedBatch:
 
     def add(self, ord_: int, file: str, line: int, order: ValidOrder) -> None:
         totals = order.totals
+        customer, referrer = order.customer, order.referrer
+        take = self.ids.take
         self.orders.append(
             (
                 ord_,
                 file,
                 line,
-                new_id(ORDER),
+                take(ORDER),
                 order.source_id,
                 order.status,
                 totals.amount,
@@ -122,50 +164,54 @@ class StagedBatch:
                 totals.total_discount_amount,
                 totals.total_amount,
                 totals.items_count,
-                order.customer["source_id"] if order.customer else None,
-                order.referrer["source_id"] if order.referrer else None,
-                json.dumps(order.metadata),
-                order.created_at,
+                customer["source_id"] if customer else None,
+                referrer["source_id"] if referrer else None,
+                order.metadata_json,
+                order.created_at.isoformat() if order.created_at else None,
             )
         )
-        for person in (order.customer, order.referrer):
-            if person and self._first("person", person["source_id"]):
-                self.people.append(
-                    (
-                        ord_,
-                        new_id(CUSTOMER),
-                        *(person.get(name, "") for name in PEOPLE_COLUMNS[2:]),
+        seen = self._seen
+        for person in (customer, referrer):
+            if person:
+                key = ("person", person["source_id"])
+                if key not in seen:
+                    seen.add(key)
+                    self.people.append(
+                        (
+                            ord_,
+                            take(CUSTOMER),
+                            *[person.get(name, "") for name in PEOPLE_COLUMNS[2:]],
+                        )
                     )
-                )
+        items = self.items
         for position, item in enumerate(order.items):
-            self.items.append(
+            product_id, sku_id = item.product_source_id, item.sku_source_id
+            items.append(
                 (
                     ord_,
                     position,
                     item.related_object,
-                    item.product_source_id,
-                    item.sku_source_id,
+                    product_id,
+                    sku_id,
                     item.source_id,
                     item.quantity,
                     item.price,
                     item.amount,
                     item.discount_amount,
                     item.subtotal_amount,
+                    item.metadata_json,
                 )
             )
-            if item.product_source_id and self._first("product", item.product_source_id):
-                self.products.append((new_id(PRODUCT), item.product_source_id, item.product_name))
-            if item.sku_source_id and self._first("sku", item.sku_source_id):
-                self.skus.append(
-                    (new_id(SKU), item.sku_source_id, item.product_source_id, item.sku_name)
-                )
-
-    def _first(self, kind: str, source_id: str) -> bool:
-        key = (kind, source_id)
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        return True
+            if product_id:
+                key = ("product", product_id)
+                if key not in seen:
+                    seen.add(key)
+                    self.products.append((ord_, take(PRODUCT), product_id, item.product_name))
+            if sku_id:
+                key = ("sku", sku_id)
+                if key not in seen:
+                    seen.add(key)
+                    self.skus.append((ord_, take(SKU), sku_id, product_id, item.sku_name))
 
     def tables(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]:
         return [

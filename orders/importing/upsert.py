@@ -1,10 +1,14 @@
 """Set-based writes from the staging tables: a handful of statements for the whole import.
 
-Customers, products and SKUs are created when their source ID is new (existing ones are
-matched, never changed). Orders are upserted by ``source_id``: new ones inserted, changed
-ones updated (fields compared with ``IS DISTINCT FROM``, carts by a digest of their lines),
-unchanged ones not touched at all. Each inserted or changed order gets one ``imported``
-event, in the shape ``orders.services`` writes.
+Customers, products and SKUs are created when their source ID is new; existing ones get the
+profile fields the file gives (the first occurrence's) when they differ (``IS DISTINCT
+FROM``), and are not touched otherwise. Orders are upserted by ``source_id``: new ones
+inserted, changed ones updated (fields compared with ``IS DISTINCT FROM``, carts by a digest
+of their lines), unchanged ones not touched at all. Each inserted or changed order gets one
+``imported`` event in the shape ``orders.services`` writes: a new order's holds what
+``create_order``'s does, a changed order's what ``update_order``'s would (every changed
+field as ``[before, after]``, ``metadata.<key>`` per changed key, ``items`` as the cart's
+lines before and after).
 """
 
 from dataclasses import dataclass
@@ -65,38 +69,16 @@ _ITEM_LINE = (
 
 def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
     """Write the staged orders; return how many were created, updated and left unchanged."""
-    cursor.execute(f"ANALYZE {ORDERS}; ANALYZE {ITEMS}")
-    # Customers, products, SKUs: created if new (first staging row wins), matched otherwise.
+    # Temporary tables are never analyzed automatically; the joins below need the row
+    # counts and the distributions of their keys (and only those columns are sampled).
     cursor.execute(
-        f"""
-        INSERT INTO {C} (id, source_id, name, email, phone, description, address_line_1,
-            address_line_2, city, state, postal_code, country, metadata, created_at, updated_at,
-            orders_total_amount, orders_total_count)
-        SELECT DISTINCT ON (source_id) new_id, source_id, name, email, phone, '',
-            address_line_1, address_line_2, city, state, postal_code, country, '{{}}',
-            now(), now(), 0, 0
-        FROM {PEOPLE} ORDER BY source_id, ord
-        ON CONFLICT (source_id) DO NOTHING
-        """
+        f"ANALYZE {ORDERS} (ord, source_id, customer_source, referrer_source); "
+        f"ANALYZE {ITEMS} (ord, product_source, sku_source)"
     )
-    cursor.execute(
-        f"""
-        INSERT INTO {P} (id, source_id, name, metadata, created_at, updated_at)
-        SELECT DISTINCT ON (source_id) new_id, source_id, name, '{{}}', now(), now()
-        FROM {PRODUCTS} ORDER BY source_id
-        ON CONFLICT (source_id) DO NOTHING
-        """
+    _write_people_and_products(cursor)
+    staged_line = _ITEM_LINE.format(
+        p="i", prod="i.product_source", sku="i.sku_source", meta="i.metadata"
     )
-    cursor.execute(
-        f"""
-        INSERT INTO {K} (id, product_id, source_id, sku, metadata, created_at, updated_at)
-        SELECT DISTINCT ON (s.source_id) s.new_id, p.id, s.source_id, s.sku, '{{}}', now(), now()
-        FROM {SKUS} AS s JOIN {P} AS p ON p.source_id = s.product_source
-        ORDER BY s.source_id
-        ON CONFLICT (source_id) DO NOTHING
-        """
-    )
-    staged_line = _ITEM_LINE.format(p="i", prod="i.product_source", sku="i.sku_source", meta="'{}'")
     stored_line = _ITEM_LINE.format(p="i", prod="p.source_id", sku="k.source_id", meta="i.metadata")
     cursor.execute(
         f"""
@@ -107,9 +89,14 @@ def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
         ),
         matched AS (
             SELECT s.*, o.id AS old_id, o.version AS old_version, o.status AS old_status,
-                o.amount AS old_amount, o.total_amount AS old_total,
-                o.items_count AS old_items_count, o.customer_id AS old_customer_id,
-                o.referrer_id AS old_referrer_id, c.id AS customer_id, r.id AS referrer_id,
+                o.amount AS old_amount, o.initial_amount AS old_initial_amount,
+                o.discount_amount AS old_discount_amount,
+                o.items_discount_amount AS old_items_discount_amount,
+                o.total_discount_amount AS old_total_discount_amount,
+                o.total_amount AS old_total, o.items_count AS old_items_count,
+                o.customer_id AS old_customer_id, o.referrer_id AS old_referrer_id,
+                o.metadata AS old_metadata, o.created_at AS old_created_at,
+                c.id AS customer_id, r.id AS referrer_id,
                 (o.id IS NOT NULL AND (
                     o.status, o.amount, o.initial_amount, o.discount_amount,
                     o.items_discount_amount, o.total_discount_amount, o.total_amount,
@@ -151,6 +138,129 @@ def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
     return UpsertCounts(created, updated, unchanged)
 
 
+def touched_customers(cursor: Any, limit: int) -> list[str]:
+    """Customers (up to ``limit``) whose purchase summary the import may have changed: those
+    of created and changed orders, before and after."""
+    cursor.execute(
+        """
+        SELECT DISTINCT customer_id FROM (
+            SELECT unnest(ARRAY[customer_id, old_customer_id]) AS customer_id FROM import_plan
+            WHERE is_new OR fields_changed OR items_changed
+        ) AS touched WHERE customer_id IS NOT NULL LIMIT %s
+        """,
+        [limit],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+# A customer's profile fields an import sets: a field the file leaves empty keeps its value.
+_PROFILE = ("name", "email", "phone", "address_line_1", "address_line_2", "city", "state")
+_PROFILE += ("postal_code", "country")
+
+
+def _write_people_and_products(cursor: Any) -> None:
+    """Create customers, products and SKUs new to the database (first staging row wins) and
+    bring existing ones' profile fields up to what the file gives, where they differ."""
+    given = " OR ".join(f"(s.{f} <> '' AND s.{f} IS DISTINCT FROM c.{f})" for f in _PROFILE)
+    assignments = ", ".join(f"{f} = coalesce(nullif(s.{f}, ''), c.{f})" for f in _PROFILE)
+    cursor.execute(
+        f"""
+        UPDATE {C} AS c SET {assignments}, updated_at = now()
+        FROM (SELECT DISTINCT ON (source_id) * FROM {PEOPLE} ORDER BY source_id, ord) AS s
+        WHERE c.source_id = s.source_id AND ({given})
+        """
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {C} (id, source_id, name, email, phone, description, address_line_1,
+            address_line_2, city, state, postal_code, country, metadata, created_at, updated_at,
+            orders_total_amount, orders_total_count)
+        SELECT DISTINCT ON (source_id) new_id, source_id, name, email, phone, '',
+            address_line_1, address_line_2, city, state, postal_code, country, '{{}}',
+            now(), now(), 0, 0
+        FROM {PEOPLE} ORDER BY source_id, ord
+        ON CONFLICT (source_id) DO NOTHING
+        """
+    )
+    # Products and SKUs: the first occurrence that names them gives the name; without one,
+    # a new product or SKU is named after its source ID.
+    cursor.execute(
+        f"""
+        UPDATE {P} AS p SET name = s.name, updated_at = now()
+        FROM (SELECT DISTINCT ON (source_id) source_id, name FROM {PRODUCTS}
+              WHERE name <> '' ORDER BY source_id, ord) AS s
+        WHERE p.source_id = s.source_id AND p.name IS DISTINCT FROM s.name
+        """
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {P} (id, source_id, name, metadata, created_at, updated_at)
+        SELECT DISTINCT ON (source_id) new_id, source_id, coalesce(nullif(name, ''), source_id),
+            '{{}}', now(), now()
+        FROM {PRODUCTS} ORDER BY source_id, name = '', ord
+        ON CONFLICT (source_id) DO NOTHING
+        """
+    )
+    cursor.execute(
+        f"""
+        UPDATE {K} AS k SET sku = s.sku, updated_at = now()
+        FROM (SELECT DISTINCT ON (source_id) source_id, sku FROM {SKUS}
+              WHERE sku <> '' ORDER BY source_id, ord) AS s
+        WHERE k.source_id = s.source_id AND k.sku IS DISTINCT FROM s.sku
+        """
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {K} (id, product_id, source_id, sku, metadata, created_at, updated_at)
+        SELECT DISTINCT ON (s.source_id) s.new_id, p.id, s.source_id,
+            coalesce(nullif(s.sku, ''), s.source_id), '{{}}', now(), now()
+        FROM {SKUS} AS s JOIN {P} AS p ON p.source_id = s.product_source
+        ORDER BY s.source_id, s.sku = '', s.ord
+        ON CONFLICT (source_id) DO NOTHING
+        """
+    )
+
+
+# One cart line as ``orders.services.ItemData.snapshot`` shows it in events.
+_SNAPSHOT = (
+    "jsonb_build_object('product_id', {prod}, 'sku_id', {sku}, 'source_id', {p}.source_id, "
+    "'quantity', {p}.quantity, 'price', {p}.price, 'discount_amount', {p}.discount_amount, "
+    "'metadata', {p}.metadata)"
+)
+# The fields update_order records, [before, after], and created_at, which only an import
+# can change.
+_CHANGED_FIELDS = ", ".join(
+    f"'{name}', jsonb_build_array(p.{before}, p.{after})"
+    for name, before, after in (
+        ("status", "old_status", "status"),
+        ("customer_id", "old_customer_id", "customer_id"),
+        ("referrer_id", "old_referrer_id", "referrer_id"),
+        ("amount", "old_amount", "amount"),
+        ("initial_amount", "old_initial_amount", "initial_amount"),
+        ("discount_amount", "old_discount_amount", "discount_amount"),
+        ("items_discount_amount", "old_items_discount_amount", "items_discount_amount"),
+        ("total_discount_amount", "old_total_discount_amount", "total_discount_amount"),
+        ("total_amount", "old_total", "total_amount"),
+        ("items_count", "old_items_count", "items_count"),
+        ("created_at", "old_created_at", "coalesce(p.created_at, p.old_created_at)"),
+    )
+).replace("p.coalesce(p.created_at", "coalesce(p.created_at")
+_UPDATE_CHANGES = f"""
+    (SELECT coalesce(jsonb_object_agg(key, value), '{{}}')
+     FROM jsonb_each(jsonb_build_object({_CHANGED_FIELDS}))
+     WHERE value->0 IS DISTINCT FROM value->1)
+    || CASE WHEN p.old_metadata IS DISTINCT FROM p.metadata THEN
+        (SELECT coalesce(jsonb_object_agg('metadata.' || k,
+                jsonb_build_array(p.old_metadata -> k, p.metadata -> k)), '{{}}')
+         FROM (SELECT jsonb_object_keys(coalesce(p.old_metadata, '{{}}'))
+               UNION SELECT jsonb_object_keys(p.metadata)) AS keys (k)
+         WHERE (p.old_metadata -> k) IS DISTINCT FROM (p.metadata -> k))
+       ELSE '{{}}' END
+    || CASE WHEN p.items_changed THEN jsonb_build_object('items', jsonb_build_array(
+        coalesce(before.lines, '[]'), coalesce(after.lines, '[]'))) ELSE '{{}}' END
+"""
+
+
 def _write_orders(cursor: Any, actor_label: str) -> None:
     cursor.execute(
         f"""
@@ -177,6 +287,43 @@ def _write_orders(cursor: Any, actor_label: str) -> None:
         WHERE o.id = p.old_id AND (p.fields_changed OR p.items_changed)
         """
     )
+    # The events, before the changed carts are replaced (an update's event shows the lines
+    # it replaces). A new order's is create_order's; a changed one's, update_order's.
+    stored_line = _SNAPSHOT.format(prod="i.product_id", sku="i.sku_id", p="i")
+    staged_line = _SNAPSHOT.format(prod="prod.id", sku="k.id", p="i")
+    cursor.execute(
+        f"""
+        INSERT INTO {E} (order_id, type, actor_type, actor_label, changes, version, created_at)
+        WITH before AS (
+            SELECT p.ord, jsonb_agg({stored_line} ORDER BY i.position) AS lines
+            FROM import_plan AS p JOIN {I} AS i ON i.order_id = p.old_id
+            WHERE p.items_changed GROUP BY p.ord
+        ),
+        after AS (
+            SELECT p.ord, jsonb_agg({staged_line} ORDER BY i.position) AS lines
+            FROM import_plan AS p JOIN {ITEMS} AS i ON i.ord = p.ord
+            LEFT JOIN {P} AS prod ON prod.source_id = i.product_source
+            LEFT JOIN {K} AS k ON k.source_id = i.sku_source
+            WHERE p.items_changed GROUP BY p.ord
+        )
+        SELECT p.order_id, %s, %s, %s,
+            CASE WHEN p.is_new THEN jsonb_build_object(
+                'status', jsonb_build_array(NULL, p.status),
+                'amount', jsonb_build_array(NULL, p.amount),
+                'total_amount', jsonb_build_array(NULL, p.total_amount),
+                'items_count', jsonb_build_array(NULL, p.items_count),
+                'customer_id', jsonb_build_array(NULL, p.customer_id),
+                'referrer_id', jsonb_build_array(NULL, p.referrer_id))
+            ELSE {_UPDATE_CHANGES} END,
+            CASE WHEN p.is_new THEN 1 ELSE p.old_version + 1 END, now()
+        FROM import_plan AS p
+        LEFT JOIN before ON before.ord = p.ord
+        LEFT JOIN after ON after.ord = p.ord
+        WHERE p.is_new OR p.fields_changed OR p.items_changed
+        ORDER BY p.ord
+        """,
+        [OrderEvent.Type.IMPORTED, OrderEvent.ActorType.IMPORTER, actor_label],
+    )
     cursor.execute(
         f"DELETE FROM {I} WHERE order_id IN (SELECT old_id FROM import_plan WHERE items_changed)"
     )
@@ -185,33 +332,11 @@ def _write_orders(cursor: Any, actor_label: str) -> None:
         INSERT INTO {I} (order_id, position, related_object, product_id, sku_id, source_id,
             quantity, price, amount, discount_amount, subtotal_amount, metadata)
         SELECT p.order_id, i.position, i.related_object, prod.id, k.id, i.source_id,
-            i.quantity, i.price, i.amount, i.discount_amount, i.subtotal_amount, '{{}}'
+            i.quantity, i.price, i.amount, i.discount_amount, i.subtotal_amount, i.metadata
         FROM {ITEMS} AS i
         JOIN import_plan AS p ON p.ord = i.ord AND (p.is_new OR p.items_changed)
         LEFT JOIN {P} AS prod ON prod.source_id = i.product_source
         LEFT JOIN {K} AS k ON k.source_id = i.sku_source
         ORDER BY i.ord, i.position
         """
-    )
-    # The event create_order writes ({field: [before, after]}); an update keeps only the
-    # fields that changed, as update_order's does.
-    cursor.execute(
-        f"""
-        INSERT INTO {E} (order_id, type, actor_type, actor_label, changes, version, created_at)
-        SELECT p.order_id, %s, %s, %s,
-            (SELECT coalesce(jsonb_object_agg(key, value), '{{}}') FROM jsonb_each(
-                jsonb_build_object(
-                    'status', jsonb_build_array(p.old_status, p.status),
-                    'amount', jsonb_build_array(p.old_amount, p.amount),
-                    'total_amount', jsonb_build_array(p.old_total, p.total_amount),
-                    'items_count', jsonb_build_array(p.old_items_count, p.items_count),
-                    'customer_id', jsonb_build_array(p.old_customer_id, p.customer_id),
-                    'referrer_id', jsonb_build_array(p.old_referrer_id, p.referrer_id)
-                )) WHERE p.is_new OR value->0 IS DISTINCT FROM value->1),
-            CASE WHEN p.is_new THEN 1 ELSE p.old_version + 1 END, now()
-        FROM import_plan AS p
-        WHERE p.is_new OR p.fields_changed OR p.items_changed
-        ORDER BY p.ord
-        """,
-        [OrderEvent.Type.IMPORTED, OrderEvent.ActorType.IMPORTER, actor_label],
     )
