@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "customers",
     "orders",
     "exports",
+    "ninja",  # serves its Swagger UI assets locally (no CDN) for /v1/docs
+    "api",
+    "async_actions",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +106,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A cart holds up to 500 lines (orders.models.MAX_ITEMS) of a few fields each; the order
 # forms (Create order, Edit) must be able to post it, and one more so a 501st is explained.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Largest request body read into memory: a 2,000-order import through the API fits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -195,6 +200,12 @@ EXPORT_SOFT_TIME_LIMIT_SECONDS = EXPORT_TIME_LIMIT_SECONDS - 60
 # retries it, up to EXPORT_MAX_ATTEMPTS runs in all, then fails it.
 EXPORT_STUCK_AFTER_SECONDS = env.int("EXPORT_STUCK_AFTER_SECONDS", default=10 * 60)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+
+# The v1 API: requests one application key may make per minute (0: no limit). The counters
+# live in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so every web process shares
+# them; the default is per process.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Security (production) ------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from api.urls import api_urls
 from exports import views as export_views
 
 urlpatterns = [
@@ -24,4 +25,5 @@ urlpatterns = [
         name="notification-read",
     ),
     path("settings/", include("orders.settings_urls")),
+    path("v1/", api_urls),
 ]

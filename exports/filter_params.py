@@ -41,22 +41,56 @@ def _money(minor_units: Any, shift: int = 0) -> str:
     return format_plain(units)
 
 
+# Reference condition → the list's metadata operator (``meta=key:op:value``).
+_META_OPERATORS = {
+    "$is": "eq",
+    "$is_not": "ne",
+    "$contains": "contains",
+    "$has_value": "set",
+    "$is_unknown": "unset",
+    "$more_than": "gt",
+    "$more_than_equal": "gte",
+    "$less_than": "lt",
+    "$less_than_equal": "lte",
+    "$after": "after",
+    "$before": "before",
+}
+META_PREFIX = "metadata."
+
+
+def _meta_text(value: Any) -> str:
+    value = _first(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def _reference_condition(query: QueryDict, field: str, conditions: dict[str, Any]) -> None:
     for condition, value in conditions.items():
-        if field == "status" and condition in ("$in", "$is"):
+        if field.startswith(META_PREFIX) and condition in _META_OPERATORS:
+            key = field.removeprefix(META_PREFIX)
+            text = "" if condition in ("$has_value", "$is_unknown") else _meta_text(value)
+            query.appendlist("meta", f"{key}:{_META_OPERATORS[condition]}:{text}")
+        elif field == "status" and condition in ("$in", "$is"):
             values = value if isinstance(value, list) else [value]
             query.setlist("status", [str(v) for v in values])
-        elif field == "source_id" and condition == "$is":
+        elif field == "source_id" and condition in ("$is", "$contains"):
             query["source_id"] = str(_first(value))
+            query["source_id_match"] = "is" if condition == "$is" else "contains"
         elif field in ("customer_id", "referrer_id") and condition == "$is":
             query[field.removesuffix("_id")] = str(_first(value))
+        elif field in ("customer_id", "referrer_id") and condition in ("$has_value", "$is_unknown"):
+            has = "has_" + field.removesuffix("_id")
+            query[has] = "true" if condition == "$has_value" else "false"
         elif field in _RANGES and condition in _BOUNDS:
             low_or_high, shift = _BOUNDS[condition]
             name = _RANGES[field][low_or_high]
             value = _first(value)
             query[name] = _money(value, shift) if field in _MONEY else str(value)
         else:
-            raise ValidationError(f"The filter {field} {condition} is not supported in exports.")
+            raise ValidationError(f"The filter {field} {condition} is not supported.")
 
 
 # condition → (0 lower bound | 1 upper bound, minor units to add for a strict bound)
@@ -68,6 +102,19 @@ _BOUNDS = {
     "$less_than_equal": (1, 0),
     "$less_than": (1, -1),
 }
+
+
+# The fields the reference's JSON conditions may filter exports on here, and every condition
+# the reference knows (a condition outside it is a typo; one inside it may still be
+# unsupported for a field, which ``filters_query`` says).
+REFERENCE_FIELDS = ("status", "source_id", "customer_id", "referrer_id", *_RANGES)
+REFERENCE_CONDITIONS = (
+    "$in", "$not_in", "$is", "$is_not", "$has_value", "$is_unknown", "$contains",
+    "$not_contain", "$starts_with", "$ends_with", "$more_than", "$less_than",
+    "$more_than_equal", "$less_than_equal", "$after", "$before", "$is_days_ago",
+    "$is_days_in_future", "$more_than_ago", "$less_than_ago", "$more_than_future",
+    "$less_than_future", "$count", "$count_less", "$count_more",
+)  # fmt: skip
 
 
 def filters_query(filters: dict[str, Any] | None, order: str) -> QueryDict:

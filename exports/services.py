@@ -239,6 +239,15 @@ def purge_old_exports() -> int:
     return purged
 
 
+def delete_export(export: Export) -> None:
+    """Delete the export and, once that is committed, its file."""
+    name = export.file.name if export.file else ""
+    export.delete()
+    if name:
+        # After the commit: a rolled-back delete must not lose the file of a live export.
+        transaction.on_commit(lambda: default_storage.delete(name))
+
+
 def mark_read(notifications: QuerySet[Notification]) -> int:
     """Mark the given notifications read (the unread ones among them)."""
     return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())

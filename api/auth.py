@@ -1,0 +1,89 @@
+"""Application-key authentication and the per-key rate limit.
+
+Every operation of ``api.api`` is protected by ``AppKeyAuth`` (set on the ``NinjaAPI``), so
+routers need nothing: inside an operation ``request.auth`` is the ``ApiKey`` that made the
+request (use ``actor_for(request)`` for the ``Actor`` to pass to order services).
+
+A missing, unknown or revoked ``X-App-Id`` / ``X-App-Token`` pair is a 401 in the reference
+body; more than ``settings.API_RATE_LIMIT_PER_MINUTE`` requests in a minute from one key is
+a 429 with ``Retry-After``. The counter lives in Django's cache (``CACHE_URL``: share it
+between web processes in production).
+"""
+
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import APIKeyHeader
+
+from orders.actors import Actor
+
+from .errors import ApiError
+from .models import ApiKey
+
+# ``last_used_at`` is written at most this often per key, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class AppKeyAuth(APIKeyHeader):
+    """``X-App-Token`` checked together with ``X-App-Id`` (the OpenAPI document declares both)."""
+
+    param_name = "X-App-Token"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
+        app_id = request.headers.get("X-App-Id", "")
+        if not key or not app_id:
+            return None
+        api_key = ApiKey.objects.active().filter(app_id=app_id).first()
+        if api_key is None or not api_key.token_matches(key):
+            return None
+        check_rate_limit(api_key)
+        note_use(api_key)
+        return api_key
+
+
+def check_rate_limit(api_key: ApiKey) -> None:
+    """Count the request in the key's current one-minute window; 429 past the limit."""
+    limit = settings.API_RATE_LIMIT_PER_MINUTE
+    if not limit:
+        return
+    now = time.time()
+    window = int(now // 60)
+    counter = f"api-rate:{api_key.pk}:{window}"
+    cache.add(counter, 0, timeout=120)
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # expired between add and incr
+        cache.set(counter, 1, timeout=120)
+        count = 1
+    if count > limit:
+        retry_after = max(1, int((window + 1) * 60 - now))
+        raise ApiError(
+            429,
+            "too_many_requests",
+            details=(
+                f"Rate limit of {limit} requests per minute exceeded; retry in {retry_after} s."
+            ),
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def note_use(api_key: ApiKey) -> None:
+    """Record when the key was last used, writing at most once per ``LAST_USED_RESOLUTION``."""
+    now = timezone.now()
+    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now
+
+
+def actor_for(request: HttpRequest) -> Actor:
+    """The ``Actor`` for changes made by this request: ``API key <name>`` in Activity."""
+    return Actor.api_key(request.auth.name)  # type: ignore[attr-defined]
+
+
+def unauthorized() -> ApiError:
+    return ApiError.unauthorized()

@@ -1,0 +1,136 @@
+"""v1 customers: list, create (upsert by ``id`` / ``source_id``), get and update.
+
+Every write goes through ``customers.services`` (the model's checks and the customer
+metadata schema's); ``summary.orders`` is the purchase summary the order service keeps.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Query, Router
+
+from core.ids import CUSTOMER, is_id
+from customers.models import Customer
+from customers.services import create_customer, update_customer
+
+from .customer_schemas import (
+    CustomerCreateIn,
+    CustomerListOut,
+    CustomerOut,
+    CustomerUpdateIn,
+    customer_body,
+    service_changes,
+)
+from .errors import ApiError
+from .order_schemas import ErrorOut
+from .query_dates import utc
+
+router = Router()
+
+# Every operation answers its errors in the reference's body.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}
+
+LIST_ORDERS = ("created_at", "-created_at", "updated_at", "-updated_at", "source_id", "-source_id")
+
+
+def find_customer(id_or_source_id: str) -> Customer | None:
+    """The customer with this ``id``, else the one with this ``source_id``."""
+    if is_id(id_or_source_id, CUSTOMER):
+        customer = Customer.objects.filter(pk=id_or_source_id).first()
+        if customer is not None:
+            return customer
+    return Customer.objects.filter(source_id=id_or_source_id).first()
+
+
+def _customer_or_404(id_or_source_id: str) -> Customer:
+    customer = find_customer(id_or_source_id)
+    if customer is None:
+        raise ApiError.not_found("customer", id_or_source_id)
+    return customer
+
+
+@router.get("/customers", response={200: CustomerListOut, **ERRORS}, summary="List Customers")
+def list_customers(
+    request: HttpRequest,
+    limit: int = Query(10, ge=1, le=100),
+    page: int = Query(1, ge=1, le=99),
+    email: str | None = None,
+    city: str | None = None,
+    name: str | None = None,
+    created_before: datetime | None = Query(None, alias="created_at[before]"),
+    created_after: datetime | None = Query(None, alias="created_at[after]"),
+    updated_before: datetime | None = Query(None, alias="updated_at[before]"),
+    updated_after: datetime | None = Query(None, alias="updated_at[after]"),
+    order: str = Query("-created_at", description=f"One of {', '.join(LIST_ORDERS)}"),
+) -> HttpResponse:
+    """Customers with their purchase summary, newest first by default."""
+    if order not in LIST_ORDERS:
+        raise ApiError(
+            400,
+            "invalid_query_params",
+            details=f"Parameter order should be one of {', '.join(LIST_ORDERS)}",
+        )
+    customers = Customer.objects.all()
+    exact = {"email": email, "city": city, "name": name}
+    customers = customers.filter(**{key: value for key, value in exact.items() if value})
+    bounds = {
+        ("created_at__lt", "created_at[before]"): created_before,
+        ("created_at__gt", "created_at[after]"): created_after,
+        ("updated_at__lt", "updated_at[before]"): updated_before,
+        ("updated_at__gt", "updated_at[after]"): updated_after,
+    }
+    customers = customers.filter(
+        **{key: utc(value, name) for (key, name), value in bounds.items() if value is not None}
+    )
+    customers = customers.order_by(order, "-id" if order.startswith("-") else "id")
+    start = (page - 1) * limit
+    chosen = list(customers[start : start + limit + 1])
+    body: dict[str, Any] = {
+        "object": "list",
+        "data_ref": "customers",
+        "customers": [customer_body(customer) for customer in chosen[:limit]],
+        "total": customers.count(),
+        "has_more": len(chosen) > limit,
+    }
+    return JsonResponse(body)
+
+
+@router.post("/customers", response={200: CustomerOut, **ERRORS}, summary="Create Customer")
+def upsert_customer(request: HttpRequest, payload: CustomerCreateIn) -> HttpResponse:
+    """Create a customer; an existing ``id`` or ``source_id`` updates that customer instead."""
+    changes = service_changes(payload)
+    with transaction.atomic():
+        existing = None
+        if payload.id:
+            existing = Customer.objects.filter(pk=payload.id).first()
+            if existing is None:
+                raise ApiError.not_found("customer", payload.id)
+        elif payload.source_id:
+            existing = Customer.objects.filter(source_id=payload.source_id.strip()).first()
+        if existing is not None:
+            customer = update_customer(existing, **changes)
+        else:
+            customer = create_customer(**changes)
+    return JsonResponse(customer_body(customer))
+
+
+@router.get(
+    "/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Get Customer"
+)
+def get_customer(request: HttpRequest, customer_id: str) -> HttpResponse:
+    """The customer by ``id`` or ``source_id``, with ``summary.orders``."""
+    return JsonResponse(customer_body(_customer_or_404(customer_id)))
+
+
+@router.put(
+    "/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Update Customer"
+)
+def put_customer(request: HttpRequest, customer_id: str, payload: CustomerUpdateIn) -> HttpResponse:
+    """Partial update: fields not sent stay as they are."""
+    customer = _customer_or_404(customer_id)
+    changes = service_changes(payload)
+    if payload.id and payload.id != customer.pk:
+        raise ApiError.invalid_payload("Property .id cannot be changed")
+    return JsonResponse(customer_body(update_customer(customer, **changes)))

@@ -1,0 +1,163 @@
+"""The reference's error body, for every error the API answers.
+
+Every error response is ``{code, key, message, details, request_id}`` plus, for a missing
+resource, ``resource_id`` and ``resource_type`` (the reference's ``Error`` schema).
+
+In an endpoint, raise ``ApiError`` (or one of its shortcuts) and ``api.api`` turns it into
+the response::
+
+    from api.errors import ApiError
+
+    raise ApiError.not_found("export", export_id)            # 404 not_found
+    raise ApiError.invalid_payload("Property .fields[0] ...")  # 400 invalid_payload
+    raise ApiError(400, "invalid_query_params", "Invalid query params", "...")
+
+``from_validation_error(error)`` turns a Django ``ValidationError`` raised by a service into
+a 400 ``invalid_payload`` naming the property (``.items[0].quantity …``), or a 400
+``metadata_validation_failed`` when it came from the metadata schema.
+``error_response(request, status, key, message, details)`` builds a response directly
+(for code outside a Ninja operation). ``request_id(request)`` is the id shown in the body
+and in the ``X-Request-Id`` header.
+"""
+
+import re
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse
+
+from orders.metadata_validation import MetadataValidationError
+
+# Reference messages per key; a key not listed gets a message from its HTTP status.
+MESSAGES = {
+    "unauthorized": "Unauthorized",
+    "not_found": "Resource not found",
+    "invalid_payload": "Invalid payload",
+    "invalid_query_params": "Invalid query params",
+    "metadata_validation_failed": "Metadata validation failed",
+    "method_not_allowed": "Method not allowed",
+    "unsupported_media_type": "Unsupported media type",
+    "too_many_requests": "Too many requests",
+    "internal_server_error": "Internal server error",
+}
+
+
+def request_id(request: HttpRequest) -> str:
+    """The request's id (``v-`` and 18 hex digits, as the reference's), made once per request."""
+    value = getattr(request, "_api_request_id", None)
+    if value is None:
+        value = "v-" + secrets.token_hex(9)
+        request._api_request_id = value  # type: ignore[attr-defined]
+    return value
+
+
+class ApiError(Exception):
+    """An error answered in the reference's body; raise it anywhere inside an operation."""
+
+    def __init__(
+        self,
+        status: int,
+        key: str,
+        message: str | None = None,
+        details: str | None = None,
+        *,
+        resource_id: str | None = None,
+        resource_type: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.status = status
+        self.key = key
+        self.message = message or MESSAGES.get(key, key.replace("_", " ").capitalize())
+        self.details = details
+        self.resource_id = resource_id
+        self.resource_type = resource_type
+        self.headers = headers or {}
+        super().__init__(f"{status} {key}: {details or self.message}")
+
+    @classmethod
+    def not_found(cls, resource_type: str, resource_id: str) -> "ApiError":
+        """404 ``Cannot find <resource_type> with id <resource_id>``."""
+        return cls(
+            404,
+            "not_found",
+            details=f"Cannot find {resource_type} with id {resource_id}",
+            resource_id=str(resource_id),
+            resource_type=resource_type,
+        )
+
+    @classmethod
+    def invalid_payload(cls, details: str) -> "ApiError":
+        return cls(400, "invalid_payload", details=details)
+
+    @classmethod
+    def unauthorized(cls) -> "ApiError":
+        return cls(401, "unauthorized")
+
+    def body(self, request: HttpRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.status, "key": self.key, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        body["request_id"] = request_id(request)
+        if self.resource_id is not None:
+            body["resource_id"] = self.resource_id
+        if self.resource_type is not None:
+            body["resource_type"] = self.resource_type
+        return body
+
+    def response(self, request: HttpRequest) -> JsonResponse:
+        response = JsonResponse(self.body(request), status=self.status)
+        for name, value in self.headers.items():
+            response[name] = value
+        response["X-Request-Id"] = request_id(request)
+        return response
+
+
+def error_response(
+    request: HttpRequest,
+    status: int,
+    key: str,
+    message: str | None = None,
+    details: str | None = None,
+) -> JsonResponse:
+    return ApiError(status, key, message, details).response(request)
+
+
+def property_path(location: Any) -> str:
+    """``("items", 0, "quantity")`` or ``"items.1.quantity"`` → ``.items[0].quantity``.
+
+    Services name fields with 1-based dotted paths (``items.1.quantity``, as the dashboard
+    shows them); the API names them as the reference does, 0-based with brackets.
+    """
+    if isinstance(location, str):
+        parts = location.split(".")
+        location = [
+            part if not part.isdigit()
+            # a number after "items" in a service's dotted name is 1-based
+            else int(part) - 1 if index and parts[index - 1] == "items"
+            else int(part)
+            for index, part in enumerate(parts)
+        ]  # fmt: skip
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path or "."
+
+
+_METADATA_FIELD = re.compile(r"^(items\.\d+\.)?metadata(\.|$)")
+
+
+def from_validation_error(error: ValidationError, *, prefix: str = "") -> ApiError:
+    """A service's ``ValidationError`` as the reference's 400: ``metadata_validation_failed``
+    for metadata-schema errors, else ``invalid_payload`` naming the first failing property."""
+    if isinstance(error, MetadataValidationError):
+        return ApiError(400, "metadata_validation_failed", details=error.details)
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        message = " ".join(str(m) for e in errors for m in e.messages)
+        if field == "metadata" or _METADATA_FIELD.match(field):
+            return ApiError(400, "metadata_validation_failed", details=message)
+        if field == "__all__":
+            return ApiError.invalid_payload(message)
+        return ApiError.invalid_payload(f"Property {prefix}{property_path(field)} {message}")
+    return ApiError.invalid_payload(" ".join(error.messages))

@@ -1,0 +1,214 @@
+"""Exports on the wire: request bodies, the reference's export object, and filter checks.
+
+``export_body(request, export)`` is the reference's export object (``result.url`` is an
+absolute link to the CSV with the export's token). ``checked_filters(filters)`` checks the
+reference's JSON ``filters`` before an export is scheduled: an unknown field or condition is
+a 400 ``invalid_payload`` naming it; values are stored as lists, as the reference writes them.
+"""
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Schema
+from pydantic import Field
+
+from core.money import parse_money
+from exports.filter_params import REFERENCE_CONDITIONS, REFERENCE_FIELDS
+from exports.models import Export
+
+from .errors import ApiError
+from .format import absolute_url, timestamp
+
+FILTERS = ".parameters.filters"
+META_PREFIX = "metadata."
+
+
+class ExportParameters(Schema):
+    """What to export: CSV columns, which orders, in which order."""
+
+    fields: list[str] | None = Field(
+        None,
+        description="CSV columns: id, source_id, created_at, updated_at, status, amount, "
+        "discount_amount, items_discount_amount, total_discount_amount, total_amount, "
+        "customer_id, referrer_id, metadata, metadata.<key>. Default: id, source_id, status.",
+    )
+    filters: dict[str, Any] | None = Field(
+        None,
+        description='The reference\'s conditions: {"junction": "and", "status": '
+        '{"conditions": {"$in": ["PAID"]}}, "amount": {"conditions": {"$more_than": [1000]}}}',
+    )
+    order: (
+        Literal["-created_at", "created_at", "-updated_at", "updated_at", "-status", "status"]
+        | None
+    ) = None
+
+
+class OrderExportIn(Schema):
+    """``POST /v1/orders/export``."""
+
+    parameters: ExportParameters | None = None
+
+
+class ExportIn(Schema):
+    """``POST /v1/exports``: only orders can be exported here."""
+
+    exported_object: Literal["order"]
+    parameters: ExportParameters | None = None
+
+
+class ExportResult(Schema):
+    url: str
+
+
+class ExportOut(Schema):
+    """The reference's export object (documentation of what the operations answer)."""
+
+    id: str
+    object: Literal["export"] = "export"
+    created_at: str
+    status: Literal["SCHEDULED", "IN_PROGRESS", "DONE", "ERROR"]
+    channel: Literal["API", "WEBSITE"]
+    exported_object: Literal["order"] = "order"
+    parameters: dict[str, Any]
+    result: ExportResult | None
+    user_id: str | None
+
+
+class ExportListOut(Schema):
+    object: Literal["list"] = "list"
+    data_ref: Literal["exports"] = "exports"
+    exports: list[ExportOut]
+    total: int
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def checked_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """The reference's JSON ``filters``, checked and with every condition's value a list.
+
+    Raises ``ApiError`` 400 ``invalid_payload`` naming the first unknown field, unknown
+    condition or malformed entry.
+    """
+    if not filters:
+        return {}
+    checked: dict[str, Any] = {}
+    fields = [name for name in filters if name != "junction"]
+    for name, value in filters.items():
+        where = f"{FILTERS}.{name}"
+        if name == "junction":
+            if value not in ("and", "or"):
+                raise ApiError.invalid_payload(
+                    f"Property {where} should be equal to one of the allowed values [ and, or ]"
+                )
+            if value == "or" and len(fields) > 1:
+                raise ApiError.invalid_payload(
+                    f"Property {where}: exports combine several fields with `and` only"
+                )
+            checked[name] = value
+            continue
+        if name not in REFERENCE_FIELDS and not name.startswith(META_PREFIX):
+            raise ApiError.invalid_payload(
+                f"Property {where} is not a field orders can be filtered on; use one of "
+                f"{', '.join(REFERENCE_FIELDS)} or metadata.<key>"
+            )
+        conditions = value.get("conditions") if isinstance(value, dict) else None
+        if not isinstance(conditions, dict) or not conditions:
+            raise ApiError.invalid_payload(
+                f'Property {where} should be an object {{"conditions": {{"$condition": [values]}}}}'
+            )
+        for condition in conditions:
+            if condition not in REFERENCE_CONDITIONS:
+                raise ApiError.invalid_payload(
+                    f"Property {where}.conditions.{condition} is not a known condition; use "
+                    f"one of {', '.join(REFERENCE_CONDITIONS)}"
+                )
+        checked[name] = {
+            "conditions": {condition: _as_list(v) for condition, v in conditions.items()}
+        }
+    return checked
+
+
+# The orders list's query parameters (how dashboard exports store their filters) → the
+# reference's field and condition, for showing a dashboard export through the API.
+_LIST_PARAMETERS = {
+    "status": ("status", "$in"),
+    "source_id": ("source_id", "$is"),
+    "customer": ("customer_id", "$is"),
+    "referrer": ("referrer_id", "$is"),
+    "created_after": ("created_at", "$after"),
+    "created_before": ("created_at", "$before"),
+    "updated_after": ("updated_at", "$after"),
+    "updated_before": ("updated_at", "$before"),
+    "amount_min": ("amount", "$more_than_equal"),
+    "amount_max": ("amount", "$less_than_equal"),
+    "total_min": ("total_amount", "$more_than_equal"),
+    "total_max": ("total_amount", "$less_than_equal"),
+    "discount_min": ("total_discount_amount", "$more_than_equal"),
+    "discount_max": ("total_discount_amount", "$less_than_equal"),
+}
+_MONEY_PARAMETERS = {"amount_min", "amount_max", "total_min", "total_max"}
+_MONEY_PARAMETERS |= {"discount_min", "discount_max"}
+
+
+def _minor_units(text: str) -> Any:
+    try:
+        return parse_money(text)
+    except Exception:  # shown as stored when it no longer parses
+        return text
+
+
+def reference_filters(stored: dict[str, Any]) -> dict[str, Any]:
+    """An export's stored filters in the reference's JSON form.
+
+    API exports store that form already; dashboard exports store the orders list's query
+    parameters (``{"status": ["PAID"], "amount_min": ["10.00"]}``), shown here as conditions.
+    A list parameter with no reference equivalent (``q``, ``meta`` …) is shown as ``$in``.
+    """
+    result: dict[str, Any] = {}
+    for name, value in (stored or {}).items():
+        if name == "junction" or (isinstance(value, dict) and "conditions" in value):
+            result[name] = value
+            continue
+        values = [str(v) for v in _as_list(value)]
+        field, condition = _LIST_PARAMETERS.get(name, (name, "$in"))
+        if name in _MONEY_PARAMETERS:
+            values = [_minor_units(v) for v in values]
+        conditions = result.setdefault(field, {"conditions": {}})["conditions"]
+        conditions[condition] = values
+    if result and "junction" not in result:
+        result = {"junction": "and", **result}
+    return result
+
+
+def download_path(export: Export) -> str:
+    return f"/v1/exports/{export.pk}?token={export.token}"
+
+
+def export_body(request: HttpRequest, export: Export, *, scheduled: bool = False) -> dict[str, Any]:
+    """The reference's export object; ``result`` is ``null`` until the file can be downloaded.
+
+    ``scheduled``: the answer to a create request, whose reference schema requires
+    ``user_id`` to be a string (the export objects of reads allow ``null``): ``""`` then for
+    an export no user made.
+    """
+    parameters = export.parameters or {}
+    user_id = str(export.user_id) if export.user_id else ("" if scheduled else None)
+    return {
+        "id": export.pk,
+        "object": "export",
+        "created_at": timestamp(export.created_at),
+        "status": export.status,
+        "channel": export.channel,
+        "exported_object": export.exported_object,
+        "parameters": {
+            "order": parameters.get("order", ""),
+            "fields": list(parameters.get("fields") or []),
+            "filters": reference_filters(parameters.get("filters") or {}),
+        },
+        "result": (
+            {"url": absolute_url(request, download_path(export))} if export.downloadable else None
+        ),
+        "user_id": user_id,
+    }

@@ -1,0 +1,260 @@
+"""Order payloads of the v1 API → calls of the order and customer services.
+
+The API adds no rule of its own: totals, statuses, source ID uniqueness and metadata are
+checked by ``orders.services`` (and ``orders.totals`` / ``orders.metadata_validation``);
+customers are created and updated by ``customers.services``. What lives here is the
+translation: ids and source IDs to rows, reference field names to service arguments, and the
+"order session" (one request at a time per order).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from customers.models import Customer
+from customers.services import create_customer, update_customer
+from orders.actors import Actor
+from orders.metadata_validation import validate_metadata
+from orders.models import SKU, MetadataSchema, Order, Product
+from orders.order_entry import NewProduct, create_product
+from orders.services import ItemData, create_order, normalize_source_id, update_order
+
+from .errors import ApiError, from_validation_error
+from .order_schemas import CustomerIn, ItemIn, OrderIn
+
+# CustomerIn field → customers.services argument
+_PROFILE = {"name": "name", "email": "email", "phone": "phone", "description": "description"}
+_ADDRESS = {
+    "line_1": "address_line_1",
+    "line_2": "address_line_2",
+    "city": "city",
+    "state": "state",
+    "postal_code": "postal_code",
+    "country": "country",
+}
+
+
+@contextmanager
+def order_session(*keys: str | None) -> Iterator[None]:
+    """A transaction in which no other request holds any of ``keys`` (order ids or source
+    IDs): the reference's "order session". On PostgreSQL it takes transaction-scoped advisory
+    locks, in a fixed order so two sessions never deadlock; SQLite serializes writers anyway.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for key in sorted({key for key in keys if key}):
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"order:{key}"]
+                    )
+        yield
+
+
+def _lock(name: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+
+
+def find_order(key: str) -> Order | None:
+    """The order whose id, else whose source ID, is ``key``."""
+    return Order.objects.filter(pk=key).first() or Order.objects.filter(source_id=key).first()
+
+
+def get_order(key: str) -> Order:
+    order = find_order(key)
+    if order is None:
+        raise ApiError.not_found("order", key)
+    return order
+
+
+def upsert_order(payload: OrderIn, actor: Actor) -> Order:
+    """``POST /v1/orders``: update the order ``id`` or ``source_id`` names, else create it."""
+    source_id = normalize_source_id(payload.source_id)
+    with order_session(payload.id, source_id):
+        order = None
+        if payload.id:
+            order = Order.objects.filter(pk=payload.id).first()
+            if order is None:
+                raise ApiError.not_found("order", payload.id)
+        elif source_id:
+            order = Order.objects.filter(source_id=source_id).first()
+        changes = _changes(payload, create=order is None)
+        if order is None:
+            if payload.created_at is not None:
+                changes["created_at"] = payload.created_at
+            return create_order(actor=actor, **changes)
+        return update_order(order, actor=actor, **changes)
+
+
+def change_order(key: str, payload: OrderIn, actor: Actor) -> Order:
+    """``PUT /v1/orders/{key}``: a partial update; fields not sent stay as they are."""
+    with order_session(key):
+        order = get_order(key)
+        return update_order(order, actor=actor, **_changes(payload, create=False))
+
+
+def _changes(payload: OrderIn, *, create: bool) -> dict[str, Any]:
+    """The service arguments for the fields the payload sent (``null`` clears a relation)."""
+    sent = payload.model_fields_set
+    changes: dict[str, Any] = {}
+    if "source_id" in sent and (payload.source_id is not None or not create):
+        changes["source_id"] = payload.source_id
+    for name in ("status", "amount", "discount_amount"):
+        if getattr(payload, name) is not None:
+            changes[name] = getattr(payload, name)
+    if payload.items is not None:
+        changes["items"] = [_item(item, index) for index, item in enumerate(payload.items)]
+    if "metadata" in sent:
+        changes["metadata"] = payload.metadata or {}
+    for role in ("customer", "referrer"):
+        person: CustomerIn | None = getattr(payload, role)
+        person_id: str | None = getattr(payload, f"{role}_id")
+        if person is not None:
+            changes[role] = resolve_person(person, f".{role}")
+        elif person_id is not None:
+            found = Customer.objects.filter(pk=person_id).first()
+            if found is None:
+                raise ApiError.not_found("customer", person_id)
+            changes[role] = found
+        elif role in sent or f"{role}_id" in sent:
+            changes[role] = None
+    if create:
+        changes = {name: value for name, value in changes.items() if value is not None}
+    return changes
+
+
+def _item(item: ItemIn, index: int) -> ItemData:
+    path = f".items[{index}]"
+    product: Product | None = None
+    sku: SKU | None = None
+    if item.sku_id:
+        sku = SKU.objects.select_related("product").filter(pk=item.sku_id).first()
+        if sku is None:
+            raise ApiError.invalid_payload(
+                f"Property {path}.sku_id: cannot find sku with id {item.sku_id}"
+            )
+    elif item.product_id:
+        product = Product.objects.filter(pk=item.product_id).first()
+        if product is None:
+            raise ApiError.invalid_payload(
+                f"Property {path}.product_id: cannot find product with id {item.product_id}"
+            )
+    elif item.source_id and item.related_object == "sku":
+        sku = SKU.objects.select_related("product").filter(source_id=item.source_id).first()
+    elif item.source_id:
+        product = _product_by_source_id(item, path)
+
+    quantity = item.quantity or 1
+    price = item.price
+    if price is None and item.amount is not None and item.amount % quantity == 0:
+        price = item.amount // quantity
+    if price is None:
+        known = sku.price if sku else None
+        if known is None and (product or (sku and sku.product)):
+            known = (product or sku.product).price
+        price = known if known is not None else 0
+    if item.amount is not None and item.amount != price * quantity:
+        raise ApiError.invalid_payload(
+            f"Property {path}.amount must equal price × quantity, {price * quantity} "
+            f"(actual value is '{item.amount}')"
+        )
+    metadata = item.metadata or {}
+    if metadata:
+        try:
+            metadata = validate_metadata(metadata, MetadataSchema.RelatedObject.ORDER_ITEM)
+        except ValidationError as error:
+            raise from_validation_error(error) from error
+    return ItemData(
+        quantity=quantity,
+        price=price,
+        discount_amount=item.discount_amount or 0,
+        product=product,
+        sku=sku,
+        source_id=item.source_id or "",
+        metadata=metadata,
+    )
+
+
+def _product_by_source_id(item: ItemIn, path: str) -> Product | None:
+    """The catalogue product with the item's source ID; made from ``item.product`` when it
+    names one that doesn't exist yet, and updated from it when ``override`` is true."""
+    given = item.product
+    _lock(f"product:{item.source_id}")
+    product = Product.objects.filter(source_id=item.source_id).first()
+    if given is None:
+        return product
+    if product is None and given.name:
+        price = given.price if given.price is not None else item.price
+        try:  # the Create order wizard's way of adding a product to the catalogue
+            product = create_product(NewProduct(given.name, item.source_id), price)
+        except ValidationError as error:
+            raise from_validation_error(error, prefix=f"{path}.product") from error
+        if given.metadata:
+            product.metadata = given.metadata
+            product.save(update_fields=["metadata", "updated_at"])
+        return product
+    if product is not None and given.override:
+        for name in ("name", "price", "metadata"):
+            if getattr(given, name) is not None:
+                setattr(product, name, getattr(given, name))
+        product.save()
+    return product
+
+
+def resolve_person(data: CustomerIn, path: str) -> Customer:
+    """The customer a payload's ``customer`` / ``referrer`` object names, created when new
+    and updated with the profile fields sent (through ``customers.services``)."""
+    sent = data.model_fields_set
+    profile: dict[str, Any] = {
+        field: getattr(data, name) or "" for name, field in _PROFILE.items() if name in sent
+    }
+    if data.address is not None:
+        address_sent = data.address.model_fields_set
+        profile.update(
+            {
+                field: getattr(data.address, name) or ""
+                for name, field in _ADDRESS.items()
+                if name in address_sent
+            }
+        )
+    if "metadata" in sent:
+        profile["metadata"] = data.metadata or {}
+    source_id = normalize_source_id(data.source_id)
+    try:
+        if data.id:
+            customer = Customer.objects.filter(pk=data.id).first()
+            if customer is None:
+                raise ApiError.not_found("customer", data.id)
+            if source_id:
+                profile["source_id"] = source_id
+        elif source_id:
+            _lock(f"customer:{source_id}")
+            customer = Customer.objects.filter(source_id=source_id).first()
+            if customer is None:
+                return _create_customer(source_id=source_id, **profile)
+        elif profile:
+            return _create_customer(**profile)
+        else:
+            raise ApiError.invalid_payload(f"Property {path} needs an id or a source_id")
+        changed = {
+            name: value for name, value in profile.items() if getattr(customer, name) != value
+        }
+        return update_customer(customer, **changed) if changed else customer
+    except ValidationError as error:
+        raise from_validation_error(error, prefix=path) from error
+
+
+def _create_customer(**fields: Any) -> Customer:
+    try:
+        with transaction.atomic():
+            return create_customer(**fields)
+    except IntegrityError:
+        # Another request created the same source ID first (SQLite has no advisory lock).
+        existing = Customer.objects.filter(source_id=fields.get("source_id")).first()
+        if existing is None:
+            raise
+        return existing

@@ -1,0 +1,167 @@
+"""v1 orders: create or upsert, get, partial update and list (the reference's contract).
+
+``{order_id}`` in a path is an order's id or its source ID. Every change goes through
+``orders.services`` (via ``api.order_payloads``) with the API key as the actor.
+"""
+
+import re
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, QueryDict
+from ninja import Query, Router
+
+from exports.filter_params import REFERENCE_CONDITIONS, REFERENCE_FIELDS, filters_query
+from orders.filters import OrderFilter
+from orders.models import Order
+from orders.selectors import order_page
+
+from .auth import actor_for
+from .errors import ApiError
+from .order_format import order_body, with_items
+from .order_payloads import change_order, get_order, upsert_order
+from .order_schemas import ErrorOut, OrderIn, OrderListOut, OrderOut
+
+router = Router()
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}
+ListOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
+
+
+def _one(order: Order) -> dict[str, Any]:
+    return order_body(with_items([order])[0])
+
+
+@router.post(
+    "/orders",
+    response={200: OrderOut, **ERRORS},
+    exclude_unset=True,
+    summary="Create or update an order",
+    operation_id="create-order",
+)
+def create_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
+    """Creates an order, or updates the one whose `id` or `source_id` the payload names
+    (only the fields sent). `customer` / `referrer` objects create or update the customer."""
+    return _one(upsert_order(payload, actor_for(request)))
+
+
+@router.get(
+    "/orders/{order_id}",
+    response={200: OrderOut, **ERRORS},
+    exclude_unset=True,
+    summary="Get an order",
+    operation_id="get-order",
+)
+def get_order_view(request: HttpRequest, order_id: str) -> dict[str, Any]:
+    """The order whose id or source ID is `order_id`."""
+    return _one(get_order(order_id))
+
+
+@router.put(
+    "/orders/{order_id}",
+    response={200: OrderOut, **ERRORS},
+    exclude_unset=True,
+    summary="Update an order",
+    operation_id="update-order",
+)
+def update_order_view(request: HttpRequest, order_id: str, payload: OrderIn) -> dict[str, Any]:
+    """Partial update of the order whose id or source ID is `order_id`: fields not sent stay
+    as they are; `items` replaces the cart, `metadata` the whole mapping."""
+    return _one(change_order(order_id, payload, actor_for(request)))
+
+
+@router.get(
+    "/orders",
+    response={200: OrderListOut, **ERRORS},
+    exclude_unset=True,
+    summary="List orders",
+    operation_id="list-orders",
+)
+def list_orders(
+    request: HttpRequest,
+    limit: int = Query(10, ge=1, le=100),
+    page: int = Query(1, ge=1, le=100_000),
+    order: ListOrder = Query("-created_at"),
+) -> dict[str, Any]:
+    """A page of orders, newest first unless `order` says otherwise. Filter with the
+    reference's `filters[<field>][conditions][<$operator>][<index>]=<value>` parameters
+    (the fields and operators of exports' filters; `filters[junction]=and`).
+
+    `total` is exact up to 10,000 matches; past that it is PostgreSQL's estimate."""
+    try:
+        query = filters_query(_filters(request.GET), order)
+    except ValidationError as error:
+        raise ApiError(400, "invalid_query_params", details=" ".join(error.messages)) from error
+    order_filter = OrderFilter(query, queryset=Order.objects.all())
+    if not order_filter.is_valid():
+        field, errors = next(iter(order_filter.form.errors.items()))
+        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {' '.join(errors)}")
+    result = order_page(
+        order_filter.qs, number=page, per_page=limit, estimable=order_filter.estimable
+    )
+    total = next(
+        value for value in (result.count, result.estimate, result.at_least, 0) if value is not None
+    )
+    return {
+        "object": "list",
+        "data_ref": "orders",
+        "orders": [order_body(o) for o in with_items(result.orders)],
+        "total": total,
+    }
+
+
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+
+
+def _filters(params: QueryDict) -> dict[str, Any]:
+    """``filters[status][conditions][$in][0]=PAID`` … → the reference's JSON filters,
+    checked: a field or operator outside the reference's is a 400 naming it."""
+    filters: dict[str, Any] = {}
+    for name, values in params.lists():
+        if not name.startswith("filters["):
+            continue
+        path = _BRACKETS.findall(name[len("filters") :])
+        if "".join(f"[{part}]" for part in path) != name[len("filters") :] or not path:
+            raise _bad_filter(name)
+        if path == ["junction"]:
+            junction = values[-1].lower()
+            if junction not in ("and", "or"):
+                raise _bad_filter(
+                    name, f"junction must be and or or (actual value is '{junction}')"
+                )
+            filters["junction"] = junction
+            continue
+        if len(path) not in (3, 4) or path[1] != "conditions":
+            raise _bad_filter(name)
+        field, _, condition, *index = path
+        # metadata.<key> is passed on: filters_query says whether it can filter on it
+        if field not in REFERENCE_FIELDS and not field.startswith("metadata."):
+            raise _bad_filter(
+                name, f"unknown field {field}; allowed: {', '.join(REFERENCE_FIELDS)}"
+            )
+        if condition not in REFERENCE_CONDITIONS:
+            raise _bad_filter(name, f"unknown condition {condition}")
+        conditions = filters.setdefault(field, {"conditions": {}})["conditions"]
+        if index:
+            if not index[0].isdigit():
+                raise _bad_filter(name)
+            existing = conditions.setdefault(condition, [])
+            if not isinstance(existing, list):
+                raise _bad_filter(name, "mixes a value and a list of values")
+            existing.extend(values)
+        else:
+            conditions[condition] = values[-1]
+    junction = filters.pop("junction", "and")
+    if junction == "or" and len(filters) > 1:
+        raise _bad_filter("filters[junction]", "junction or is not supported; use and")
+    return filters
+
+
+def _bad_filter(name: str, why: str | None = None) -> ApiError:
+    details = (
+        f"Parameter {name} should match filters[<field>][conditions][<$condition>][<index>] "
+        "or filters[<field>][conditions][<$condition>]"
+    )
+    return ApiError(
+        400, "invalid_query_params", details=f"Parameter {name}: {why}" if why else details
+    )

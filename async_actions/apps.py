@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AsyncActionsConfig(AppConfig):
+    name = "async_actions"
+    verbose_name = "Async actions"

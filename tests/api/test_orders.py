@@ -1,0 +1,365 @@
+"""v1 orders: create / upsert, get, partial update, list — each response checked against the
+reference contract (``tests/api/contract.py``)."""
+
+import pytest
+
+from customers.models import Customer
+from orders.models import MetadataProperty, MetadataSchema, Order, OrderEvent, Product
+from tests.api.contract import assert_error, assert_response
+from tests.factories import CustomerFactory, ProductFactory, SKUFactory, make_order
+
+pytestmark = pytest.mark.django_db
+
+ORDERS = "/v1/orders"
+ONE = "/v1/orders/{orderId}"
+
+
+def create(api_client, payload):
+    response = api_client.post_json(ORDERS, payload)
+    return assert_response(response, "orders.json", "post", ORDERS), response
+
+
+def test_create_order_with_items_customer_and_metadata(api_client):
+    body, response = create(
+        api_client,
+        {
+            "source_id": "shop-1001",
+            "status": "PAID",
+            "items": [
+                {"source_id": "roses_1", "quantity": 2, "price": 500, "discount_amount": 100,
+                 "product": {"name": "Roses", "price": 500}},
+                {"source_id": "vase_1", "related_object": "product", "quantity": 1, "price": 1500},
+            ],
+            "discount_amount": 200,
+            "metadata": {"channel": "web"},
+            "customer": {"source_id": "alice@example.com", "name": "Alice",
+                         "email": "alice@example.com"},
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    order = Order.objects.get(source_id="shop-1001")
+    customer = Customer.objects.get(source_id="alice@example.com")
+    assert body["id"] == order.pk and body["id"].startswith("ord_")
+    assert body["object"] == "order"
+    assert body["status"] == "PAID"
+    # amounts: 2 × 500 + 1500 = 2500; discounts 200 order-level + 100 item-level
+    assert body["amount"] == 2500
+    assert body["discount_amount"] == 200
+    assert body["items_discount_amount"] == 100
+    assert body["total_discount_amount"] == 300
+    assert body["total_amount"] == 2200
+    first, second = body["items"]
+    assert first["object"] == "order_item" and first["related_object"] == "product"
+    assert (first["quantity"], first["price"], first["amount"]) == (2, 500, 1000)
+    assert (first["discount_amount"], first["subtotal_amount"]) == (100, 900)
+    assert first["product"]["name"] == "Roses" and first["product_id"] == first["product"]["id"]
+    assert "discount_amount" not in second  # zero discounts are left out, as in the reference
+    assert "product" not in second  # an unknown product without details stays a source ID
+    assert body["customer"] == {"id": customer.pk, "object": "customer"}
+    assert body["customer_id"] == customer.pk
+    assert body["referrer_id"] is None and "referrer" not in body
+    assert customer.name == "Alice"
+    assert body["metadata"] == {"channel": "web"}
+    assert body["created_at"].endswith("Z") and len(body["created_at"]) == 24
+    # the change went through the order service, with the key's name as the actor
+    event = order.events.get()
+    assert event.type == OrderEvent.Type.CREATED
+    assert event.actor_type == OrderEvent.ActorType.API_KEY
+    assert event.actor_label == "API key shop"
+
+
+def test_create_total_only_order_defaults_to_created(api_client):
+    body, _ = create(api_client, {"amount": 7700})
+    assert body["status"] == "CREATED"
+    assert body["items"] == []
+    assert (body["amount"], body["total_amount"]) == (7700, 7700)
+    assert body["source_id"] is None
+    assert "discount_amount" not in body and "total_discount_amount" not in body
+
+
+def test_items_by_product_id_and_sku_id_take_the_catalogue_price(api_client):
+    product = ProductFactory(price=1200)
+    sku = SKUFactory(price=1500)
+    body, _ = create(
+        api_client,
+        {"items": [{"product_id": product.pk, "quantity": 2}, {"sku_id": sku.pk, "quantity": 1}]},
+    )
+    first, second = body["items"]
+    assert (first["product_id"], first["price"], first["amount"]) == (product.pk, 1200, 2400)
+    assert second["related_object"] == "sku"
+    assert (second["sku_id"], second["product_id"]) == (sku.pk, sku.product_id)
+    assert second["sku"]["sku"] == sku.sku and second["price"] == 1500
+    assert body["amount"] == 3900
+
+
+def test_post_with_a_known_source_id_updates_instead_of_duplicating(api_client):
+    first, _ = create(api_client, {"source_id": "S-1", "amount": 1000, "metadata": {"a": 1}})
+    second, _ = create(api_client, {"source_id": "S-1", "status": "PAID"})
+
+    assert second["id"] == first["id"]
+    assert Order.objects.filter(source_id="S-1").count() == 1
+    # fields not sent stay as they were
+    assert second["status"] == "PAID"
+    assert second["amount"] == 1000
+    assert second["metadata"] == {"a": 1}
+    order = Order.objects.get(source_id="S-1")
+    assert order.events.filter(type=OrderEvent.Type.STATUS_CHANGED).count() == 1
+
+
+def test_post_with_a_known_id_updates_it_and_can_set_its_source_id(api_client):
+    order = make_order(amount=500)
+    body, _ = create(api_client, {"id": order.pk, "source_id": "late-id", "status": "FULFILLED"})
+    assert body["id"] == order.pk
+    assert (body["source_id"], body["status"]) == ("late-id", "FULFILLED")
+    assert Order.objects.count() == 1
+
+
+def test_post_with_an_unknown_id_is_404(api_client):
+    response = api_client.post_json(ORDERS, {"id": "ord_doesnotexist000000000000", "amount": 1})
+    body = assert_error(response, 404, "not_found")
+    assert body["resource_type"] == "order"
+    assert body["resource_id"] == "ord_doesnotexist000000000000"
+
+
+@pytest.mark.parametrize("by", ["id", "source_id"])
+def test_get_by_id_or_source_id(api_client, by):
+    order = make_order(source_id="abc-42")
+    key = order.pk if by == "id" else "abc-42"
+
+    response = api_client.get(f"{ORDERS}/{key}")
+
+    body = assert_response(response, "orders.json", "get", ONE)
+    assert body["id"] == order.pk
+    assert [item["quantity"] for item in body["items"]] == [1, 2]
+
+
+def test_get_missing_order_is_the_reference_404(api_client):
+    response = api_client.get(f"{ORDERS}/ord_nIcO2s8iD4Xh5E9IGDQ57Ax")
+    body = assert_response(response, "orders.json", "get", ONE)
+    assert response.status_code == 404
+    assert body == {
+        "code": 404,
+        "key": "not_found",
+        "message": "Resource not found",
+        "details": "Cannot find order with id ord_nIcO2s8iD4Xh5E9IGDQ57Ax",
+        "request_id": body["request_id"],
+        "resource_id": "ord_nIcO2s8iD4Xh5E9IGDQ57Ax",
+        "resource_type": "order",
+    }
+
+
+@pytest.mark.parametrize("by", ["id", "source_id"])
+def test_put_is_a_partial_update(api_client, by):
+    customer = CustomerFactory()
+    order = make_order(
+        source_id="P-1", customer=customer, metadata={"keep": "me"}, status="CREATED"
+    )
+    before = {i.pk for i in order.items.all()}
+    key = order.pk if by == "id" else "P-1"
+
+    response = api_client.put_json(f"{ORDERS}/{key}", {"status": "PAID"})
+
+    body = assert_response(response, "orders.json", "put", ONE)
+    order.refresh_from_db()
+    assert order.status == "PAID" and body["status"] == "PAID"
+    # everything not sent is unchanged
+    assert order.customer_id == customer.pk and body["customer_id"] == customer.pk
+    assert order.metadata == {"keep": "me"}
+    assert {i.pk for i in order.items.all()} == before
+    assert order.source_id == "P-1"
+    event = order.events.latest("created_at")
+    assert event.type == OrderEvent.Type.STATUS_CHANGED
+    assert event.actor_label == "API key shop"
+
+
+def test_put_replaces_items_and_recomputes_totals(api_client):
+    order = make_order()
+    body = assert_response(
+        api_client.put_json(
+            f"{ORDERS}/{order.pk}",
+            {"items": [{"source_id": "x", "quantity": 3, "price": 100}], "discount_amount": 50},
+        ),
+        "orders.json",
+        "put",
+        ONE,
+    )
+    assert [(i["quantity"], i["amount"]) for i in body["items"]] == [(3, 300)]
+    assert (body["amount"], body["discount_amount"], body["total_amount"]) == (300, 50, 250)
+
+
+def test_put_can_clear_the_customer_and_set_a_referrer(api_client):
+    order = make_order(customer=CustomerFactory())
+    referrer = CustomerFactory()
+    body = assert_response(
+        api_client.put_json(f"{ORDERS}/{order.pk}", {"customer": None, "referrer_id": referrer.pk}),
+        "orders.json",
+        "put",
+        ONE,
+    )
+    assert body["customer_id"] is None and "customer" not in body
+    assert body["referrer"] == {"id": referrer.pk, "object": "customer"}
+
+
+def test_put_missing_order_is_404(api_client):
+    response = api_client.put_json(f"{ORDERS}/nope", {"status": "PAID"})
+    body = assert_error(response, 404, "not_found")
+    assert body["resource_id"] == "nope"
+
+
+def test_customer_object_updates_an_existing_customer(api_client):
+    customer = CustomerFactory(source_id="bob", name="Bob")
+    body, _ = create(
+        api_client, {"amount": 100, "customer": {"source_id": "bob", "name": "Robert"}}
+    )
+    customer.refresh_from_db()
+    assert body["customer_id"] == customer.pk
+    assert customer.name == "Robert"
+    assert Customer.objects.count() == 1
+
+
+def test_referrer_by_id_and_unknown_customer_id(api_client):
+    referrer = CustomerFactory()
+    body, _ = create(api_client, {"amount": 100, "referrer": {"id": referrer.pk}})
+    assert body["referrer_id"] == referrer.pk
+
+    response = api_client.post_json(ORDERS, {"amount": 100, "customer": {"id": "cust_missing"}})
+    error = assert_error(response, 404, "not_found")
+    assert error["resource_type"] == "customer"
+
+
+# --- status rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["CREATED", "PAID", "CANCELED", "FULFILLED"])
+def test_every_reference_status_is_accepted(api_client, status):
+    body, _ = create(api_client, {"amount": 100, "status": status})
+    assert body["status"] == status
+
+
+@pytest.mark.parametrize("status", ["FULFILLLED", "paid", "CANCELLED", ""])
+def test_other_statuses_are_400_naming_the_property(api_client, status):
+    response = api_client.post_json(ORDERS, {"amount": 100, "status": status})
+    body = assert_error(response, 400, "invalid_payload")
+    assert body["details"].startswith("Property .status")
+    assert not Order.objects.exists()
+
+
+def test_paid_to_canceled_like_a_rollback_counts_in_the_customer_summary(api_client):
+    create(api_client, {"source_id": "R-1", "amount": 900, "status": "PAID",
+                        "customer": {"source_id": "c-1"}})  # fmt: skip
+    customer = Customer.objects.get(source_id="c-1")
+    assert customer.orders_total_amount == 900
+
+    api_client.put_json(f"{ORDERS}/R-1", {"status": "CANCELED"})
+
+    customer.refresh_from_db()
+    assert (customer.orders_total_amount, customer.orders_total_count) == (0, 0)
+
+
+# --- invalid payloads -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "details"),
+    [
+        ({"items": [{"quantity": 0, "price": 1}]}, "Property .items[0].quantity"),
+        ({"items": [{"quantity": 1, "price": 1}, {"quantity": "x"}]},
+         "Property .items[1].quantity"),
+        ({"items": [{"quantity": 1, "price": -5}]}, "Property .items[0].price"),
+        ({"amount": 1.5}, "Property .amount"),
+        ({"amount": "lots"}, "Property .amount"),
+        ({"items": [{"quantity": 1, "price": 100, "discount_amount": 101}]},
+         "Property .items[0].discount_amount"),
+        ({"amount": 100, "discount_amount": 101}, "Property .discount_amount"),
+        ({"items": [{"quantity": 2, "price": 100, "amount": 300}]}, "Property .items[0].amount"),
+        ({"items": [{"product_id": "prod_nope", "quantity": 1}]}, "Property .items[0].product_id"),
+        ({"items": [{"quantity": 1, "price": 1}] * 501}, "Property .items"),
+        ({"metadata": "not an object", "amount": 1}, "Property .metadata"),
+        ({"customer": {"email": "not-an-email"}, "amount": 1}, "Property .customer.email"),
+        ({}, "Property .amount"),
+    ],
+)  # fmt: skip
+def test_bad_payloads_are_400_invalid_payload_naming_the_property(api_client, payload, details):
+    response = api_client.post_json(ORDERS, payload)
+    body = assert_error(response, 400, "invalid_payload")
+    assert body["details"].startswith(details), body["details"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("payload", [[], [1, 2], "text", 12, None])
+def test_a_body_that_is_not_an_object_is_400(api_client, payload):
+    response = api_client.post_json(ORDERS, payload)
+    assert_error(response, 400, "invalid_payload")
+
+
+def test_source_id_taken_by_another_order_is_400(api_client):
+    make_order(source_id="taken")
+    other = make_order()
+    response = api_client.put_json(f"{ORDERS}/{other.pk}", {"source_id": "taken"})
+    body = assert_error(response, 400, "invalid_payload")
+    assert body["details"].startswith("Property .source_id")
+
+
+def test_metadata_schema_violations_are_metadata_validation_failed(api_client):
+    schema = MetadataSchema.objects.create(related_object="order")
+    MetadataProperty.objects.create(schema=schema, name="tier", type="number", optional=False)
+
+    response = api_client.post_json(ORDERS, {"amount": 100, "metadata": {"tier": "gold"}})
+
+    body = assert_error(response, 400, "metadata_validation_failed")
+    assert body["message"] == "Metadata validation failed"
+    assert body["details"].startswith("tier:")
+    assert "(actual value is 'gold')" in body["details"]
+    assert not Order.objects.exists()
+
+
+def test_customer_metadata_violations_are_metadata_validation_failed(api_client):
+    schema = MetadataSchema.objects.create(related_object="customer", allow_defined_only=True)
+    MetadataProperty.objects.create(schema=schema, name="vip", type="boolean")
+
+    response = api_client.post_json(
+        ORDERS, {"amount": 1, "customer": {"source_id": "m", "metadata": {"other": 1}}}
+    )
+
+    assert_error(response, 400, "metadata_validation_failed")
+    assert not Customer.objects.exists()
+
+
+def test_a_nul_character_is_refused_not_a_500(api_client):
+    response = api_client.post_json(ORDERS, {"amount": 1, "source_id": "a\x00b"})
+    assert_error(response, 400, "invalid_payload")
+    assert_error(api_client.get(f"{ORDERS}/a%00b"), 400, "invalid_query_params")
+
+
+def test_a_new_product_is_created_from_item_details_once(api_client):
+    item = {"source_id": "mug", "quantity": 1, "price": 900, "product": {"name": "Mug"}}
+    create(api_client, {"items": [item]})
+    create(api_client, {"items": [item]})
+    assert Product.objects.filter(source_id="mug").count() == 1
+
+
+def test_invalid_payload_details_read_like_the_reference(api_client):
+    response = api_client.post_json(ORDERS, {"items": [{"quantity": 0, "price": 100}]})
+    body = assert_error(response, 400, "invalid_payload")
+    assert body["details"] == "Property .items[0].quantity should be greater than or equal to 1"
+    # a rule of the order service, not of the schema, is named the same way
+    response = api_client.post_json(
+        ORDERS, {"items": [{"quantity": 1, "price": 100, "discount_amount": 150}]}
+    )
+    details = assert_error(response, 400, "invalid_payload")["details"]
+    assert details.startswith("Property .items[0].discount_amount cannot exceed the item amount")
+
+
+def test_product_details_override_and_bad_product_names(api_client):
+    product = ProductFactory(source_id="tea", name="Tea", price=300)
+    item = {"source_id": "tea", "quantity": 1, "product": {"name": "Green tea", "override": True}}
+    body, _ = create(api_client, {"items": [item]})
+    product.refresh_from_db()
+    assert product.name == "Green tea" and body["items"][0]["product"]["name"] == "Green tea"
+    assert body["items"][0]["price"] == 300  # no price sent: the catalogue's
+
+    blank = {"source_id": "new-one", "quantity": 1, "price": 5, "product": {"name": "  "}}
+    response = api_client.post_json(ORDERS, {"items": [blank]})
+    details = assert_error(response, 400, "invalid_payload")["details"]
+    assert details.startswith("Property .items[0].product.name")
