@@ -13,10 +13,18 @@ way; see its docstring.
 
 from .loading import (
     MAX_PAYLOAD_ORDERS,
+    ImportNeedsPostgreSQL,
     ImportResult,
     Problem,
     import_files,
     import_payloads,
 )
 
-__all__ = ["MAX_PAYLOAD_ORDERS", "ImportResult", "Problem", "import_files", "import_payloads"]
+__all__ = [
+    "MAX_PAYLOAD_ORDERS",
+    "ImportNeedsPostgreSQL",
+    "ImportResult",
+    "Problem",
+    "import_files",
+    "import_payloads",
+]

@@ -137,6 +137,22 @@ def test_an_import_that_cannot_run_is_failed_and_says_so(api_client, monkeypatch
     assert body["result"]["failed_count"] == 1 and body["result"]["done_count"] == 0
 
 
+def test_an_import_on_the_embedded_sqlite_default_fails_saying_why(api_client, monkeypatch):
+    from django.db import connections
+
+    action_id = start(api_client, [{"source_id": "s-1", "amount": 100}])
+    monkeypatch.setattr(connections["default"], "vendor", "sqlite")
+
+    import_orders.apply(args=[action_id])
+
+    monkeypatch.undo()
+    body = check_action(api_client.get(f"/v1/async-actions/{action_id}"))
+    assert body["status"] == "FAILED"
+    assert "needs PostgreSQL" in body["result"]["message"]
+    assert body["result"]["failed_count"] == 1
+    assert api_client.get("/v1/orders").json()["total"] == 0
+
+
 def test_a_finished_action_is_not_run_again(api_client, monkeypatch):
     calls = []
     monkeypatch.setattr(
