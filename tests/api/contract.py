@@ -1,6 +1,6 @@
 """Contract checks: API responses against the reference OpenAPI documents.
 
-The reference documents are ``../shared/reference/voucherify-openapi/*.json`` (OpenAPI 3.0:
+The reference documents are ``tests/api/reference/*.json`` (OpenAPI 3.0:
 ``$ref``s are resolved within the file, ``nullable`` is honoured). Use::
 
     from tests.api.contract import assert_error, assert_response, validate
@@ -32,7 +32,7 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2].parent / "shared/reference/voucherify-openapi"
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
