@@ -25,13 +25,11 @@ from .async_action_schemas import (
 )
 from .auth import actor_for
 from .errors import ApiError, request_id
-from .order_schemas import ErrorOut
+from .order_schemas import ERRORS
 from .query_dates import utc
 
 router = Router()
 
-# Every operation answers its errors in the reference's body.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}
 
 OrdersToImport = Annotated[
     list[dict[str, Any]],

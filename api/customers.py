@@ -24,13 +24,11 @@ from .customer_schemas import (
     service_changes,
 )
 from .errors import ApiError
-from .order_schemas import ErrorOut
+from .order_schemas import ERRORS
 from .query_dates import utc
 
 router = Router()
 
-# Every operation answers its errors in the reference's body.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}
 
 LIST_ORDERS = ("created_at", "-created_at", "updated_at", "-updated_at", "source_id", "-source_id")
 

@@ -29,12 +29,10 @@ from .export_schemas import (
     checked_filters,
     export_body,
 )
-from .order_schemas import ErrorOut
+from .order_schemas import ERRORS
 
 router = Router()
 
-# Every operation answers its errors in the reference's body.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}
 
 LIST_ORDERS = ("created_at", "-created_at", "status", "-status")
 

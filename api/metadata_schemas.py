@@ -8,12 +8,9 @@ from orders.models import MetadataSchema
 
 from .errors import ApiError
 from .metadata_schema_format import MetadataSchemaListOut, MetadataSchemaOut, schema_body
-from .order_schemas import ErrorOut
+from .order_schemas import ERRORS
 
 router = Router()
-
-# Every operation answers its errors in the reference's body.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}
 
 
 @router.get(

@@ -172,3 +172,7 @@ class ErrorOut(Schema):
     request_id: str
     resource_id: str | None = None
     resource_type: str | None = None
+
+
+# Every operation answers its errors in the reference's body.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}

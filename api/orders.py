@@ -20,11 +20,10 @@ from .auth import actor_for
 from .errors import ApiError
 from .order_format import order_body, with_items
 from .order_payloads import change_order, get_order, upsert_order
-from .order_schemas import ErrorOut, OrderIn, OrderListOut, OrderOut
+from .order_schemas import ERRORS, OrderIn, OrderListOut, OrderOut
 
 router = Router()
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}
 ListOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
 
 
