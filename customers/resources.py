@@ -8,19 +8,7 @@ from import_export import fields, resources, widgets
 from core.resources import JsonObjectWidget, OptionalTextWidget, UpsertResourceMixin, cell_text
 
 from .models import Customer
-
-PROFILE_FIELDS = (
-    "name",
-    "email",
-    "phone",
-    "description",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-)
+from .services import PROFILE_FIELDS
 
 
 class CustomerWidget(widgets.Widget):

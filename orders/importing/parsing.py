@@ -12,22 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from customers.services import PROFILE_FIELDS
+
 FORMATS = ("jsonl", "json", "csv")
 
 # CSV columns holding an order's own fields, the customer's and the referrer's, and items'.
 ORDER_COLUMNS = ("source_id", "status", "amount", "discount_amount", "created_at")
-PERSON_FIELDS = (
-    "source_id",
-    "name",
-    "email",
-    "phone",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-)
+# A customer's or referrer's columns: its source ID and the profile fields, but the
+# description (an operator's note, not shop data).
+PERSON_FIELDS = ("source_id", *(name for name in PROFILE_FIELDS if name != "description"))
 ITEM_COLUMNS = {
     "item_source_id": "source_id",
     "item_product_source_id": "product_id",

@@ -9,6 +9,7 @@ from typing import Any
 
 from core.ids import ALPHABET, CUSTOMER, ORDER, PRODUCT, RANDOM_LENGTH, SKU
 
+from .parsing import PERSON_FIELDS
 from .validation import ValidOrder
 
 ORDERS = "import_orders_stage"
@@ -50,20 +51,7 @@ ITEM_COLUMNS = (
     "subtotal_amount",
     "metadata",
 )
-PEOPLE_COLUMNS = (
-    "ord",
-    "new_id",
-    "source_id",
-    "name",
-    "email",
-    "phone",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-)
+PEOPLE_COLUMNS = ("ord", "new_id", *PERSON_FIELDS)
 PRODUCT_COLUMNS = ("ord", "new_id", "source_id", "name")
 SKU_COLUMNS = ("ord", "new_id", "source_id", "product_source", "sku")
 
