@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from core.templatetags.dashboard import money, plain_number, utc
 from exports.models import Export, Notification
@@ -121,8 +123,10 @@ def test_bell_counts_only_the_users_own_unread_notifications(
     for number in range(5):
         Notification.objects.create(user=someone_else, title=f"Not yours {number}")
 
-    # When the user opens any page
-    html = marketing_client.get("/orders/").content.decode()
+    # When the user opens any page, whose bell asks for its count as soon as it has loaded
+    page = marketing_client.get("/orders/").content.decode()
+    assert 'hx-get="/notifications/bell/" hx-trigger="load, every 3s"' in page
+    html = marketing_client.get("/notifications/bell/").content.decode()
 
     # Then the bell shows 3
     assert unread_badge(html) == "3"
@@ -135,12 +139,30 @@ def test_bell_has_no_badge_without_unread_notifications(
     # Given only a notification that was read
     Notification.objects.create(user=marketing_user, title="Old", read_at=NOV_23)
 
-    # When the user opens a page
-    html = marketing_client.get("/orders/").content.decode()
+    # When the user opens a page and its bell fetches its count
+    page = marketing_client.get("/orders/").content.decode()
+    html = marketing_client.get("/notifications/bell/").content.decode()
 
     # Then the bell links to the Notifications Center and shows no count
+    assert 'href="/notifications/"' in page
     assert 'href="/notifications/"' in html
     assert unread_badge(html) is None
+
+
+def test_pages_render_the_bell_without_counting_notifications(
+    marketing_user, marketing_client: Client
+) -> None:
+    # Given unread notifications
+    Notification.objects.create(user=marketing_user, title="Export ready")
+
+    # When the user opens the orders list
+    with CaptureQueriesContext(connection) as queries:
+        html = marketing_client.get("/orders/").content.decode()
+
+    # Then its bell carries no count yet and no query counted notifications: the bell
+    # fetches its count right after the page has loaded
+    assert unread_badge(html) is None
+    assert not [q["sql"] for q in queries.captured_queries if "exports_notification" in q["sql"]]
 
 
 def test_notifications_center_lists_the_users_notifications_newest_first(
