@@ -7,6 +7,7 @@ metadata schema, and a value of that type: ``payment_method:eq:Visa``, ``score:g
 """
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -14,6 +15,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from .models import MetadataProperty, MetadataSchema
 
@@ -83,6 +86,34 @@ def order_schema_properties() -> dict[str, MetadataProperty]:
             schema__related_object=MetadataSchema.RelatedObject.ORDER, deleted=False
         ).order_by("name")
     }
+
+
+# The list's key suggestions may lag a schema change made in another process by this long;
+# conditions are always parsed against the live schema (``order_schema_properties``).
+SCHEMA_KEYS_TTL_SECONDS = 30.0
+_schema_keys: list[tuple[float, list[tuple[str, str]]]] = []
+
+
+def order_schema_keys() -> list[tuple[str, str]]:
+    """``(name, type)`` of the order schema's live properties, by name: what the orders list
+    suggests as metadata keys.
+
+    Remembered per process for ``SCHEMA_KEYS_TTL_SECONDS`` (a query less on every list page),
+    and forgotten as soon as this process saves or deletes a schema or property.
+    """
+    now = time.monotonic()
+    if _schema_keys and _schema_keys[0][0] > now:
+        return _schema_keys[0][1]
+    keys = [(name, prop.type) for name, prop in order_schema_properties().items()]
+    _schema_keys[:] = [(now + SCHEMA_KEYS_TTL_SECONDS, keys)]
+    return keys
+
+
+@receiver([post_save, post_delete], sender=MetadataProperty)
+@receiver([post_save, post_delete], sender=MetadataSchema)
+def forget_schema_keys(**kwargs: Any) -> None:
+    """Drop the remembered ``order_schema_keys``."""
+    _schema_keys.clear()
 
 
 def _number(text: str) -> int | float:

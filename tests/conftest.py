@@ -4,7 +4,17 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from core.counts import forget_row_estimates
+from orders.metadata_conditions import forget_schema_keys
 from tests.factories import MarketingUserFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test sees its own tables' statistics and schema, not what an earlier test's
+    process remembered (a rolled-back test sends no signal that would clear them)."""
+    forget_row_estimates()
+    forget_schema_keys()
 
 
 @pytest.fixture

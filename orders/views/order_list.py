@@ -19,7 +19,7 @@ from core.views import DashboardView
 from customers.models import Segment
 
 from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
-from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE
+from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_keys
 from ..models import OrderStatus
 from ..saved_views import canonical_query, saved_views_for
 from ..selectors import (
@@ -301,7 +301,13 @@ class OrderListView(DashboardView):
         ]
 
     def _meta_properties(self, filterset: OrderFilter) -> list[dict[str, Any]]:
+        """The metadata keys the panel suggests: the schema this request read to parse its
+        conditions, else the remembered keys (``order_schema_keys``)."""
+        if "schema_properties" in filterset.__dict__:  # read already (cached_property)
+            keys = [(name, p.type) for name, p in sorted(filterset.schema_properties.items())]
+        else:
+            keys = order_schema_keys()
         return [
-            {"name": name, "type": prop.type, "operators": OPERATORS_BY_TYPE[prop.type]}
-            for name, prop in sorted(filterset.schema_properties.items())
+            {"name": name, "type": kind, "operators": OPERATORS_BY_TYPE[kind]}
+            for name, kind in keys
         ]

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.admin_large_tables import EstimatedCountPaginator, planner_row_estimate
+from core.counts import forget_row_estimates
 from customers.models import Customer
 from orders.actors import Actor
 from orders.admin.common import order_link
@@ -517,6 +518,7 @@ def analyze(table: str) -> None:
     # ANALYZE sees this transaction's own rows, so the statistics match the test's data.
     with connection.cursor() as cursor:
         cursor.execute(f'ANALYZE "{table}"')
+    forget_row_estimates()
 
 
 @pytest.fixture
