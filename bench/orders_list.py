@@ -155,21 +155,15 @@ import os
 from django.http import QueryDict
 from orders.filters import OrderFilter
 from orders.models import Order
-from orders.selectors import LIST_ROW_COLUMNS, SINGLE_QUERY_MAX_OFFSET
+from orders.selectors import order_list_query
 for path in os.environ["BENCH_PATHS"].split("|"):
     query = QueryDict(path.partition("?")[2])
-    rows = Order.objects.all()
     page, per_page = int(query.get("page", 1)), int(query.get("per_page", 50))
-    start = (page - 1) * per_page
-    queryset = OrderFilter(query, queryset=rows).qs
-    # What the list runs (orders.selectors.order_list_page): near the start one query with
-    # the customers' names; deeper, the page's ids first (then those rows by primary key).
-    if start > SINGLE_QUERY_MAX_OFFSET:
-        queryset = queryset.values_list("pk", flat=True)
-    else:
-        queryset = queryset.values_list(*LIST_ROW_COLUMNS)
+    queryset = OrderFilter(query, queryset=Order.objects.all()).qs
+    # The query the list runs (orders.selectors.order_list_page).
+    rows = order_list_query(queryset, (page - 1) * per_page, per_page + 1)
     print("###", path)
-    print(queryset[start : start + per_page + 1].explain(analyze=True, buffers=True))
+    print(rows.explain(analyze=True, buffers=True))
 """
 
 

@@ -80,19 +80,6 @@ LIST_ROW_COLUMNS = (
 )
 
 
-def order_list_rows(ids: Sequence[str]) -> list[OrderRow]:
-    """The list's rows for these order ids, in their order, in one query.
-
-    Only the shown columns are read (no metadata JSON, no ``Order``/``Customer`` instances):
-    at 50-100 rows a page that is several milliseconds of the list's time.
-    """
-    rows = {}
-    for values in Order.objects.filter(pk__in=ids).order_by().values_list(*LIST_ROW_COLUMNS):
-        row = _order_row(values)
-        rows[row.id] = row
-    return [rows[pk] for pk in ids if pk in rows]
-
-
 def _order_row(values: tuple[Any, ...]) -> OrderRow:
     pk, status, customer_id, name, email, source_id, items, amount, total, created = values
     label = (name or email or source_id or customer_id) if customer_id else ""
@@ -145,7 +132,7 @@ def order_page(
     ``SEARCH_COUNT_MAX_TABLE_ROWS``), else it is given as a lower bound.
 
     ``fetch`` turns the page's ids into its rows; by default ``Order`` instances with their
-    customers (the list page passes ``order_list_rows``).
+    customers.
     """
     offset = (number - 1) * per_page
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
@@ -163,10 +150,21 @@ def order_page(
     )
 
 
-# Up to this offset the orders list reads a page's rows in one query, joined to customers;
-# past it the ids come first (see ``order_page``), so the join is not repeated for every
-# skipped row.
+# Up to this offset the orders list reads a page's rows joined to customers straight away;
+# past it the page's ids are picked in a sub-select first (see ``order_list_query``), so the
+# join is not repeated for every skipped row.
 SINGLE_QUERY_MAX_OFFSET = 1_000
+
+
+def order_list_query(queryset: QuerySet[Order], offset: int, limit: int) -> QuerySet:
+    """The one query of ``order_list_page``: ``limit`` rows of ``LIST_ROW_COLUMNS`` from
+    ``offset`` on, in ``queryset``'s order."""
+    window = slice(offset, offset + limit)
+    if offset > SINGLE_QUERY_MAX_OFFSET:
+        ids = queryset.values("pk")[window]
+        rows = Order.objects.filter(pk__in=ids).order_by(*queryset.query.order_by)
+        return rows.values_list(*LIST_ROW_COLUMNS)
+    return queryset.values_list(*LIST_ROW_COLUMNS)[window]
 
 
 def order_list_page(
@@ -177,26 +175,16 @@ def order_list_page(
     estimable: bool = True,
     text_search: bool = False,
 ) -> OrderPage:
-    """The orders list's page of ``OrderRow``s; otherwise as ``order_page``.
+    """The orders list's page of ``OrderRow``s, in one query; otherwise as ``order_page``.
 
-    Near the start of the list (the pages people look at) the rows are read in one query
-    with their customers' names, a database round trip less than ids first; deeper, it is
-    ``order_page`` with ``order_list_rows``.
+    Near the start of the list (the pages people look at) the rows are read with their
+    customers' names straight away. Deeper, the page's ids are picked in a sub-select that
+    walks only the sort index, and just those orders are joined to their customers: joining
+    before skipping tens of thousands of rows would repeat the join for each of them.
     """
     offset = (number - 1) * per_page
-    if offset > SINGLE_QUERY_MAX_OFFSET:
-        return order_page(
-            queryset,
-            number=number,
-            per_page=per_page,
-            estimable=estimable,
-            fetch=order_list_rows,
-            text_search=text_search,
-        )
-    rows = [
-        _order_row(values)
-        for values in queryset.values_list(*LIST_ROW_COLUMNS)[offset : offset + per_page + 1]
-    ]
+    # One row more than the page, to know whether a next page exists.
+    rows = [_order_row(values) for values in order_list_query(queryset, offset, per_page + 1)]
     return _with_total(
         queryset,
         rows[:per_page],
