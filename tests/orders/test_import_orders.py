@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.db import connection
 
 from customers.models import Customer
@@ -425,3 +425,19 @@ def test_the_admin_preview_shows_a_metadata_error_from_the_shared_validator(
         result.invalid_rows[0].field_specific_errors["metadata"]
     )
     assert not Order.objects.exists()
+
+
+def test_the_command_skips_the_system_checks(tmp_path, monkeypatch):
+    # Given a command line as manage.py parses it (call_command would skip the checks anyway)
+    ran: list[bool] = []
+    monkeypatch.setattr("django.core.checks.run_checks", lambda *a, **k: ran.append(True) or [])
+    path = write_jsonl(tmp_path, [order("a")])
+    command = load_command_class("orders", "import_orders")
+    options = vars(command.create_parser("manage.py", "import_orders").parse_args([str(path)]))
+
+    # When it runs
+    command.execute(*options.pop("args", ()), **options)
+
+    # Then it imported without importing and checking every URLconf first
+    assert ran == []
+    assert Order.objects.filter(source_id="a").exists()
