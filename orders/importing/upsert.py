@@ -83,11 +83,7 @@ def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
     cursor.execute(
         f"""
         CREATE TEMP TABLE import_plan AS
-        WITH staged_carts AS (
-            SELECT i.ord, md5(string_agg({staged_line}, E'\\n' ORDER BY i.position)) AS digest
-            FROM {ITEMS} AS i GROUP BY i.ord
-        ),
-        matched AS (
+        WITH matched AS (
             SELECT s.*, o.id AS old_id, o.version AS old_version, o.status AS old_status,
                 o.amount AS old_amount, o.initial_amount AS old_initial_amount,
                 o.discount_amount AS old_discount_amount,
@@ -110,6 +106,13 @@ def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
             LEFT JOIN {O} AS o ON o.source_id = s.source_id
             LEFT JOIN {C} AS c ON c.source_id = s.customer_source
             LEFT JOIN {C} AS r ON r.source_id = s.referrer_source
+        ),
+        -- Carts are compared only for orders already stored: a new order's is not.
+        staged_carts AS (
+            SELECT i.ord, md5(string_agg({staged_line}, E'\\n' ORDER BY i.position)) AS digest
+            FROM {ITEMS} AS i
+            WHERE i.ord IN (SELECT ord FROM matched WHERE old_id IS NOT NULL)
+            GROUP BY i.ord
         ),
         stored_carts AS (
             SELECT i.order_id, md5(string_agg({stored_line}, E'\\n' ORDER BY i.position)) AS digest
