@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command, load_command_clas
 from django.db import connection
 
 from customers.models import Customer
+from customers.services import rebuild_all_purchase_summaries
 from orders.actors import Actor
 from orders.importing import loading
 from orders.models import (
@@ -388,6 +389,45 @@ def test_customer_summaries_are_brought_up_to_date(tmp_path):
     run(write_jsonl(tmp_path, [order("a", customer=alice, status="CANCELED")], "2.jsonl"))
     customer.refresh_from_db()
     assert (customer.orders_total_count, customer.orders_total_amount) == (1, 700)
+
+
+def test_new_customers_get_their_summary_with_the_row_not_rewritten(tmp_path):
+    # Given an order already stored (created 2023) and a file of orders for over
+    # SUMMARY_REFRESH_LIMIT new customers (the set-based rebuild), one of them moving the
+    # stored order to a new customer without giving its created_at
+    run(write_jsonl(tmp_path, [order("old", created_at="2023-05-01T00:00:00Z")], "1.jsonl"))
+    orders = [order("old", customer={"source_id": "mover"})]
+    for number in range(loading.SUMMARY_REFRESH_LIMIT + 20):
+        customer = {"source_id": f"c-{number}"}
+        orders += [
+            order(f"{number}-a", customer=customer, created_at="2024-01-01T00:00:00Z"),
+            order(f"{number}-b", customer=customer, created_at="2024-01-01T00:00:00Z"),
+            order(f"{number}-c", customer=customer, status="CANCELED", amount=5, items=[]),
+        ]
+    orders.append(order("mine", customer={"source_id": "mover"}, created_at="2022-01-01T00:00Z"))
+    rewritten_before = customer_updates()
+
+    # When it is imported
+    run(write_jsonl(tmp_path, orders, "2.jsonl"))
+
+    # Then every summary is what the rebuild computes, and the new customers were written
+    # once, except the one whose summary could not be known before the orders were written
+    assert rebuild_all_purchase_summaries().updated == 0
+    mover = Customer.objects.get(source_id="mover")
+    assert (mover.orders_total_count, mover.orders_total_amount) == (2, 4000)
+    assert mover.orders_last_order_date == Order.objects.get(source_id="old").created_at
+    assert mover.orders_last_order_date.year == 2023
+    assert Customer.objects.get(source_id="c-7").orders_total_count == 2
+    assert customer_updates() - rewritten_before == 1
+
+
+def customer_updates() -> int:
+    """Rows of customers_customer updated so far in this transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'customers_customer'"
+        )
+        return cursor.fetchone()[0]
 
 
 # --- the admin ------------------------------------------------------------------------------
