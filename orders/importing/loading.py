@@ -184,13 +184,15 @@ def _import(
             cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute(staging.CREATE_SQL)
             _stage(cursor, raw_orders, result, batch_size, progress)
-            for file, line, source_id, first in upsert.find_duplicates(cursor):
+            duplicates = upsert.find_duplicates(cursor)
+            for file, line, source_id, first in duplicates:
                 result.problems.append(
                     Problem(file, line, source_id, f"source_id repeats the order on line {first}")
                 )
             if result.problems and on_error == "abort":
                 raise ImportAborted
-            upsert.drop_duplicates(cursor)
+            if duplicates:  # else there is nothing to drop: only valid orders are staged
+                upsert.drop_duplicates(cursor)
             counts = upsert.upsert(cursor, actor_label)
             result.created, result.updated = counts.created, counts.updated
             result.unchanged = counts.unchanged
