@@ -14,7 +14,11 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from customers.services import rebuild_all_purchase_summaries, refresh_purchase_summaries
+from customers.services import (
+    MAX_REBUILD_CUSTOMERS,
+    rebuild_all_purchase_summaries,
+    rebuild_purchase_summaries,
+)
 
 from . import staging, upsert
 from .parsing import RawOrder, read_orders
@@ -26,9 +30,9 @@ ON_ERROR = ("abort", "skip")
 MAX_PAYLOAD_ORDERS = 2_000
 # What ``import_payloads`` calls the request in its problems' ``file``.
 PAYLOAD = "request"
-# Up to this many customers touched, their summaries are refreshed one by one; beyond it,
-# all summaries are rebuilt set-based (cheaper than thousands of per-customer queries).
-SUMMARY_REFRESH_LIMIT = 100
+# Up to this many customers touched, their summaries are rebuilt set-based from their own
+# orders (the cost follows the import, not the tables); beyond it, all summaries are.
+SUMMARY_REBUILD_LIMIT = MAX_REBUILD_CUSTOMERS
 # PostgreSQL's memory per sort or hash in the import's statements (the default is 4MB).
 WORK_MEM = "64MB"
 
@@ -197,11 +201,11 @@ def _import(
             result.created, result.updated = counts.created, counts.updated
             result.unchanged = counts.unchanged
             if counts.created or counts.updated:
-                customers = upsert.touched_customers(cursor, SUMMARY_REFRESH_LIMIT + 1)
-                if len(customers) > SUMMARY_REFRESH_LIMIT:
+                customers = upsert.touched_customers(cursor, SUMMARY_REBUILD_LIMIT + 1)
+                if len(customers) > SUMMARY_REBUILD_LIMIT:
                     rebuild_all_purchase_summaries(using=using)
                 else:
-                    refresh_purchase_summaries(customers)
+                    rebuild_purchase_summaries(customers, using=using)
             cursor.execute(staging.DROP_SQL)
             if dry_run:
                 transaction.set_rollback(True, using=using)

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from customers.models import Customer
+from customers.services import MAX_REBUILD_CUSTOMERS, rebuild_purchase_summaries
 from orders.actors import Actor
 from orders.models import Order, OrderStatus
 from orders.services import change_order_status, delete_order, update_order
@@ -94,3 +95,28 @@ def test_recompute_command_rebuilds_summaries_in_bulk(capsys):
     assert summary(ben) == (0, 0, None, None)
     out = capsys.readouterr().out
     assert "1 corrected" in out and "1 emptied" in out
+
+
+def test_rebuilding_some_summaries_leaves_the_others_alone():
+    # Given three customers whose summaries were broken behind the service's back
+    ann, ben, cat = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    make_order(customer=ann, amount=1000, status=OrderStatus.PAID, created_at=T0)
+    make_order(customer=cat, amount=500, status=OrderStatus.PAID, created_at=T0)
+    Customer.objects.update(orders_total_amount=1, orders_total_count=99)
+
+    # When only ann's and ben's are rebuilt
+    result = rebuild_purchase_summaries([ann.pk, ben.pk, None])
+
+    # Then theirs are right (ben has no order left), cat's is untouched
+    assert summary(ann) == (1000, 1, 1000, T0)
+    assert summary(ben) == (0, 0, None, None)
+    assert summary(cat)[:2] == (1, 99)
+    assert (result.updated, result.reset) == (1, 1)
+    assert rebuild_purchase_summaries([]) == rebuild_purchase_summaries([None])
+
+
+def test_rebuilding_some_summaries_takes_a_bounded_number_of_customers():
+    too_many = [f"cust_{number}" for number in range(MAX_REBUILD_CUSTOMERS + 1)]
+
+    with pytest.raises(ValueError, match="at most"):
+        rebuild_purchase_summaries(too_many)

@@ -392,12 +392,11 @@ def test_customer_summaries_are_brought_up_to_date(tmp_path):
 
 
 def test_new_customers_get_their_summary_with_the_row_not_rewritten(tmp_path):
-    # Given an order already stored (created 2023) and a file of orders for over
-    # SUMMARY_REFRESH_LIMIT new customers (the set-based rebuild), one of them moving the
-    # stored order to a new customer without giving its created_at
+    # Given an order already stored (created 2023) and a file of orders for new customers,
+    # one of them moving the stored order to a new customer without giving its created_at
     run(write_jsonl(tmp_path, [order("old", created_at="2023-05-01T00:00:00Z")], "1.jsonl"))
     orders = [order("old", customer={"source_id": "mover"})]
-    for number in range(loading.SUMMARY_REFRESH_LIMIT + 20):
+    for number in range(120):
         customer = {"source_id": f"c-{number}"}
         orders += [
             order(f"{number}-a", customer=customer, created_at="2024-01-01T00:00:00Z"),

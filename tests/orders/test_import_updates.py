@@ -197,10 +197,28 @@ def test_a_changed_item_metadata_updates_the_cart(item_schema):
     assert (before[0]["metadata"], after[0]["metadata"]) == ({"size": "S"}, {"size": "M"})
 
 
+def test_an_import_rebuilds_the_summaries_of_its_own_customers_only():
+    # Given a customer outside the import whose summary was changed behind the service's back
+    imported({"source_id": "a", "status": "PAID", "customer": "other", "amount": 100})
+    Customer.objects.filter(source_id="other").update(orders_total_count=99)
+
+    # When orders of 150 other customers are imported (set-based, not one by one)
+    imported(
+        *(
+            {"source_id": f"b-{n}", "status": "PAID", "customer": f"c-{n}", "amount": 250}
+            for n in range(150)
+        )
+    )
+
+    # Then theirs are right and the other customer's summary was left as it was
+    assert Customer.objects.get(source_id="c-1").orders_total_amount == 250
+    assert Customer.objects.get(source_id="other").orders_total_count == 99
+
+
 @pytest.mark.parametrize("limit", [0, 100])
-def test_summaries_are_right_whether_refreshed_or_rebuilt(monkeypatch, limit):
-    # Up to the limit the touched customers are refreshed one by one, beyond it all are rebuilt
-    monkeypatch.setattr(loading, "SUMMARY_REFRESH_LIMIT", limit)
+def test_summaries_are_right_whether_the_touched_or_all_are_rebuilt(monkeypatch, limit):
+    # Up to the limit the touched customers' summaries are rebuilt, beyond it everyone's
+    monkeypatch.setattr(loading, "SUMMARY_REBUILD_LIMIT", limit)
     imported(
         {"source_id": "a", "status": "PAID", "customer": "c-1", "amount": 100},
         {"source_id": "b", "status": "PAID", "customer": "c-1", "amount": 250},
