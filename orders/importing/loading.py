@@ -6,8 +6,10 @@ whole import is one transaction: interrupted at any point (Ctrl-C, ``kill -9``, 
 it leaves nothing behind, and running it again gives exactly what one clean run gives.
 """
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,7 +220,36 @@ def _import(
     return result
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a while, then as it was.
+
+    Staging makes millions of short-lived dicts, lists and tuples, none of them in a cycle:
+    reference counting frees each as soon as it is done with. The cyclic collector, set off
+    by the count of allocations, would meanwhile walk every live object of the process over
+    and over (Django's included), about a third of the Python time of an import.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _stage(
+    cursor: Any,
+    raw_orders: Iterable[RawOrder],
+    result: ImportResult,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
+    with _no_cyclic_gc():
+        _stage_all(cursor, raw_orders, result, batch_size, progress)
+
+
+def _stage_all(
     cursor: Any,
     raw_orders: Iterable[RawOrder],
     result: ImportResult,

@@ -1,6 +1,7 @@
 """The ``import_orders`` command (issue 8) and the admin import's shared validation."""
 
 import csv
+import gc
 import json
 import shutil
 from pathlib import Path
@@ -359,6 +360,28 @@ def test_an_interrupted_import_rerun_equals_one_clean_run(tmp_path, monkeypatch)
     # Then running it again gives exactly the clean run's tables
     run(path, "--batch-size", "3")
     assert checksum() == clean
+
+
+def test_the_cyclic_garbage_collector_is_off_while_staging_and_back_after(tmp_path, monkeypatch):
+    # Given an import of two batches, the second interrupted
+    path = write_jsonl(tmp_path, [order(f"o-{n}") for n in range(4)])
+    real, seen = loading.stage_batch, []
+
+    def staged(cursor: Any, batch: Any) -> None:
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+        real(cursor, batch)
+
+    monkeypatch.setattr(loading, "stage_batch", staged)
+
+    # When it runs
+    with pytest.raises(KeyboardInterrupt):
+        run(path, "--batch-size", "2")
+
+    # Then the collector was off while staging and is on again
+    assert seen == [False, False]
+    assert gc.isenabled()
 
 
 # --- customers ------------------------------------------------------------------------------
