@@ -186,22 +186,28 @@ def _write_people_and_products(cursor: Any) -> None:
             address_line_2, city, state, postal_code, country, metadata, created_at, updated_at,
             orders_total_amount, orders_total_count, orders_last_order_amount,
             orders_last_order_date)
-        SELECT DISTINCT ON (p.source_id) p.new_id, p.source_id, p.name, p.email, p.phone, '',
-            p.address_line_1, p.address_line_2, p.city, p.state, p.postal_code, p.country,
-            '{{}}', now(), now(), coalesce(summary.spent, 0), coalesce(summary.orders, 0),
-            summary.last_amount, summary.last_date
-        FROM {PEOPLE} AS p
+        WITH new_people AS (
+            SELECT DISTINCT ON (source_id) * FROM {PEOPLE} AS p
+            WHERE NOT EXISTS (SELECT FROM {C} AS c WHERE c.source_id = p.source_id)
+            ORDER BY source_id, ord
+        )
+        SELECT p.new_id, p.source_id, p.name, p.email, p.phone, '', p.address_line_1,
+            p.address_line_2, p.city, p.state, p.postal_code, p.country, '{{}}', now(), now(),
+            coalesce(summary.spent, 0), coalesce(summary.orders, 0), summary.last_amount,
+            summary.last_date
+        FROM new_people AS p
         LEFT JOIN (
             SELECT customer_source, sum(total_amount) AS spent, count(*) AS orders,
                 (array_agg(total_amount ORDER BY created DESC, new_id DESC))[1] AS last_amount,
                 max(created) AS last_date
             FROM (SELECT customer_source, total_amount, new_id,
                       coalesce(created_at, now()) AS created
-                  FROM {ORDERS} WHERE customer_source IS NOT NULL AND status IN ({counted})
+                  FROM {ORDERS} WHERE status IN ({counted})
+                    AND customer_source IN (SELECT source_id FROM new_people)
             ) AS counted
             GROUP BY customer_source
         ) AS summary ON summary.customer_source = p.source_id
-        ORDER BY p.source_id, p.ord
+        ORDER BY p.source_id
         ON CONFLICT (source_id) DO NOTHING
         """,
         [str(status) for status in COUNTED_STATUSES],
@@ -221,7 +227,9 @@ def _write_people_and_products(cursor: Any) -> None:
         INSERT INTO {P} (id, source_id, name, metadata, created_at, updated_at)
         SELECT DISTINCT ON (source_id) new_id, source_id, coalesce(nullif(name, ''), source_id),
             '{{}}', now(), now()
-        FROM {PRODUCTS} ORDER BY source_id, name = '', ord
+        FROM {PRODUCTS} AS s
+        WHERE NOT EXISTS (SELECT FROM {P} AS p WHERE p.source_id = s.source_id)
+        ORDER BY source_id, name = '', ord
         ON CONFLICT (source_id) DO NOTHING
         """
     )
@@ -239,6 +247,7 @@ def _write_people_and_products(cursor: Any) -> None:
         SELECT DISTINCT ON (s.source_id) s.new_id, p.id, s.source_id,
             coalesce(nullif(s.sku, ''), s.source_id), '{{}}', now(), now()
         FROM {SKUS} AS s JOIN {P} AS p ON p.source_id = s.product_source
+        WHERE NOT EXISTS (SELECT FROM {K} AS k WHERE k.source_id = s.source_id)
         ORDER BY s.source_id, s.sku = '', s.ord
         ON CONFLICT (source_id) DO NOTHING
         """
