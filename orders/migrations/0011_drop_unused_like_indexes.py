@@ -8,7 +8,7 @@ columns: order, item and event lookups are by equality (the plain unique or fore
 index serves them), text searches are ``LIKE '%…%'`` (trigram indexes), and the customer
 type-ahead's ``pk__startswith`` is one arm of an ``OR`` whose ``source_id__istartswith`` arm
 no index serves, so it is a scan with or without one. Yet every INSERT writes them: three of
-``orders_order``'s nineteen indexes, two of ``orders_orderitem``'s six.
+``orders_order``'s seventeen indexes, two of ``orders_orderitem``'s six.
 
 Products and SKUs keep theirs: the catalogue search asks ``pk__startswith`` of them, and
 they are small. The names are looked up in ``pg_indexes`` (Django derives them from a hash).
