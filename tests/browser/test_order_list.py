@@ -17,6 +17,18 @@ def order_ids(page: Page) -> list[str]:
     return page.locator("#orders tbody a.mono").all_inner_texts()
 
 
+def settled(page: Page) -> None:
+    """Wait until htmx is done with its requests, swaps and settling.
+
+    htmx binds the triggers of swapped-in content when it settles, 20 ms after the swap (and
+    after it has pushed the new URL): a change made in between sends nothing. A person is
+    never that quick; a test is.
+    """
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def test_filter_sort_page_reload_and_open_an_order(page: Page) -> None:
     # Given 25 paid Visa orders of different amounts, and others that must not show
     MarketingUserFactory(username="marketer")
@@ -45,18 +57,22 @@ def test_filter_sort_page_reload_and_open_an_order(page: Page) -> None:
     page.get_by_label("Paid", exact=True).check()
     expect(page).to_have_url(re.compile(r"status=PAID"))
     expect(page.locator("#order-count")).to_have_text("26 orders")
+    settled(page)
     page.get_by_label("Metadata key").fill("payment_method")
     page.get_by_label("Metadata operator").select_option("eq")
     page.get_by_label("Metadata value").fill("Visa")
     page.get_by_role("button", name="Add condition").click()
     expect(page.locator("#order-count")).to_have_text("25 orders")
     expect(page).to_have_url(re.compile(r"meta=payment_method:eq:Visa"))
+    settled(page)
     page.get_by_label("Sort by").select_option("amount")
     expect(page).to_have_url(re.compile(r"sort=amount"))
+    settled(page)
 
     # ... show 20 a page and go to page 2
     page.locator(".page-sizes").get_by_role("link", name="20").click()
     expect(page.locator("#page-number")).to_have_text("Page 1 of 2")
+    settled(page)
     page.get_by_role("link", name="Next ›").click()
     expect(page.locator("#page-number")).to_have_text("Page 2 of 2")
 
