@@ -206,15 +206,6 @@ EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 # them; the default is per process.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-# With a cache every web process shares, sessions are read from it (and written through to
-# the database): a query less on every request. A per-process cache must not hold them: a
-# logout in one process would leave the session alive in the others.
-SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if SHARED_CACHE
-    else "django.contrib.sessions.backends.db"
-)
 
 # --- Security (production) ------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

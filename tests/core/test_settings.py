@@ -103,14 +103,3 @@ def test_every_migration_applies_on_the_embedded_sqlite_default(tmp_path):
     result = _manage("migrate", "--noinput", VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "campaign_hub.sqlite3").exists()
-
-
-def test_sessions_live_in_a_shared_cache_only():
-    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
-    # With a per-process cache (the default) sessions stay in the database: a logout in one
-    # web process must end the session in every other.
-    alone = _run(code, **PRODUCTION)
-    assert alone.stdout.strip() == "django.contrib.sessions.backends.db", alone.stderr
-    # With a shared cache they are read from it and written through to the database.
-    shared = _run(code, CACHE_URL="redis://127.0.0.1:6379/1", **PRODUCTION)
-    assert shared.stdout.strip() == "django.contrib.sessions.backends.cached_db", shared.stderr
