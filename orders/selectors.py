@@ -1,6 +1,6 @@
 """Reads of orders."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,7 +48,8 @@ class OrderPage(CountedPage):
 
     @property
     def orders(self) -> list[Any]:
-        """The page's orders: ``Order`` instances, or what ``order_page``'s ``fetch`` gave."""
+        """The page's orders: ``Order`` instances (``order_page``) or ``OrderRow``s
+        (``order_list_page``)."""
         return self.rows
 
 
@@ -118,7 +119,6 @@ def order_page(
     number: int,
     per_page: int,
     estimable: bool = True,
-    fetch: Callable[[Sequence[str]], list[Any]] | None = None,
     text_search: bool = False,
 ) -> OrderPage:
     """A page of ``queryset`` (already filtered and ordered) in a constant number of queries.
@@ -130,15 +130,12 @@ def order_page(
     it is past ``EXACT_COUNT_LIMIT``; otherwise it is counted, exactly when that is cheap
     (see ``bounded_count``; a ``text_search`` only on a small table, see
     ``SEARCH_COUNT_MAX_TABLE_ROWS``), else it is given as a lower bound.
-
-    ``fetch`` turns the page's ids into its rows; by default ``Order`` instances with their
-    customers.
     """
     offset = (number - 1) * per_page
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
     has_next = len(ids) > per_page
     ids = ids[:per_page]
-    orders = (fetch or _orders_with_customers)(ids) if ids else []
+    orders = _orders_with_customers(ids) if ids else []
     return _with_total(
         queryset,
         orders,
