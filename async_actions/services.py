@@ -101,7 +101,7 @@ def _failures(problems: list[Any]) -> list[dict[str, str]]:
 def run_orders_import(action_id: str) -> None:
     """Import the action's orders (invalid ones are skipped and reported) and record the
     result; DONE even when some orders failed, FAILED only when the import could not run."""
-    from orders.importing import ImportNeedsPostgreSQL, import_payloads
+    from orders.importing import import_payloads
 
     action = _claim(action_id)
     if action is None:
@@ -114,15 +114,6 @@ def run_orders_import(action_id: str) -> None:
         return
     try:
         outcome = import_payloads(orders, on_error="skip", actor_label=action.actor_label or "API")
-    except ImportNeedsPostgreSQL:
-        result = import_result(0, [])
-        result["message"] = (
-            "Importing orders needs PostgreSQL; this server runs on the embedded SQLite "
-            "database. Create the orders one by one with POST /v1/orders instead."
-        )
-        result["failed_count"] = len(orders)
-        _finish(action, AsyncAction.Status.FAILED, result)
-        return
     except Exception:
         logger.exception("async action %s failed", action.pk)
         result = import_result(0, [])

@@ -2,8 +2,8 @@
 
 Everything comes from one ``random.Random(seed)``, ids included, so the same seed and end
 date always give byte-identical data. Rows are plain tuples in the column order of the
-``*_COLUMNS`` constants below: cheap to build by the million and ready for PostgreSQL's COPY
-or for ``executemany``. Amounts are never computed here: ``orders.totals.compute_totals``
+``*_COLUMNS`` constants below: cheap to build by the million and ready for PostgreSQL's COPY.
+Amounts are never computed here: ``orders.totals.compute_totals``
 computes them, exactly as for an order made through the service.
 
 Call the methods in order: ``catalogue()``, then consume ``customers()``, then ``orders()``;

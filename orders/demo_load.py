@@ -1,14 +1,13 @@
 """Loads the rows of ``orders.demo`` into the database, fast and in bounded memory.
 
-PostgreSQL gets the rows through COPY (psycopg 3's ``cursor.copy`` / ``write_row``); other
-databases, i.e. the embedded SQLite default, through ``executemany`` in batches. Orders are
+Rows go to PostgreSQL through COPY (psycopg 3's ``cursor.copy`` / ``write_row``). Orders are
 generated and written a chunk at a time, so memory does not grow with their number, and the
 whole load is one transaction, so a failure never leaves part of it behind.
 """
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -43,7 +42,6 @@ from .models import (
 )
 
 DEFAULT_CHUNK_SIZE = 10_000  # orders generated, then written, at a time
-_INSERT_BATCH = 1_000  # rows per executemany() call on databases without COPY
 DEMO_SOURCE_PREFIXES = {Customer: "CUST-", Product: "PROD-", SKU: "SKU-"}
 
 Progress = Callable[[str], None]
@@ -91,45 +89,17 @@ def write_rows(
     cursor: Any,
     table: Table,
     rows: Iterable[tuple[Any, ...]],
-    *,
-    use_copy: bool,
 ) -> int:
-    """Insert ``rows`` (tuples in ``table.columns`` order) and return how many there were.
+    """COPY ``rows`` (tuples in ``table.columns`` order) and return how many there were.
 
     JSON columns arrive already serialised; datetimes are aware (UTC).
     """
     table_name, column_names = table.sql_names(connection)
     written = 0
-    if use_copy:
-        with cursor.copy(f"COPY {table_name} ({column_names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                written += 1
-        return written
-
-    # Django's own adaptation for datetimes (SQLite stores them as naive UTC text). Not
-    # bulk_create: it would overwrite created_at with now() on models with auto_now_add.
-    adapters = [
-        connection.ops.adapt_datetimefield_value
-        if isinstance(table.model._meta.get_field(name), models.DateTimeField)
-        else None
-        for name in table.columns
-    ]
-    placeholders = ", ".join(["%s"] * len(table.columns))
-    sql = f"INSERT INTO {table_name} ({column_names}) VALUES ({placeholders})"
-    iterator = iter(rows)
-    while batch := list(islice(iterator, _INSERT_BATCH)):
-        cursor.executemany(
-            sql,
-            [
-                tuple(
-                    adapt(value) if adapt else value
-                    for adapt, value in zip(adapters, row, strict=True)
-                )
-                for row in batch
-            ],
-        )
-        written += len(batch)
+    with cursor.copy(f"COPY {table_name} ({column_names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            written += 1
     return written
 
 
@@ -151,17 +121,13 @@ def flush_demo(using: str = DEFAULT_DB_ALIAS) -> int:
     deleted = Order.objects.using(using).count()
     names = [connection.ops.quote_name(table.model._meta.db_table) for table in DEMO_TABLES]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One TRUNCATE of the whole group: instant, where DELETE would take minutes at a
-            # million orders. It fails loudly if a table outside the group points at them.
-            # PostgreSQL refuses to truncate while deferred foreign-key checks are pending,
-            # which happens when the caller's transaction (a test's, say) has inserted rows:
-            # run those checks now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {', '.join(names)}")
-        else:
-            for name in names:
-                cursor.execute(f"DELETE FROM {name}")
+        # One TRUNCATE of the whole group: instant, where DELETE would take minutes at a
+        # million orders. It fails loudly if a table outside the group points at them.
+        # PostgreSQL refuses to truncate while deferred foreign-key checks are pending,
+        # which happens when the caller's transaction (a test's, say) has inserted rows:
+        # run those checks now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {', '.join(names)}")
     return deleted
 
 
@@ -270,26 +236,22 @@ def load_demo(
     spec: DemoSpec,
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    use_copy: bool | None = None,
     progress: Progress | None = None,
     using: str = DEFAULT_DB_ALIAS,
 ) -> LoadReport:
     """Generate the demo data of ``spec`` and write it; the caller checks the database is empty.
 
     One transaction: a failure leaves nothing behind. Rows are generated and written a chunk
-    of orders at a time, so memory stays flat whatever the size. ``use_copy`` defaults to
-    COPY on PostgreSQL; ``False`` forces the ``executemany`` path (what SQLite uses), which
-    the tests run on PostgreSQL to compare both. The data never depends on the chunk size.
+    of orders at a time, so memory stays flat whatever the size. The data never depends on
+    the chunk size.
     """
     connection = connections[using]
-    if use_copy is None:
-        use_copy = connection.vendor == "postgresql"
     say = progress or (lambda message: None)
     started = time.perf_counter()
     generator = DemoGenerator(spec)
 
     def write(cursor: Any, table: Table, rows: Iterable[tuple[Any, ...]]) -> int:
-        return write_rows(connection, cursor, table, rows, use_copy=use_copy)
+        return write_rows(connection, cursor, table, rows)
 
     with transaction.atomic(using=using), connection.cursor() as cursor:
         product_rows, sku_rows = generator.catalogue()
@@ -297,12 +259,7 @@ def load_demo(
         skus = write(cursor, SKUS, sku_rows)
         ensure_order_metadata_schema(using)
 
-        bulk_mode = (
-            _indexes_built_afterwards(cursor, BULK_TABLES, say)
-            if use_copy and connection.vendor == "postgresql"
-            else nullcontext()
-        )
-        with bulk_mode:
+        with _indexes_built_afterwards(cursor, BULK_TABLES, say):
             customers = write(cursor, CUSTOMERS, generator.customers())
             say(
                 f"catalogue: {products:,} products, {skus:,} SKUs; {customers:,} customers "
@@ -336,12 +293,11 @@ def load_demo(
         for statement in connection.ops.sequence_reset_sql(no_style(), [OrderItem, OrderEvent]):
             cursor.execute(statement)
 
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so the first queries on a million rows get sensible plans.
-        tables = ", ".join(table.sql_names(connection)[0] for table in DEMO_TABLES)
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {tables}")
-        say(f"analyze: done ({time.perf_counter() - started:.1f} s)")
+    # Fresh statistics, so the first queries on a million rows get sensible plans.
+    tables = ", ".join(table.sql_names(connection)[0] for table in DEMO_TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+    say(f"analyze: done ({time.perf_counter() - started:.1f} s)")
 
     return LoadReport(
         products=products,

@@ -13,7 +13,6 @@ way; see its docstring.
 
 from .loading import (
     MAX_PAYLOAD_ORDERS,
-    ImportNeedsPostgreSQL,
     ImportResult,
     Problem,
     import_files,
@@ -22,7 +21,6 @@ from .loading import (
 
 __all__ = [
     "MAX_PAYLOAD_ORDERS",
-    "ImportNeedsPostgreSQL",
     "ImportResult",
     "Problem",
     "import_files",

@@ -70,10 +70,6 @@ class ImportResult:
 Progress = Callable[[int, int], None]
 
 
-class ImportNeedsPostgreSQL(RuntimeError):
-    """The database is not PostgreSQL (e.g. the embedded SQLite default): no COPY, no import."""
-
-
 class ImportAborted(Exception):
     """Raised inside the transaction to roll it back when invalid orders abort the import."""
 
@@ -179,8 +175,6 @@ def _import(
     if on_error not in ON_ERROR:
         raise ValueError(f"on_error must be one of {ON_ERROR}")
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        raise ImportNeedsPostgreSQL("import_orders needs PostgreSQL (it loads through COPY)")
     started = time.monotonic()
     result = ImportResult()
     try:

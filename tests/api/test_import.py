@@ -13,11 +13,6 @@ from tests.api.contract_quirks import IMPORT_RESULT
 
 pytestmark = pytest.mark.django_db
 
-needs_importer = pytest.mark.skipif(
-    not hasattr(orders.importing, "import_payloads"),
-    reason="orders.importing.import_payloads (the Imports work) is not there yet",
-)
-
 
 def start(api_client, payload) -> str:
     response = api_client.post_json("/v1/orders/import", payload)
@@ -95,7 +90,7 @@ def test_the_result_counts_done_and_failed_orders(api_client, monkeypatch):
             ],
         )
 
-    monkeypatch.setattr(orders.importing, "import_payloads", fake_import, raising=False)
+    monkeypatch.setattr(orders.importing, "import_payloads", fake_import)
     action_id = start(api_client, [{"amount": 1}] * 4)
 
     # When the worker runs the action
@@ -124,7 +119,7 @@ def test_an_import_that_cannot_run_is_failed_and_says_so(api_client, monkeypatch
     def broken_import(payloads, **options):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(orders.importing, "import_payloads", broken_import, raising=False)
+    monkeypatch.setattr(orders.importing, "import_payloads", broken_import)
     action_id = start(api_client, [{"amount": 1}])
 
     import_orders.apply(args=[action_id])
@@ -137,29 +132,12 @@ def test_an_import_that_cannot_run_is_failed_and_says_so(api_client, monkeypatch
     assert body["result"]["failed_count"] == 1 and body["result"]["done_count"] == 0
 
 
-def test_an_import_on_the_embedded_sqlite_default_fails_saying_why(api_client, monkeypatch):
-    from django.db import connections
-
-    action_id = start(api_client, [{"source_id": "s-1", "amount": 100}])
-    monkeypatch.setattr(connections["default"], "vendor", "sqlite")
-
-    import_orders.apply(args=[action_id])
-
-    monkeypatch.undo()
-    body = check_action(api_client.get(f"/v1/async-actions/{action_id}"))
-    assert body["status"] == "FAILED"
-    assert "needs PostgreSQL" in body["result"]["message"]
-    assert body["result"]["failed_count"] == 1
-    assert api_client.get("/v1/orders").json()["total"] == 0
-
-
 def test_a_finished_action_is_not_run_again(api_client, monkeypatch):
     calls = []
     monkeypatch.setattr(
         orders.importing,
         "import_payloads",
         lambda payloads, **options: calls.append(1) or ImportResult(read=1, created=1),
-        raising=False,
     )
     action_id = start(api_client, [{"amount": 1}])
 
@@ -170,7 +148,6 @@ def test_a_finished_action_is_not_run_again(api_client, monkeypatch):
     assert AsyncAction.objects.get(pk=action_id).result["done_count"] == 1
 
 
-@needs_importer
 def test_orders_are_imported_end_to_end_with_the_keys_name_in_activity(api_client):
     # Given two valid orders and one the importer refuses
     payload = [
@@ -219,7 +196,6 @@ def test_the_list_shows_the_newest_actions_without_results(api_client, monkeypat
         orders.importing,
         "import_payloads",
         lambda payloads, **options: ImportResult(read=1, created=1),
-        raising=False,
     )
     older = start(api_client, [{"amount": 1}])
     import_orders.apply(args=[older])

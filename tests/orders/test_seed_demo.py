@@ -13,10 +13,9 @@ from django.db import connection
 from core import ids
 from customers.models import Customer
 from customers.services import refresh_purchase_summaries
-from orders.demo import ACTOR_LABEL, HISTORY, DemoGenerator, DemoSpec
+from orders.demo import ACTOR_LABEL, HISTORY, DemoGenerator
 from orders.demo_data import ORDER_METADATA_VALUES
-from orders.demo_load import flush_demo, load_demo
-from orders.management.commands.seed_demo import default_referrers
+from orders.demo_load import flush_demo
 from orders.models import (
     SKU,
     MetadataSchema,
@@ -88,22 +87,6 @@ def test_a_different_seed_gives_different_data(seeded):
     second = snapshot()
     assert second["Order"] != first["Order"]
     assert {row[0] for row in second["Order"]}.isdisjoint(row[0] for row in first["Order"])
-
-
-def test_copy_and_batched_inserts_write_the_same_rows(seeded):
-    # Given the data PostgreSQL's COPY wrote
-    assert connection.vendor == "postgresql"
-    copied = snapshot()
-
-    # When the same spec is loaded through the executemany path SQLite uses
-    flush_demo()
-    spec = DemoSpec(
-        orders=300, customers=60, referrers=default_referrers(60), seed=7, until=UNTIL_AT
-    )
-    load_demo(spec, use_copy=False, chunk_size=70)
-
-    # Then both paths stored exactly the same rows
-    assert snapshot() == copied
 
 
 # --- what is generated ------------------------------------------------------------------------
