@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from core import ids
 
 from . import demo_data as vocab
+from . import events
 from .models import OrderEvent, OrderItem, OrderStatus
 from .totals import ItemInput, OrderTotals, compute_totals
 
@@ -373,14 +374,12 @@ class DemoGenerator:
     def _created_changes(
         status: str, totals: OrderTotals, customer_id: str | None, referrer_id: str | None
     ) -> str:
-        # The same shape ``orders.services.create_order`` records.
-        return json.dumps(
-            {
-                "status": [None, status],
-                "amount": [None, totals.amount],
-                "total_amount": [None, totals.total_amount],
-                "items_count": [None, totals.items_count],
-                "customer_id": [None, customer_id],
-                "referrer_id": [None, referrer_id],
-            }
-        )
+        values = {
+            "status": status,
+            "amount": totals.amount,
+            "total_amount": totals.total_amount,
+            "items_count": totals.items_count,
+            "customer_id": customer_id,
+            "referrer_id": referrer_id,
+        }
+        return json.dumps(events.created_changes(values))

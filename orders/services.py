@@ -18,7 +18,9 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.services import refresh_purchase_summaries
 
+from . import events
 from .actors import Actor
+from .events import TOTAL_FIELDS
 from .metadata_validation import validate_metadata as validate_against_schema
 from .models import SKU, MetadataSchema, Order, OrderEvent, OrderItem, OrderStatus, Product
 from .totals import ItemInput, OrderTotals, compute_totals
@@ -37,15 +39,6 @@ EDITABLE_FIELDS = frozenset(
         "referrer",
         "metadata",
     }
-)
-TOTAL_FIELDS = (
-    "amount",
-    "initial_amount",
-    "discount_amount",
-    "items_discount_amount",
-    "total_discount_amount",
-    "total_amount",
-    "items_count",
 )
 
 
@@ -77,15 +70,18 @@ class ItemData:
         )
 
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "product_id": self.product.pk if self.product else None,
-            "sku_id": self.sku.pk if self.sku else None,
-            "source_id": self.source_id,
-            "quantity": self.quantity,
-            "price": self.price,
-            "discount_amount": self.discount_amount,
-            "metadata": self.metadata,
-        }
+        """The line as an event's ``items`` shows it (``orders.events.item_line``)."""
+        return events.item_line(
+            {
+                "product_id": self.product.pk if self.product else None,
+                "sku_id": self.sku.pk if self.sku else None,
+                "source_id": self.source_id,
+                "quantity": self.quantity,
+                "price": self.price,
+                "discount_amount": self.discount_amount,
+                "metadata": self.metadata,
+            }
+        )
 
 
 def normalize_source_id(source_id: str | None) -> str | None:
@@ -240,29 +236,10 @@ def create_order(
     _apply_totals(order, totals)
     _save_unique(order, force_insert=True)
     OrderItem.objects.bulk_create(_item_rows(order, items, totals))
-    _record(
-        order,
-        actor,
-        event_type,
-        {
-            "status": [None, order.status],
-            "amount": [None, order.amount],
-            "total_amount": [None, order.total_amount],
-            "items_count": [None, order.items_count],
-            "customer_id": [None, order.customer_id],
-            "referrer_id": [None, order.referrer_id],
-        },
-    )
+    created = {name: getattr(order, name) for name in events.CREATED_FIELDS}
+    _record(order, actor, event_type, events.created_changes(created))
     refresh_purchase_summaries([order.customer_id])
     return order
-
-
-def _metadata_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {
-        f"metadata.{key}": [before.get(key), after.get(key)]
-        for key in sorted(before.keys() | after.keys())
-        if before.get(key) != after.get(key) or (key in before) != (key in after)
-    }
 
 
 @transaction.atomic
@@ -294,24 +271,18 @@ def update_order(
         raise OrderChangedElsewhere(order, expected_version, list(newer))
     customer_before = order.customer_id
 
-    diff: dict[str, list[Any]] = {}
-    kinds: set[str] = set()
-
-    def note(kind: str, name: str, before: Any, after: Any) -> None:
-        if before != after:
-            diff[name] = [before, after]
-            kinds.add(kind)
+    diff = events.OrderChanges()
 
     if "source_id" in changes:
         source_id = normalize_source_id(changes["source_id"])
         if source_id != order.source_id:
             ensure_source_id_available(source_id, exclude_id=order.pk)
-        note(OrderEvent.Type.UPDATED, "source_id", order.source_id, source_id)
+        diff.field("source_id", order.source_id, source_id)
         order.source_id = source_id
 
     if "status" in changes:
         status = _validate_status(changes["status"])
-        note(OrderEvent.Type.STATUS_CHANGED, "status", order.status, status)
+        diff.field("status", order.status, status)
         order.status = status
 
     for role in ("customer", "referrer"):
@@ -319,13 +290,12 @@ def update_order(
             person = changes[role]
             new_id = person.pk if person else None
             before = getattr(order, f"{role}_id")
-            note(OrderEvent.Type.CUSTOMER_CHANGED, f"{role}_id", before, new_id)
+            diff.field(f"{role}_id", before, new_id)
             setattr(order, role, person)
 
     if "metadata" in changes:
         metadata = validate_metadata(changes["metadata"])
-        for name, (before, after) in _metadata_diff(order.metadata or {}, metadata).items():
-            note(OrderEvent.Type.METADATA_CHANGED, name, before, after)
+        diff.metadata(order.metadata or {}, metadata)
         order.metadata = metadata
 
     new_items: Sequence[ItemData] | None = changes.get("items")
@@ -345,11 +315,11 @@ def update_order(
             discount_amount=changes.get("discount_amount", order.discount_amount),
         )
         for name in TOTAL_FIELDS:
-            note(OrderEvent.Type.ITEMS_CHANGED, name, getattr(order, name), getattr(totals, name))
+            diff.field(name, getattr(order, name), getattr(totals, name))
         before_items = [item.snapshot() for item in current]
         after_items = [item.snapshot() for item in items]
         if new_items is not None and before_items != after_items:
-            note(OrderEvent.Type.ITEMS_CHANGED, "items", before_items, after_items)
+            diff.items(before_items, after_items)
             order.items.all().delete()
             OrderItem.objects.bulk_create(_item_rows(order, items, totals))
         _apply_totals(order, totals)
@@ -360,8 +330,7 @@ def update_order(
     order.updated_at = timezone.now()
     order.version += 1
     _save_unique(order)
-    event_type = kinds.pop() if len(kinds) == 1 else OrderEvent.Type.UPDATED
-    _record(order, actor, event_type, diff)
+    _record(order, actor, diff.event_type, diff.changes)
     refresh_purchase_summaries([customer_before, order.customer_id])
     return order
 

@@ -5,10 +5,10 @@ profile fields the file gives (the first occurrence's) when they differ (``IS DI
 FROM``), and are not touched otherwise. Orders are upserted by ``source_id``: new ones
 inserted, changed ones updated (fields compared with ``IS DISTINCT FROM``, carts by a digest
 of their lines), unchanged ones not touched at all. Each inserted or changed order gets one
-``imported`` event in the shape ``orders.services`` writes: a new order's holds what
-``create_order``'s does, a changed order's what ``update_order``'s would (every changed
-field as ``[before, after]``, ``metadata.<key>`` per changed key, ``items`` as the cart's
-lines before and after).
+``imported`` event in the shape ``orders.events`` defines, generated from its field lists: a
+new order's holds what ``create_order``'s does, a changed order's what ``update_order``'s
+would (every changed field as ``[before, after]``, ``metadata.<key>`` per changed key,
+``items`` as the cart's lines before and after).
 """
 
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from typing import Any
 
 from customers.models import Customer
 
+from .. import events
 from ..models import COUNTED_STATUSES, SKU, Order, OrderEvent, OrderItem, Product
 from .staging import ITEMS, ORDERS, PEOPLE, PRODUCTS, SKUS
 
@@ -254,44 +255,38 @@ def _write_people_and_products(cursor: Any) -> None:
     )
 
 
-# One cart line as ``orders.services.ItemData.snapshot`` shows it in events.
-_SNAPSHOT = (
-    "jsonb_build_object('product_id', {prod}, 'sku_id', {sku}, 'source_id', {p}.source_id, "
-    "'quantity', {p}.quantity, 'price', {p}.price, 'discount_amount', {p}.discount_amount, "
-    "'metadata', {p}.metadata)"
-)
-# The fields update_order records, [before, after], and created_at, which only an import
-# can change.
-_CHANGED_FIELDS = ", ".join(
-    f"'{name}', jsonb_build_array(p.{before}, p.{after})"
-    for name, before, after in (
-        ("status", "old_status", "status"),
-        ("customer_id", "old_customer_id", "customer_id"),
-        ("referrer_id", "old_referrer_id", "referrer_id"),
-        ("amount", "old_amount", "amount"),
-        ("initial_amount", "old_initial_amount", "initial_amount"),
-        ("discount_amount", "old_discount_amount", "discount_amount"),
-        ("items_discount_amount", "old_items_discount_amount", "items_discount_amount"),
-        ("total_discount_amount", "old_total_discount_amount", "total_discount_amount"),
-        ("total_amount", "old_total", "total_amount"),
-        ("items_count", "old_items_count", "items_count"),
-        ("created_at", "old_created_at", "coalesce(p.created_at, p.old_created_at)"),
+# The stored order's value of each field an import can change, as ``import_plan`` holds it.
+_OLD = {"total_amount": "old_total"}
+# What an import compares and records of an order already stored: every field a change
+# records but the source ID, which matched it.
+IMPORTED_FIELDS = tuple(name for name in events.FIELD_KINDS if name != "source_id")
+
+
+def _old(name: str) -> str:
+    return f"p.{_OLD.get(name, f'old_{name}')}"
+
+
+def _new(name: str) -> str:
+    # A file that gives no created_at keeps the stored one.
+    return "coalesce(p.created_at, p.old_created_at)" if name == "created_at" else f"p.{name}"
+
+
+# A stored order's ``imported`` event: what update_order would record for the same change.
+_UPDATE_CHANGES = " || ".join(
+    (
+        events.field_changes_sql(IMPORTED_FIELDS, _old, _new),
+        events.metadata_changes_sql("p.old_metadata", "p.metadata"),
+        events.items_changes_sql("p.items_changed", "before.lines", "after.lines"),
     )
-).replace("p.coalesce(p.created_at", "coalesce(p.created_at")
-_UPDATE_CHANGES = f"""
-    (SELECT coalesce(jsonb_object_agg(key, value), '{{}}')
-     FROM jsonb_each(jsonb_build_object({_CHANGED_FIELDS}))
-     WHERE value->0 IS DISTINCT FROM value->1)
-    || CASE WHEN p.old_metadata IS DISTINCT FROM p.metadata THEN
-        (SELECT coalesce(jsonb_object_agg('metadata.' || k,
-                jsonb_build_array(p.old_metadata -> k, p.metadata -> k)), '{{}}')
-         FROM (SELECT jsonb_object_keys(coalesce(p.old_metadata, '{{}}'))
-               UNION SELECT jsonb_object_keys(p.metadata)) AS keys (k)
-         WHERE (p.old_metadata -> k) IS DISTINCT FROM (p.metadata -> k))
-       ELSE '{{}}' END
-    || CASE WHEN p.items_changed THEN jsonb_build_object('items', jsonb_build_array(
-        coalesce(before.lines, '[]'), coalesce(after.lines, '[]'))) ELSE '{{}}' END
-"""
+)
+# A new order's ``imported`` event: what create_order records.
+_CREATE_CHANGES = events.created_changes_sql(lambda name: f"p.{name}")
+
+
+def _item_line(product: str, sku: str) -> str:
+    """One cart line (``events.item_line``) of the item ``i``, product and SKU ids given."""
+    ids = {"product_id": product, "sku_id": sku}
+    return events.item_line_sql(lambda name: ids.get(name, f"i.{name}"))
 
 
 def _write_orders(cursor: Any, actor_label: str) -> None:
@@ -322,8 +317,8 @@ def _write_orders(cursor: Any, actor_label: str) -> None:
     )
     # The events, before the changed carts are replaced (an update's event shows the lines
     # it replaces). A new order's is create_order's; a changed one's, update_order's.
-    stored_line = _SNAPSHOT.format(prod="i.product_id", sku="i.sku_id", p="i")
-    staged_line = _SNAPSHOT.format(prod="prod.id", sku="k.id", p="i")
+    stored_line = _item_line("i.product_id", "i.sku_id")
+    staged_line = _item_line("prod.id", "k.id")
     cursor.execute(
         f"""
         INSERT INTO {E} (order_id, type, actor_type, actor_label, changes, version, created_at)
@@ -340,14 +335,7 @@ def _write_orders(cursor: Any, actor_label: str) -> None:
             WHERE p.items_changed GROUP BY p.ord
         )
         SELECT p.order_id, %s, %s, %s,
-            CASE WHEN p.is_new THEN jsonb_build_object(
-                'status', jsonb_build_array(NULL, p.status),
-                'amount', jsonb_build_array(NULL, p.amount),
-                'total_amount', jsonb_build_array(NULL, p.total_amount),
-                'items_count', jsonb_build_array(NULL, p.items_count),
-                'customer_id', jsonb_build_array(NULL, p.customer_id),
-                'referrer_id', jsonb_build_array(NULL, p.referrer_id))
-            ELSE {_UPDATE_CHANGES} END,
+            CASE WHEN p.is_new THEN {_CREATE_CHANGES} ELSE {_UPDATE_CHANGES} END,
             CASE WHEN p.is_new THEN 1 ELSE p.old_version + 1 END, now()
         FROM import_plan AS p
         LEFT JOIN before ON before.ord = p.ord
