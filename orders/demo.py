@@ -62,9 +62,6 @@ _SYSTEM = OrderEvent.ActorType.SYSTEM.value
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = 60_000_000  # microseconds
 _DAY = 1440 * _MINUTE
-# Drawing two characters at a time halves the draws an id costs; still uniform per character.
-_ID_PAIRS = [a + b for a in ids.ALPHABET for b in ids.ALPHABET]
-_ID_DRAWS = ids.RANDOM_LENGTH // 2
 
 
 @dataclass(frozen=True)
@@ -138,8 +135,8 @@ class DemoGenerator:
         self._metadata_json: dict[tuple[str, str, str, str | None], str] = {}
 
     def new_id(self, prefix: str) -> str:
-        """An id shaped like ``core.ids.new_id`` but drawn from the seeded stream."""
-        return prefix + "".join(self.rnd.choices(_ID_PAIRS, k=_ID_DRAWS))
+        """A ``core.ids`` id drawn from the seeded stream, so it is the same on every run."""
+        return ids.new_id(prefix, self.rnd)
 
     # --- catalogue ------------------------------------------------------------------------
 

@@ -252,7 +252,7 @@ def _stage_all(
 ) -> None:
     validator = OrderValidator()
     validate = validator.validate
-    ids = staging.IdPool()
+    ids = staging.NewIds.start()
     batch = staging.StagedBatch(ids)
     characters = 0
     for raw in raw_orders:

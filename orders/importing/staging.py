@@ -4,10 +4,10 @@ Plain ``TEMP`` tables, dropped when the import ends and gone with the session or
 back transaction, so an interrupted import leaves nothing behind and needs no migration.
 """
 
-import os
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
-from core.ids import ALPHABET, CUSTOMER, ORDER, PRODUCT, RANDOM_LENGTH, SKU
+from core.ids import CUSTOMER, ORDER, PRODUCT, SKU, id_stream
 
 from .parsing import PERSON_FIELDS
 from .validation import ValidOrder
@@ -78,49 +78,25 @@ CREATE TEMP TABLE {SKUS} (ord bigint, new_id text, source_id text, product_sourc
 DROP_SQL = f"DROP TABLE IF EXISTS {ORDERS}, {ITEMS}, {PEOPLE}, {PRODUCTS}, {SKUS}, import_plan"
 
 
-# Random bytes below 248 (= 4 × 62) map onto the alphabet uniformly, the rest are dropped:
-# ``core.ids.new_id``'s distribution, for a whole batch of ids in one ``os.urandom`` call.
-_UNIFORM_LIMIT = 256 - 256 % len(ALPHABET)
-_TO_ALPHABET = bytes(
-    ord(ALPHABET[byte % len(ALPHABET)]) if byte < _UNIFORM_LIMIT else 0 for byte in range(256)
-)
-_DROPPED = bytes(range(_UNIFORM_LIMIT, 256))
+class NewIds(NamedTuple):
+    """Where staged rows take their fresh ids: one ``core.ids.id_stream`` per kind, shared
+    by the batches of one import."""
 
+    orders: Iterator[str]
+    customers: Iterator[str]
+    products: Iterator[str]
+    skus: Iterator[str]
 
-class IdPool:
-    """Fresh ids in ``core.ids``' shape (prefix + 24 random letters and digits), drawn from
-    one buffer of random characters refilled 4,096 ids at a time."""
-
-    CHUNK = 4_096 * RANDOM_LENGTH
-
-    def __init__(self) -> None:
-        self._characters = ""
-        self._at = 0
-
-    def take(self, prefix: str) -> str:
-        at = self._at
-        end = at + RANDOM_LENGTH
-        if end > len(self._characters):
-            self._refill()
-            at, end = 0, RANDOM_LENGTH
-        self._at = end
-        return prefix + self._characters[at:end]
-
-    def _refill(self) -> None:
-        parts, count = [], 0
-        while count < self.CHUNK:
-            part = os.urandom(self.CHUNK + self.CHUNK // 16).translate(_TO_ALPHABET, _DROPPED)
-            parts.append(part)
-            count += len(part)
-        self._characters = b"".join(parts).decode("ascii")
-        self._at = 0
+    @classmethod
+    def start(cls) -> "NewIds":
+        return cls(id_stream(ORDER), id_stream(CUSTOMER), id_stream(PRODUCT), id_stream(SKU))
 
 
 class StagedBatch:
     """The rows of one batch of valid orders, per staging table, ready to COPY."""
 
-    def __init__(self, ids: IdPool | None = None) -> None:
-        self.ids = ids or IdPool()
+    def __init__(self, ids: NewIds | None = None) -> None:
+        self.ids = ids or NewIds.start()
         self.orders: list[tuple[Any, ...]] = []
         self.items: list[tuple[Any, ...]] = []
         self.people: list[tuple[Any, ...]] = []
@@ -136,13 +112,13 @@ class StagedBatch:
     def add(self, ord_: int, file: str, line: int, order: ValidOrder) -> None:
         totals = order.totals
         customer, referrer = order.customer, order.referrer
-        take = self.ids.take
+        ids = self.ids
         self.orders.append(
             (
                 ord_,
                 file,
                 line,
-                take(ORDER),
+                next(ids.orders),
                 order.source_id,
                 order.status,
                 totals.amount,
@@ -167,7 +143,7 @@ class StagedBatch:
                     self.people.append(
                         (
                             ord_,
-                            take(CUSTOMER),
+                            next(ids.customers),
                             *[person.get(name, "") for name in PEOPLE_COLUMNS[2:]],
                         )
                     )
@@ -194,12 +170,12 @@ class StagedBatch:
                 key = ("product", product_id)
                 if key not in seen:
                     seen.add(key)
-                    self.products.append((ord_, take(PRODUCT), product_id, item.product_name))
+                    self.products.append((ord_, next(ids.products), product_id, item.product_name))
             if sku_id:
                 key = ("sku", sku_id)
                 if key not in seen:
                     seen.add(key)
-                    self.skus.append((ord_, take(SKU), sku_id, product_id, item.sku_name))
+                    self.skus.append((ord_, next(ids.skus), sku_id, product_id, item.sku_name))
 
     def tables(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]:
         return [

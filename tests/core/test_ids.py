@@ -1,3 +1,5 @@
+import random
+
 import pytest
 
 from core import ids
@@ -58,3 +60,33 @@ def test_every_letter_and_digit_is_drawn_about_equally_often():
     counts = Counter("".join(ids.new_id("") for _ in range(10_000)))
     assert set(counts) == set(ids.ALPHABET)
     assert min(counts.values()) > 3_450 and max(counts.values()) < 4_300
+
+
+def test_batched_and_streamed_ids_have_the_shape_and_do_not_repeat():
+    # Given ids minted in one batch, and a stream crossing several of its batches
+    batch = ids.new_ids(ids.ORDER, 10_000)
+    stream = ids.id_stream(ids.CUSTOMER)
+    streamed = [next(stream) for _ in range(2 * ids.STREAM_BATCH + 1)]
+
+    # Then each has its prefix and shape, none repeats, and the whole alphabet turns up
+    assert len(batch) == 10_000
+    assert all(ids.is_id(value, ids.ORDER) for value in batch)
+    assert all(ids.is_id(value, ids.CUSTOMER) for value in streamed)
+    assert len(set(batch)) == len(batch) and len(set(streamed)) == len(streamed)
+    assert set("".join(value.removeprefix(ids.ORDER) for value in batch)) == set(ids.ALPHABET)
+
+
+def test_a_seeded_random_source_gives_the_same_ids_again():
+    # Given two random sources with the same seed and one with another
+    first, again, other = random.Random(7), random.Random(7), random.Random(8)
+
+    # When each mints ids, one at a time and in a batch
+    made = [ids.new_id(ids.ORDER, first) for _ in range(3)] + ids.new_ids(ids.SKU, 5, first)
+    repeated = [ids.new_id(ids.ORDER, again) for _ in range(3)] + ids.new_ids(ids.SKU, 5, again)
+    different = [ids.new_id(ids.ORDER, other) for _ in range(3)]
+
+    # Then the same seed gives the same ids, in the reference's shape, and another seed not
+    assert made == repeated
+    assert all(ids.is_id(value, ids.ORDER) for value in made[:3])
+    assert all(ids.is_id(value, ids.SKU) for value in made[3:])
+    assert set(different).isdisjoint(made)

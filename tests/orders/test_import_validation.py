@@ -197,16 +197,3 @@ def test_random_orders_get_the_same_answer_from_both_paths(validator):
             assert result == expected, data
     # Both paths are really exercised
     assert 500 < taken_fast < 2900
-
-
-def test_staged_ids_have_the_shape_of_core_ids_and_do_not_repeat():
-    from core.ids import ORDER, is_id
-    from orders.importing.staging import IdPool
-
-    pool = IdPool()
-    ids = [pool.take(ORDER) for _ in range(10_000)]  # crosses a refill of the buffer
-
-    assert all(is_id(value, ORDER) for value in ids)
-    assert len(set(ids)) == len(ids)
-    # every letter and digit turns up: the alphabet is covered, not a slice of it
-    assert len(set("".join(value.removeprefix(ORDER) for value in ids))) == 62
