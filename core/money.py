@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import BigIntegerField
 
 # ISO 4217 currencies whose minor unit is not 1/100; everything else has two decimals.
 _DECIMALS = {
@@ -15,8 +16,8 @@ _DECIMALS = {
     "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
     "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
 }  # fmt: skip
-# Far above any real order, far below what a 64-bit column holds.
-MAX_MINOR_UNITS = 10**15
+# Every money column is a bigint: no amount, typed or computed, may be larger than one holds.
+MAX_MINOR_UNITS = BigIntegerField.MAX_BIGINT
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "PLN": "zł", "INR": "₹"}
 
@@ -51,17 +52,21 @@ def parse_money(text: str | int | Decimal, *, field: str = "amount") -> int:
         ) from None
     if not value.is_finite():
         raise ValidationError(f"{field}: enter a finite amount (actual value is '{text}')")
-    minor = value.scaleb(decimals())
-    if minor != minor.to_integral_value():
+    # Checked before any arithmetic: "1e999999" would overflow the decimal context, and
+    # within the limit every step below is exact.
+    if value.copy_abs() > to_decimal(MAX_MINOR_UNITS):
+        largest = format_money(MAX_MINOR_UNITS)
+        bound = f"at most {largest}" if value > 0 else f"at least -{largest}"
+        raise ValidationError(
+            f"{field}: must be {bound} (actual value is '{text}')", code="too_large"
+        )
+    whole_minor_units = value.quantize(Decimal(1).scaleb(-decimals()))
+    if whole_minor_units != value:
         raise ValidationError(
             f"{field}: {currency()} has {decimals()} decimal places (actual value is '{text}')",
             code="too_many_decimals",
         )
-    if abs(minor) > MAX_MINOR_UNITS:
-        raise ValidationError(
-            f"{field}: the amount is too large (actual value is '{text}')", code="too_large"
-        )
-    return int(minor)
+    return int(whole_minor_units.scaleb(decimals()))
 
 
 def to_decimal(minor_units: int) -> Decimal:

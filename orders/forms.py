@@ -13,10 +13,18 @@ from customers.models import Customer
 
 from .models import MAX_ITEMS, SKU, OrderStatus, Product
 from .services import ItemData
+from .totals import MAX_QUANTITY
+
+# The column's limit in words a person reads, for every quantity input.
+QUANTITY_TOO_LARGE = f"Enter a whole number of at most {MAX_QUANTITY:,}."
 
 
 class MoneyInput(forms.CharField):
-    """Money as typed (``12.50``) → minor units; blank → ``None``."""
+    """Money as typed (``12.50``) → minor units; blank → ``None``.
+
+    Anything a money column cannot hold ("1e400", "NaN") is refused here with a message
+    giving the limit (``core.money.parse_money``); a number input would not take "1,234.50".
+    """
 
     def __init__(self, *, minimum: int = 0, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
@@ -127,7 +135,12 @@ class ItemForm(forms.Form):
     reference = forms.CharField(
         label="Product or SKU", help_text="Id or source ID of a product or SKU."
     )
-    quantity = forms.IntegerField(min_value=1, initial=1)
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        initial=1,
+        error_messages={"max_value": QUANTITY_TOO_LARGE},
+    )
     price = MoneyInput(label="Price", required=True)
     discount_amount = MoneyInput(label="Discount")
 
@@ -155,12 +168,15 @@ class ItemForm(forms.Form):
 
 
 class BaseItemFormSet(forms.BaseFormSet):
-    def items(self) -> list[ItemData]:
+    def item_forms(self) -> list[ItemForm]:
+        """The rows that make the cart, in its order: ``items.N`` in a service's error is
+        ``item_forms()[N - 1]`` (untouched and deleted rows are not items)."""
         return [
-            form.item_data()
-            for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
+            form for form in self.forms if form.has_changed() and not self._should_delete_form(form)
         ]
+
+    def items(self) -> list[ItemData]:
+        return [form.item_data() for form in self.item_forms()]
 
 
 ItemFormSet = forms.formset_factory(

@@ -6,16 +6,35 @@
 - ``total_discount_amount`` = ``discount_amount + items_discount_amount``
 - ``total_amount`` = ``amount − total_discount_amount``
 
-No amount can be negative; anything that would make one negative is rejected with a message
-naming the field (``items.2.quantity``, ``discount_amount`` ...).
+No amount can be negative, and no value, given or computed, can be larger than its column
+holds (``MAX_AMOUNT``, ``MAX_QUANTITY``, ``MAX_ITEMS_COUNT``); anything else is rejected with
+a message naming the field (``items.2.quantity``, ``discount_amount`` ...), never left for the
+database to refuse on save.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Model
 
-from .models import MAX_ITEMS
+from core.money import MAX_MINOR_UNITS, format_money
+
+from .models import MAX_ITEMS, Order, OrderItem
+
+
+def _largest(model: type[Model], name: str) -> int:
+    """The largest value the column ``name`` of ``model`` holds."""
+    field = model._meta.get_field(name)
+    return connection.ops.integer_field_range(field.get_internal_type())[1]
+
+
+# The limits every writer checks against, read from the columns. Every amount and price is a
+# bigint, as all money is (core.money); quantities and an order's items_count are integers.
+MAX_AMOUNT = MAX_MINOR_UNITS
+MAX_QUANTITY = _largest(OrderItem, "quantity")
+MAX_ITEMS_COUNT = _largest(Order, "items_count")
 
 
 @dataclass(frozen=True)
@@ -46,7 +65,9 @@ class OrderTotals:
     items: tuple[ItemTotals, ...]
 
 
-def _whole(value: object, field: str, *, minimum: int) -> int:
+def _whole(value: object, field: str, *, minimum: int, maximum: int = MAX_AMOUNT) -> int:
+    """``value`` if it is a whole number within ``minimum``..``maximum`` (an amount unless
+    ``maximum`` says otherwise), else a ``ValidationError`` keyed by ``field``."""
     # bool is an int in Python; a True quantity is a bug in the caller, not a 1.
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(
@@ -55,7 +76,17 @@ def _whole(value: object, field: str, *, minimum: int) -> int:
     if value < minimum:
         what = "a whole number ≥ 1" if minimum == 1 else "zero or more"
         raise ValidationError({field: f"must be {what} (actual value is '{value}')"}, code="min")
+    if value > maximum:
+        raise ValidationError(
+            {field: f"must be at most {_limit(maximum)} (actual value is '{value}')"},
+            code="max_value",
+        )
     return value
+
+
+def _limit(maximum: int) -> str:
+    """A limit as a person reads it: money for the amount limit, else a plain number."""
+    return format_money(maximum) if maximum == MAX_AMOUNT else f"{maximum:,}"
 
 
 def compute_totals(
@@ -77,11 +108,49 @@ def compute_totals(
     discount_amount = _whole(discount_amount, "discount_amount", minimum=0)
 
     computed: list[ItemTotals] = []
+    items_amount = items_count = 0
     for index, item in enumerate(items, start=1):
-        quantity = _whole(item.quantity, f"items.{index}.quantity", minimum=1)
+        quantity_field = f"items.{index}.quantity"
+        quantity = _whole(item.quantity, quantity_field, minimum=1, maximum=MAX_QUANTITY)
         price = _whole(item.price, f"items.{index}.price", minimum=0)
         item_discount = _whole(item.discount_amount, f"items.{index}.discount_amount", minimum=0)
         line_amount = price * quantity
+        # Each sum that a column stores is bounded by it; the quantity is named as the
+        # cause, since it multiplies the price and adds up to the order's units.
+        if line_amount > MAX_AMOUNT:
+            raise ValidationError(
+                {
+                    quantity_field: (
+                        f"must be at most {MAX_AMOUNT // price:,} at a price of "
+                        f"{format_money(price)}: an item amount cannot exceed "
+                        f"{format_money(MAX_AMOUNT)} (actual value is '{quantity}')"
+                    )
+                },
+                code="max_value",
+            )
+        if items_amount + line_amount > MAX_AMOUNT:
+            raise ValidationError(
+                {
+                    quantity_field: (
+                        f"makes the order amount exceed {format_money(MAX_AMOUNT)}: the items "
+                        f"before it already come to {format_money(items_amount)} "
+                        f"(actual value is '{quantity}')"
+                    )
+                },
+                code="max_value",
+            )
+        if items_count + quantity > MAX_ITEMS_COUNT:
+            raise ValidationError(
+                {
+                    quantity_field: (
+                        f"makes the order's units exceed {MAX_ITEMS_COUNT:,}: the items before "
+                        f"it already hold {items_count:,} (actual value is '{quantity}')"
+                    )
+                },
+                code="max_value",
+            )
+        items_amount += line_amount
+        items_count += quantity
         if item_discount > line_amount:
             raise ValidationError(
                 {
@@ -97,7 +166,6 @@ def compute_totals(
         )
 
     if computed:
-        items_amount = sum(item.amount for item in computed)
         if amount is not None and amount != items_amount:
             raise ValidationError(
                 {
@@ -136,6 +204,6 @@ def compute_totals(
         items_discount_amount=items_discount_amount,
         total_discount_amount=total_discount_amount,
         total_amount=total_amount,
-        items_count=sum(item.quantity for item in computed),
+        items_count=items_count,
         items=tuple(computed),
     )

@@ -12,10 +12,17 @@ from django.core.exceptions import ValidationError
 
 from customers.models import Customer
 
-from .forms import BaseItemFormSet, CustomerReference, ItemForm, MoneyInput, find_customer
+from .forms import (
+    QUANTITY_TOO_LARGE,
+    BaseItemFormSet,
+    CustomerReference,
+    ItemForm,
+    MoneyInput,
+    find_customer,
+)
 from .models import MAX_ITEMS, Order, OrderStatus, Product
 from .order_entry import Line, NewCustomer, NewProduct
-from .totals import ItemInput, OrderTotals, compute_totals
+from .totals import MAX_QUANTITY, ItemInput, OrderTotals, compute_totals
 
 
 class DetailsForm(forms.Form):
@@ -64,12 +71,14 @@ class WizardItemForm(ItemForm):
     quantity = forms.IntegerField(
         initial=1,
         min_value=1,
+        max_value=MAX_QUANTITY,
         error_messages={
             "min_value": "Enter a whole number of 1 or more.",
+            "max_value": QUANTITY_TOO_LARGE,
             "invalid": "Enter a whole number of 1 or more.",
             "required": "Enter the quantity (1 or more).",
         },
-        widget=forms.NumberInput(attrs={"min": 1, "step": 1}),
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_QUANTITY, "step": 1}),
     )
     price = MoneyInput(label="Price")
     discount_amount = None  # the wizard records carts as sold; discounts come from campaigns
@@ -164,8 +173,10 @@ class ItemsStepForm(forms.Form):
         self.totals: OrderTotals | None = None
 
     def is_valid(self) -> bool:
-        rows_valid = self.rows.is_valid()  # both, so every message shows at once
-        return super().is_valid() and rows_valid
+        # clean() validates the rows first, so every message shows at once, then puts the
+        # totals' errors on the rows they name: ask the rows again after it.
+        form_valid = super().is_valid()
+        return form_valid and self.rows.is_valid()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -195,12 +206,24 @@ class ItemsStepForm(forms.Form):
                 amount=None if lines else amount,
             )
         except ValidationError as error:
-            self.add_error("amount", error.messages)
+            self.add_totals_errors(error)
             return None
         for form, computed in zip(self.rows.filled_forms(), totals.items, strict=True):
             form.line_amount = computed.amount
         self.totals = totals
         return totals
+
+    def add_totals_errors(self, error: ValidationError) -> None:
+        """Put ``compute_totals``' errors on the inputs they name (``items.2.quantity`` is
+        the second filled row's quantity); the rest on the Total order amount."""
+        rows = self.rows.filled_forms()
+        for field, problems in error.message_dict.items():
+            if not field.startswith("items."):
+                self.add_error("amount", problems)
+                continue
+            _, index, name = field.split(".", 2)
+            row = rows[int(index) - 1]
+            row.add_error(name if name in row.fields else None, problems)
 
 
 class PartyForm(forms.Form):

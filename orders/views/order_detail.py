@@ -263,10 +263,12 @@ class OrderEditView(DashboardView):
     @staticmethod
     def add_service_errors(form: OrderEditForm, formset: Any, error: ValidationError) -> None:
         """Put the service's errors (``items.2.quantity``, ``amount`` ...) on their fields."""
+        item_forms = formset.item_forms()
         for field, problems in error.message_dict.items():
             if field.startswith("items."):
                 _, index, name = field.split(".", 2)
-                formset.forms[int(index) - 1].add_error(name if name != "" else None, problems)
+                item_form = item_forms[int(index) - 1]
+                item_form.add_error(name if name in item_form.fields else None, problems)
             elif field in form.fields:
                 form.add_error(field, problems)
             else:

@@ -29,3 +29,33 @@ def test_format_money_uses_the_project_currency(settings):
     assert parse_money("1250") == 1250
     settings.CURRENCY = "CHF"
     assert format_money(1250) == "12.50 CHF"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("92233720368547758.08", "at most $92,233,720,368,547,758.07"),
+        ("99999999999999999999", "at most $92,233,720,368,547,758.07"),
+        ("1e400", "at most $92,233,720,368,547,758.07"),
+        # an exponent the decimal context cannot scale is refused, not raised as Overflow
+        ("1e999999", "at most $92,233,720,368,547,758.07"),
+        ("1e99999999999", "at most $92,233,720,368,547,758.07"),
+        ("-1e400", "at least -$92,233,720,368,547,758.07"),
+        ("Infinity", "enter a finite amount"),
+        ("-Infinity", "enter a finite amount"),
+        # more digits than the decimal context's precision are not rounded away
+        ("1.000000000000000000000000000001", "USD has 2 decimal places"),
+        ("1e-99999999999", "USD has 2 decimal places"),
+    ],
+)
+def test_parse_money_refuses_what_a_money_column_cannot_hold(typed, message):
+    with pytest.raises(ValidationError) as error:
+        parse_money(typed, field="price")
+    text = error.value.messages[0]
+    assert text.startswith("price: ") and message in text
+    assert text.endswith(f"(actual value is '{typed}')")
+
+
+def test_parse_money_accepts_the_largest_amount_a_money_column_holds():
+    assert parse_money("92,233,720,368,547,758.07") == 2**63 - 1
+    assert parse_money("-92233720368547758.07") == -(2**63 - 1)

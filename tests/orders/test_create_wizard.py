@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from core.money import format_money
 from customers.models import Customer
 from orders import services
 from orders.models import MetadataProperty, MetadataSchema, Order, OrderEvent, Product
@@ -517,3 +518,157 @@ def test_customers_cannot_be_created_without_the_permission(marketing_user) -> N
 
     # Then it is refused
     assert "You may not create customers; choose an existing one." in errors_of(response)
+
+
+# --- values beyond what the columns hold ----------------------------------------------------
+
+LARGEST_PRICE = "92233720368547758.07"  # 2^63 − 1 minor units: what a bigint column holds
+LARGEST_QUANTITY = "2147483647"  # 2^31 − 1: what an integer column holds
+
+
+@pytest.mark.parametrize(
+    ("row", "amount", "units"),
+    [
+        ({"quantity": "1", "price": LARGEST_PRICE}, 2**63 - 1, 1),
+        ({"quantity": LARGEST_QUANTITY, "price": "0.01"}, 2**31 - 1, 2**31 - 1),
+    ],
+)
+def test_the_largest_values_the_columns_hold_are_saved(
+    marketing_client: Client, row: dict[str, str], amount: int, units: int
+) -> None:
+    # Given a cart line at the largest price, or at the largest quantity
+    summary = to_summary(marketing_client, cart=items({"new_name": "Yacht", **row}))
+    assert format_money(amount) in summary.content.decode()
+
+    # When saved
+    response = save(marketing_client, summary)
+
+    # Then the order holds them exactly
+    order = Order.objects.get()
+    assert response["Location"] == f"/orders/{order.pk}/"
+    assert (order.amount, order.total_amount, order.items_count) == (amount, amount, units)
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ({"quantity": "99999999999999999999"}, "quantity", "at most 2,147,483,647"),
+        ({"quantity": "2147483648"}, "quantity", "at most 2,147,483,647"),
+        ({"quantity": "1e400"}, "quantity", "whole number"),
+        ({"price": "92233720368547758.08"}, "price", "at most $92,233,720,368,547,758.07"),
+        ({"price": "99999999999999999999"}, "price", "at most $92,233,720,368,547,758.07"),
+        ({"price": "1e400"}, "price", "at most $92,233,720,368,547,758.07"),
+        ({"price": "1e999999"}, "price", "at most $92,233,720,368,547,758.07"),
+        ({"price": "NaN"}, "price", "finite"),
+        ({"price": "Infinity"}, "price", "finite"),
+    ],
+)
+def test_items_beyond_the_columns_are_field_errors(
+    marketing_client: Client, row: dict[str, str], field: str, message: str
+) -> None:
+    # Given the Items step
+    start(marketing_client)
+    post(marketing_client, "details", {})
+
+    # When a quantity or price beyond what its column holds is posted
+    cart = items({"new_name": "Mug", "quantity": "1", "price": "5.00", **row})
+    response = post(marketing_client, "items", cart)
+
+    # Then the step stays, with the message on that input of the row
+    assert response.status_code == 200
+    assert current_step(response) == "items"
+    row_form = response.context["form"].rows.forms[0]
+    assert any(message in text for text in row_form.errors[field]), row_form.errors
+    assert any(message in text for text in errors_of(response))
+
+
+def test_the_largest_total_only_amount_is_accepted_and_one_cent_more_is_not(
+    marketing_client: Client,
+) -> None:
+    start(marketing_client)
+    post(marketing_client, "details", {})
+
+    refused = post(marketing_client, "items", items(amount="92233720368547758.08"))
+    assert current_step(refused) == "items"
+    assert "Must be at most $92,233,720,368,547,758.07" in " ".join(
+        refused.context["form"].errors["amount"]
+    )
+
+    accepted = post(marketing_client, "items", items(amount=LARGEST_PRICE))
+    assert current_step(accepted) == "customer"
+
+
+@pytest.mark.parametrize(
+    ("rows", "row_index", "message"),
+    [
+        # price × quantity beyond a bigint: the line's quantity is named, with its limit
+        (
+            [{"quantity": "2", "price": "50000000000000000.00"}],
+            0,
+            "must be at most 1 at a price of $50,000,000,000,000,000.00",
+        ),
+        (
+            [{"quantity": "99999", "price": "5000000000000000.00"}],
+            0,
+            "must be at most 18 at a price of $5,000,000,000,000,000.00",
+        ),
+        # the lines' sum beyond a bigint: the line that tips it over is named
+        (
+            [
+                {"quantity": "1", "price": "50000000000000000.00"},
+                {"quantity": "1", "price": "50000000000000000.00"},
+            ],
+            1,
+            "makes the order amount exceed $92,233,720,368,547,758.07",
+        ),
+        # the units beyond the integer items_count
+        (
+            [{"quantity": "2000000000", "price": "0"}, {"quantity": "200000000", "price": "0"}],
+            1,
+            "makes the order's units exceed 2,147,483,647",
+        ),
+    ],
+)
+def test_totals_beyond_the_columns_name_the_line_and_show_no_total(
+    marketing_client: Client, rows: list[dict[str, str]], row_index: int, message: str
+) -> None:
+    # Given the Items step with lines each within range but whose totals are not
+    start(marketing_client)
+    post(marketing_client, "details", {})
+    cart = items(*({"new_name": f"Thing {n}", **row} for n, row in enumerate(rows)))
+
+    # When Calculate is pressed, and when Next is
+    calculated = post(marketing_client, "items", {**cart, "wizard_action": "calculate"})
+    moved = post(marketing_client, "items", cart)
+
+    # Then both stay on Items with the message on that line's quantity, and no total shows
+    for response in (calculated, moved):
+        assert response.status_code == 200
+        assert current_step(response) == "items"
+        row_form = response.context["form"].rows.forms[row_index]
+        assert any(message in text for text in row_form.errors["quantity"]), row_form.errors
+        assert 'id="total-amount"' not in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_a_step_that_became_invalid_is_caught_on_save(marketing_client: Client) -> None:
+    # Given a wizard at the Summary
+    ProductFactory(source_id="P", price=None)
+    summary = to_summary(
+        marketing_client, cart=items({"reference": "P", "quantity": "3", "price": "10.00"})
+    )
+    # ... whose stored Items data was changed under it to an amount beyond the column
+    session = marketing_client.session
+    storage = session["wizard_order_create_view"]
+    storage["step_data"]["items"]["items-rows-0-quantity"] = ["2147483647"]
+    storage["step_data"]["items"]["items-rows-0-price"] = ["50000000000000000"]
+    session.save()
+
+    # When saved
+    response = save(marketing_client, summary)
+
+    # Then Save goes back to Items with the message, and writes nothing
+    assert response.status_code == 200
+    assert current_step(response) == "items"
+    assert any("at a price of" in text for text in errors_of(response))
+    assert Order.objects.count() == 0
