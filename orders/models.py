@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -148,6 +150,17 @@ class Order(models.Model):
             models.Index(fields=["total_amount", "id"], name="order_total_idx"),
             models.Index(fields=["customer", "created_at"], name="order_customer_idx"),
             models.Index(fields=["referrer", "created_at"], name="order_referrer_idx"),
+            # A status and a created range sorted by amount: the date range is checked inside
+            # the index instead of on every row the amount order walks past.
+            models.Index(
+                fields=["status", "amount", "id", "created_at"], name="order_status_amount_idx"
+            ),
+            # jsonb_ops: serves both "contains" (@>) and "has key" (?) metadata conditions.
+            GinIndex(fields=["metadata"], name="order_metadata_idx"),
+            # The search's UPPER(source_id) LIKE UPPER('%text%') (icontains).
+            GinIndex(
+                OpClass(Upper("source_id"), name="gin_trgm_ops"), name="order_source_id_trgm_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),

@@ -5,19 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def create_last_order_desc_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS customer_last_order_desc_idx ON customers_customer "
-            "(orders_last_order_date DESC NULLS LAST, id DESC)"
-        )
-
-
-def drop_last_order_desc_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS customer_last_order_desc_idx")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("customers", "0001_initial"),
@@ -90,9 +77,13 @@ class Migration(migrations.Migration):
             ),
         ),
         # Newest last order first with customers without orders at the end: a backward walk
-        # of customer_last_order_idx would put those 0-order customers first. PostgreSQL
-        # only; SQLite (the embedded default) has no NULLS LAST in index definitions.
-        migrations.RunPython(create_last_order_desc_index, drop_last_order_desc_index),
+        # of customer_last_order_idx would put those 0-order customers first. Created in SQL
+        # here; 0004 declares it in Customer.Meta.indexes.
+        migrations.RunSQL(
+            "CREATE INDEX IF NOT EXISTS customer_last_order_desc_idx ON customers_customer "
+            "(orders_last_order_date DESC NULLS LAST, id DESC)",
+            "DROP INDEX IF EXISTS customer_last_order_desc_idx",
+        ),
         migrations.AddField(
             model_name="segment",
             name="owner",

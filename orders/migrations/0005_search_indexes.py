@@ -1,4 +1,4 @@
-"""Indexes for the orders list's metadata filters and free-text search (PostgreSQL only).
+"""Indexes for the orders list's metadata filters and free-text search.
 
 - ``metadata`` gets a GIN index with the default ``jsonb_ops`` class, which serves both
   "contains" (``@>``) and "has key" (``?``) conditions; it replaces the ``jsonb_path_ops``
@@ -6,7 +6,8 @@
 - Search uses ``UPPER(column) LIKE UPPER('%text%')`` (Django's ``icontains``); trigram GIN
   indexes on exactly those expressions let PostgreSQL answer it without a scan.
 
-The embedded SQLite default has neither kind of index; there the migration does nothing.
+Written in SQL because the customer indexes live on another app's table; ``0012`` and
+``customers/0004`` declare all of them in the models' ``Meta.indexes``.
 """
 
 from django.db import migrations
@@ -32,19 +33,10 @@ BACKWARD = [
 ]
 
 
-def run(statements):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("orders", "0004_status_sort_index"),
         ("customers", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
+    operations = [migrations.RunSQL(FORWARD, BACKWARD)]

@@ -14,7 +14,6 @@ Products and SKUs keep theirs: the catalogue search asks ``pk__startswith`` of t
 they are small. The names are looked up in ``pg_indexes`` (Django derives them from a hash).
 Reversing recreates them the way Django's schema editor does. An ``AlterField`` on one of
 these columns in a later migration may add its ``_like`` index back; drop it there too.
-Nothing to do on SQLite.
 """
 
 from django.db import migrations
@@ -25,8 +24,6 @@ MODELS += (("customers", "Customer"),)
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
             """
@@ -43,8 +40,6 @@ def drop(apps, schema_editor):
 
 
 def recreate(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for app_label, model_name in MODELS:
         model = apps.get_model(app_label, model_name)
         for field in model._meta.local_fields:
