@@ -40,23 +40,18 @@ _ADDRESS = {
 @contextmanager
 def order_session(*keys: str | None) -> Iterator[None]:
     """A transaction in which no other request holds any of ``keys`` (order ids or source
-    IDs): the reference's "order session". On PostgreSQL it takes transaction-scoped advisory
-    locks, in a fixed order so two sessions never deadlock; SQLite serializes writers anyway.
+    IDs): the reference's "order session". It takes transaction-scoped advisory locks, in a
+    fixed order so two sessions never deadlock.
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for key in sorted({key for key in keys if key}):
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"order:{key}"]
-                    )
+        for key in sorted({key for key in keys if key}):
+            _lock(f"order:{key}")
         yield
 
 
 def _lock(name: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
 
 
 def find_order(key: str) -> Order | None:
@@ -253,7 +248,8 @@ def _create_customer(**fields: Any) -> Customer:
         with transaction.atomic():
             return create_customer(**fields)
     except IntegrityError:
-        # Another request created the same source ID first (SQLite has no advisory lock).
+        # A writer that does not take these locks (the dashboard, the importer) created the same
+        # source ID first.
         existing = Customer.objects.filter(source_id=fields.get("source_id")).first()
         if existing is None:
             raise

@@ -23,14 +23,12 @@ _row_estimates: dict[tuple[str, str], tuple[float, int | None]] = {}
 
 def table_row_estimate(model: type[Model], using: str = "default") -> int | None:
     """The number of rows PostgreSQL's statistics give ``model``'s table (``reltuples``, kept
-    current by ANALYZE); ``None`` elsewhere, or when the table was never analyzed.
+    current by ANALYZE); ``None`` when the table was never analyzed.
 
     Read at most every ``ROW_ESTIMATE_TTL_SECONDS`` per process and table: it is an estimate
     that moves with ANALYZE, and a query less on every list page.
     """
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        return None
     key = (using, model._meta.db_table)
     now = time.monotonic()
     cached = _row_estimates.get(key)
@@ -52,16 +50,13 @@ def forget_row_estimates() -> None:
     _row_estimates.clear()
 
 
-def planner_row_estimate(queryset: QuerySet) -> int | None:
-    """How many rows PostgreSQL's planner expects ``queryset`` to return; ``None`` elsewhere.
+def planner_row_estimate(queryset: QuerySet) -> int:
+    """How many rows PostgreSQL's planner expects ``queryset`` to return.
 
     An unfiltered queryset reads ``pg_class.reltuples`` (kept current by autovacuum's ANALYZE);
     a filtered one, or a table never analyzed, reads the row estimate of ``EXPLAIN``. Both
     answer in about a millisecond whatever the table's size, and neither is exact.
     """
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
     if _is_whole_table(queryset):
         rows = table_row_estimate(queryset.model, queryset.db)
         # reltuples is -1 until the table is first analyzed; EXPLAIN still has an idea.

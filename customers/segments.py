@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -136,7 +135,7 @@ def conditions_q(conditions: dict[str, Any], *, now: datetime | None = None) -> 
             # Stored conditions were valid when saved; one that a schema change has since made
             # unreadable matches nobody rather than silently everybody.
             try:
-                q &= condition_q(parse_condition(text, properties), connection.vendor)
+                q &= condition_q(parse_condition(text, properties))
             except ValidationError:
                 return Q(pk__in=[])
     return q

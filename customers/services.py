@@ -124,8 +124,9 @@ class SummaryRebuild:
     reset: int  # customers left with no counted order, their summary emptied
 
 
-# At most this many customers per ``rebuild_purchase_summaries``: one parameter each, well
-# under SQLite's and PostgreSQL's limits on the parameters of a statement.
+# At most this many customers per ``rebuild_purchase_summaries``: it reads their orders by
+# customer, which pays while the customers are a small part of the table; for more, one pass
+# over every summary (``rebuild_all_purchase_summaries``) or batches of this size.
 MAX_REBUILD_CUSTOMERS = 10_000
 
 
@@ -139,7 +140,6 @@ def rebuild_all_purchase_summaries(using: str = DEFAULT_DB_ALIAS) -> SummaryRebu
     left behind by data changed outside the service). Only rows whose summary differs are
     written: every summary column is indexed, so rewriting an already-correct row costs
     index writes for nothing (a no-op rebuild at 200,000 customers went from 39 s to a few).
-    Runs on PostgreSQL and SQLite (3.33+, for ``UPDATE … FROM``).
     """
     return _rebuild_purchase_summaries(None, using)
 
@@ -166,20 +166,14 @@ def _rebuild_purchase_summaries(customer_ids: list[str] | None, using: str) -> S
     customers = quote(Customer._meta.db_table)
     counted = ", ".join(["%s"] * len(COUNTED_STATUSES))
     statuses = [str(status) for status in COUNTED_STATUSES]
-    # Null-safe "differs": SQLite's IS NOT means IS DISTINCT FROM, which it only learnt in
-    # 3.39; the embedded default runs on whatever SQLite the laptop's Python has.
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     only = only_orders = ""
     reset_params, update_params = statuses, statuses
     if customer_ids is not None:
-        if connection.vendor == "postgresql":
-            # One array parameter: thousands of separate ones take longer to send and plan.
-            listed, ids = "SELECT unnest(%s::text[])", [customer_ids]
-        else:
-            listed, ids = ", ".join(["%s"] * len(customer_ids)), customer_ids
+        # One array parameter: thousands of separate ones take longer to send and plan.
+        listed = "SELECT unnest(%s::text[])"
         only = f" AND {customers}.id IN ({listed})"
         only_orders = f" AND customer_id IN ({listed})"
-        reset_params, update_params = [*ids, *statuses], [*statuses, *ids]
+        reset_params, update_params = [customer_ids, *statuses], [*statuses, customer_ids]
     update_sql = f"""
         UPDATE {customers}
         SET orders_total_amount = ranked.spent,
@@ -199,10 +193,10 @@ def _rebuild_purchase_summaries(customer_ids: list[str] | None, using: str) -> S
             WHERE customer_id IS NOT NULL AND status IN ({counted}){only_orders}
         ) AS ranked
         WHERE ranked.recency = 1 AND {customers}.id = ranked.customer_id
-          AND (orders_total_amount {differs} ranked.spent
-               OR orders_total_count {differs} ranked.counted
-               OR orders_last_order_amount {differs} ranked.total_amount
-               OR orders_last_order_date {differs} ranked.created_at)
+          AND (orders_total_amount IS DISTINCT FROM ranked.spent
+               OR orders_total_count IS DISTINCT FROM ranked.counted
+               OR orders_last_order_amount IS DISTINCT FROM ranked.total_amount
+               OR orders_last_order_date IS DISTINCT FROM ranked.created_at)
     """
     reset_sql = f"""
         UPDATE {customers}

@@ -13,13 +13,12 @@ from typing import Any, ClassVar
 
 import django_filters
 from django import forms
+from django.contrib.postgres.search import SearchQueryField
 from django.core.exceptions import ValidationError
-from django.db import connections
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models import BooleanField, Func, Q, QuerySet, Value
+from django.db.models.functions import Cast
 
-from customers.models import Customer, Segment
+from customers.models import Customer, Segment, name_and_email_words
 from customers.segments import conditions_q
 
 from .forms import MoneyInput
@@ -65,15 +64,6 @@ def ordering_for(sort: str) -> list[str]:
     return [f"{sign}{field}", f"{sign}id"]
 
 
-# The words of a customer's name and email, lower-cased, as a tsvector: "Ada Lovelace" and
-# "ada.l@example.com" give ada, lovelace, l, example, com. PostgreSQL answers "every word of
-# the search starts one of these" from a GIN index on exactly this expression
-# (orders/migrations/0009_customer_search_words_index.py); change both together, or the
-# search reads every customer.
-CUSTOMER_WORDS_SQL = (
-    "array_to_tsvector(array_remove(regexp_split_to_array("
-    "lower({name} || ' ' || {email}), '[^[:alnum:]]+'), ''))"
-)
 # A word is a run of letters and digits, as PostgreSQL's [[:alnum:]] reads it.
 SEARCH_WORD = re.compile(r"[^\W_]+")
 MAX_SEARCH_WORDS = 8
@@ -92,39 +82,27 @@ class CustomerWordsMatch(Func):
     """True when every word of ``words`` starts a word of the customer's name or email."""
 
     output_field = BooleanField()
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
 
     def __init__(self, words: list[str]) -> None:
         # Words are letters and digits only, so quoting them needs no escaping.
         query = " & ".join(f"'{word}':*" for word in words)
-        super().__init__(F("name"), F("email"), Value(query))
-
-    def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, tuple[Any, ...]]:
-        (name, name_params), (email, email_params), (query, query_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        words = CUSTOMER_WORDS_SQL.format(name=name, email=email)
-        return f"{words} @@ ({query})::tsquery", (*name_params, *email_params, *query_params)
+        # The indexed expression itself, or PostgreSQL would read every customer.
+        super().__init__(name_and_email_words(), Cast(Value(query), SearchQueryField()))
 
 
-def customers_matching(text: str, vendor: str) -> QuerySet[Customer] | None:
+def customers_matching(text: str) -> QuerySet[Customer] | None:
     """Customers whose name or email holds every word of ``text``; ``None`` without words.
 
-    PostgreSQL: each word starts a word of the name or email (``jans`` finds Jansen, ``navy``
-    finds grace@navy.example), through the GIN index on ``CUSTOMER_WORDS_SQL``, which answers
-    a common surname in a few milliseconds at 200,000 customers. Elsewhere (the embedded
-    SQLite default): each word is contained in the name or email.
+    Each word starts a word of the name or email (``jans`` finds Jansen, ``navy`` finds
+    grace@navy.example), through the GIN index on ``name_and_email_words``, which answers a
+    common surname in a few milliseconds at 200,000 customers.
     """
     words = search_words(text)
     if not words:
         return None
-    if vendor == "postgresql":
-        return Customer.objects.filter(CustomerWordsMatch(words))
-    match = Q()
-    for word in words:
-        match &= Q(name__icontains=word) | Q(email__icontains=word)
-    return Customer.objects.filter(match)
+    return Customer.objects.filter(CustomerWordsMatch(words))
 
 
 class Moment:
@@ -326,7 +304,7 @@ class OrderFilter(django_filters.FilterSet):
         if not text:
             return queryset
         match = Q(pk=text) | Q(source_id__icontains=text)
-        customers = customers_matching(text, connections[queryset.db].vendor)
+        customers = customers_matching(text)
         if customers is not None:
             match |= Q(customer_id__in=customers.values("pk"))
         return queryset.filter(match)
@@ -350,9 +328,8 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(source_id=text)
 
     def filter_meta(self, queryset: QuerySet, name: str, value: list[MetaCondition]) -> QuerySet:
-        vendor = connections[queryset.db].vendor
         for condition in value or []:
-            queryset = queryset.filter(condition_q(condition, vendor))
+            queryset = queryset.filter(condition_q(condition))
         return queryset
 
     def filter_segment(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:

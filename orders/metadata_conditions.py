@@ -189,12 +189,12 @@ def parse_condition(text: str, properties: dict[str, MetadataProperty]) -> MetaC
     return MetaCondition(key, op, value, raw_value, kind, bool(prop and prop.array))
 
 
-def condition_q(condition: MetaCondition, vendor: str) -> Q:
+def condition_q(condition: MetaCondition) -> Q:
     """The ``Q`` for one condition.
 
-    Equality uses JSON containment (``@>``) on PostgreSQL because the GIN index on
-    ``metadata`` answers it; "is set" uses the key-exists operator, which that index answers
-    too. Comparisons read the key's JSON value.
+    Equality uses JSON containment (``@>``) because the GIN index on ``metadata`` answers
+    it; "is set" uses the key-exists operator, which that index answers too. Comparisons read
+    the key's JSON value.
     """
     key, op, value = condition.key, condition.op, condition.value
     if op in VALUELESS:
@@ -202,16 +202,9 @@ def condition_q(condition: MetaCondition, vendor: str) -> Q:
         return has_key if op == "set" else ~has_key
     if op in ("eq", "ne"):
         wanted = [value] if condition.array else value
-        if vendor == "postgresql":
-            match = Q(metadata__contains={key: wanted})
-        elif condition.array:
-            match = _lookup(key, "icontains", value)
-        else:
-            match = _lookup(key, "exact", value)
-        if op == "eq":
-            return match
-        # "is not" includes orders without the key; SQL's NULL would drop them elsewhere.
-        return ~match if vendor == "postgresql" else ~match | ~Q(metadata__has_key=key)
+        match = Q(metadata__contains={key: wanted})
+        # "is not" includes orders without the key: containment is false there, never NULL.
+        return match if op == "eq" else ~match
     lookup = {
         "contains": "icontains",
         "gt": "gt",

@@ -96,13 +96,11 @@ def bounded_count(queryset: QuerySet[Order], budget_ms: int | None = None) -> in
     """Count at most ``EXACT_COUNT_LIMIT + 1`` rows; ``None`` if that overruns the time budget
     (``COUNT_TIME_BUDGET_MS`` unless ``budget_ms`` says otherwise).
 
-    On PostgreSQL the count runs under ``statement_timeout`` in a savepoint, so a count that
-    would read a large part of the table is cancelled instead of slowing the page down.
+    The count runs under ``statement_timeout`` in a savepoint, so a count that would read a
+    large part of the table is cancelled instead of slowing the page down.
     """
     limited = queryset[: EXACT_COUNT_LIMIT + 1]
     connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return limited.count()
     budget = COUNT_TIME_BUDGET_MS if budget_ms is None else budget_ms
     try:
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:

@@ -17,8 +17,6 @@ def _analyze() -> None:
 
 
 def test_table_row_estimate_is_read_once_per_ttl_and_forgotten_on_request(monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL statistics only")
     # Given a table of 3 orders that was analyzed
     for _ in range(3):
         make_order(amount=100, items=0)
