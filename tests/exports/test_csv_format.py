@@ -1,79 +1,121 @@
-"""How cells are written: the Python writer's rules, and PostgreSQL's COPY writing the same."""
+"""How cells are written: the export's COPY, read back as a spreadsheet would read the file.
+
+Every cell is formatted in SQL (``exports.csv_format.sql_expression`` and the functions of
+migration ``exports/0003_csv_functions``); these tests run the real export and look at the
+cells, so the OWASP and timestamp rules are checked where they are applied.
+"""
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from exports.csv_format import STANDARD_FIELDS, format_meta_value, format_time, neutralize
+from exports.csv_format import STANDARD_FIELDS
 from exports.csv_writer import write_orders_csv
 from orders.models import Order
-from tests.factories import make_order
+from tests.factories import CustomerFactory, make_order
+
+# COPY runs on a connection of its own, which sees only committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("=1+2", "'=1+2"),
-        ("+31 20 123", "'+31 20 123"),
-        ("-2+3", "'-2+3"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("plain", "plain"),
-        ("a=b", "a=b"),
-        ("", ""),
-    ],
-)
-def test_text_cells_that_a_spreadsheet_would_run_are_neutralized(text, expected):
-    assert neutralize(text) == expected
+def export(fields: list[str]) -> list[dict[str, str]]:
+    """The orders (oldest first) as the export writes them, one dict per row."""
+    out = io.BytesIO()
+    rows = write_orders_csv(Order.objects.order_by("created_at", "id"), fields, out)
+    header, *lines = csv.reader(io.StringIO(out.getvalue().decode("utf-8"), newline=""))
+    assert header == fields
+    assert len(lines) == rows
+    return [dict(zip(header, line, strict=True)) for line in lines]
+
+
+# (text as stored, the cell a spreadsheet is given)
+TEXTS = [
+    ("=1+2", "'=1+2"),
+    ("+31 20 123", "'+31 20 123"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"),
+    ("\rx", "'\rx"),
+    ('=HYPERLINK("x"), "quoted"\nline 2', '\'=HYPERLINK("x"), "quoted"\nline 2'),
+    ("plain", "plain"),
+    ("a=b", "a=b"),
+    ("Müller – 東京", "Müller – 東京"),
+    ("", ""),
+]
+
+
+def test_text_cells_that_a_spreadsheet_would_run_get_a_leading_quote():
+    # Given one order per awkward text, as its source ID and as a metadata string
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for index, (text, _) in enumerate(TEXTS):
+        make_order(
+            amount=100,
+            # Source IDs are stripped (and an empty one is none), so the blank-led cases
+            # are only checked through metadata.
+            source_id=text if text == text.strip() else f"{index}",
+            metadata={"note": text},
+            created_at=start + timedelta(minutes=index),
+        )
+
+    # When they are exported
+    rows = export(["source_id", "metadata.note"])
+
+    # Then each text reads back neutralized where it starts with = + - @ tab or CR, else as is
+    assert [row["metadata.note"] for row in rows] == [cell for _, cell in TEXTS]
+    expected_ids = [
+        cell if text == text.strip() else f"{index}" for index, (text, cell) in enumerate(TEXTS)
+    ]
+    assert [row["source_id"] for row in rows] == expected_ids
 
 
 def test_timestamps_are_utc_iso_with_milliseconds_and_z():
-    moment = datetime(2022, 3, 9, 9, 16, 32, 521999, tzinfo=UTC)
+    # Given an order created at 11:16:32.521999 in UTC+2
+    make_order(
+        amount=100,
+        created_at=datetime(2022, 3, 9, 11, 16, 32, 521999, tzinfo=timezone(timedelta(hours=2))),
+    )
 
-    assert format_time(moment) == "2022-03-09T09:16:32.521Z"
+    # When it is exported
+    [row] = export(["created_at", "updated_at"])
 
-
-def test_metadata_values_keep_their_json_shape():
-    assert format_meta_value([1, {"a": "b"}]) == '[1,{"a":"b"}]'
-    assert format_meta_value(True) == "true"
-    assert format_meta_value(-5) == "-5"  # a number: never neutralized
-    assert format_meta_value("-5") == "'-5"  # text that looks like a formula
-    assert format_meta_value(None) == ""
-
-
-def _rows(use_copy: bool) -> list[list[str]]:
-    out = io.BytesIO()
-    fields = [*STANDARD_FIELDS, "metadata.tags", "metadata.flag", "metadata.note", "metadata.x"]
-    write_orders_csv(Order.objects.order_by("created_at", "id"), fields, out, use_copy=use_copy)
-    return list(csv.reader(io.StringIO(out.getvalue().decode("utf-8"), newline="")))
+    # Then the moment is written in UTC, cut (not rounded) to milliseconds, with a Z
+    assert row["created_at"] == "2022-03-09T09:16:32.521Z"
+    assert row["updated_at"].endswith("Z") and len(row["updated_at"]) == 24
 
 
-@pytest.mark.django_db(transaction=True)  # COPY runs on a connection of its own
-def test_copy_and_the_python_writer_write_the_same_file():
-    # Given orders with awkward values: quotes, commas, newlines, formulas, nested metadata
+def test_metadata_keeps_its_json_shape_and_numbers_are_never_altered():
+    # Given an order with nested, boolean, numeric and non-ASCII metadata, and one without any
+    customer = CustomerFactory()
     make_order(
         amount=7700,
-        source_id='=HYPERLINK("x"), "quoted"\nline 2',
-        metadata={"tags": ["a", {"b": 1}], "flag": False, "note": "@evil", "ü": "é"},
-        created_at=datetime(2022, 3, 9, 9, 16, 32, 521999, tzinfo=UTC),
+        customer=customer,
+        metadata={"tags": ["a", {"b": 1}], "flag": False, "n": -5, "s": "-5", "ü": "é"},
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
-    make_order(amount=100, metadata={})
+    make_order(amount=0, metadata={}, created_at=datetime(2026, 1, 2, tzinfo=UTC))
 
-    # When both writers write every field
-    copied, python = _rows(use_copy=True), _rows(use_copy=False)
+    # When every standard field and some keys are exported
+    keys = ["metadata.tags", "metadata.flag", "metadata.n", "metadata.s", "metadata.missing"]
+    first, second = export([*STANDARD_FIELDS, *keys])
 
-    # Then the files read back identically, with the rules applied
-    assert copied == python
-    header, first, second = copied
-    assert header[-4:] == ["metadata.tags", "metadata.flag", "metadata.note", "metadata.x"]
-    row = dict(zip(header, first, strict=True))
-    assert row["source_id"] == '\'=HYPERLINK("x"), "quoted"\nline 2'
-    assert row["created_at"] == "2022-03-09T09:16:32.521Z"
-    assert row["amount"] == "7700"
-    assert row["metadata"] == '{"ü":"é","flag":false,"note":"@evil","tags":["a",{"b":1}]}'
-    assert (row["metadata.tags"], row["metadata.flag"]) == ('["a",{"b":1}]', "false")
-    assert (row["metadata.note"], row["metadata.x"]) == ("'@evil", "")
-    assert dict(zip(header, second, strict=True))["referrer_id"] == ""
+    # Then metadata is compact JSON, keys hold their JSON values, a number stays a number
+    # (even a negative one) while text that looks like one is neutralized, and missing
+    # values are empty cells
+    assert first["metadata"] == '{"n":-5,"s":"-5","ü":"é","flag":false,"tags":["a",{"b":1}]}'
+    assert first["metadata.tags"] == '["a",{"b":1}]'
+    assert (first["metadata.flag"], first["metadata.n"], first["metadata.s"]) == (
+        "false",
+        "-5",
+        "'-5",
+    )
+    assert first["metadata.missing"] == ""
+    assert (first["amount"], first["total_amount"], first["discount_amount"]) == (
+        "7700",
+        "7700",
+        "0",
+    )
+    assert first["customer_id"] == customer.pk
+    assert (first["referrer_id"], second["customer_id"]) == ("", "")
+    assert (second["metadata"], second["metadata.tags"]) == ("{}", "")
