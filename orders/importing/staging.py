@@ -148,7 +148,7 @@ class StagedBatch:
                         )
                     )
         items = self.items
-        for position, item in enumerate(order.items):
+        for position, (item, computed) in enumerate(zip(order.items, totals.items, strict=True)):
             product_id, sku_id = item.product_source_id, item.sku_source_id
             items.append(
                 (
@@ -158,11 +158,11 @@ class StagedBatch:
                     product_id,
                     sku_id,
                     item.source_id,
-                    item.quantity,
-                    item.price,
-                    item.amount,
-                    item.discount_amount,
-                    item.subtotal_amount,
+                    computed.quantity,
+                    computed.price,
+                    computed.amount,
+                    computed.discount_amount,
+                    computed.subtotal_amount,
                     item.metadata_json,
                 )
             )

@@ -8,14 +8,14 @@ or raises ``InvalidOrder`` with every problem, each a sentence a person understa
 
 Speed: an import validates millions of orders, so ``validate`` first tries a fast path for
 the common shape (plain strings and whole numbers, a metadata mapping seen before) that
-accepts exactly what the full checks accept and computes the same amounts as
-``compute_totals``; anything unusual or wrong falls back to the full checks, which alone
+accepts exactly what the full checks accept; both paths take the amounts from
+``compute_totals``. Anything unusual or wrong falls back to the full checks, which alone
 word the problems. ``tests/orders/test_import_validation.py`` holds the two paths equal.
 """
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -61,7 +61,8 @@ class InvalidOrder(Exception):
 
 
 class ValidItem(NamedTuple):
-    """One cart line ready for staging; amounts as ``compute_totals`` makes them.
+    """One cart line ready for staging, as the file gives it; its amounts are those of the
+    order's ``totals.items`` at the same position.
 
     ``product_name`` and ``sku_name`` are the names the file gives, ``""`` when it gives
     none (a new product or SKU is then named after its source ID).
@@ -75,9 +76,7 @@ class ValidItem(NamedTuple):
     source_id: str
     quantity: int
     price: int
-    amount: int
     discount_amount: int
-    subtotal_amount: int
     metadata: dict[str, Any] = _EMPTY
     metadata_json: str = "{}"  # ``metadata`` as JSON text, for staging
 
@@ -86,8 +85,8 @@ class ValidItem(NamedTuple):
 class ValidOrder:
     """An order ready for staging.
 
-    ``totals`` holds the order's amounts; its ``items`` are left empty, the lines' amounts
-    being on ``items`` here.
+    ``totals`` holds the order's amounts as ``compute_totals`` makes them, its ``items``
+    those of ``items`` here, line by line.
     """
 
     source_id: str | None
@@ -267,30 +266,17 @@ class OrderValidator:
             raise _SLOW
         raw_items = data.get("items")
         items: list[ValidItem] = []
-        items_amount = items_discount = items_count = 0
         if raw_items is not None and raw_items != "":
             if type(raw_items) is not list or len(raw_items) > MAX_ITEMS:
                 raise _SLOW
             from_csv = bool(data.get("_csv"))
-            for raw in raw_items:
-                item = self._fast_item(raw, from_csv)
-                items.append(item)
-                items_amount += item.amount
-                items_discount += item.discount_amount
-                items_count += item.quantity
-        if items:
-            if amount is not None and amount != items_amount:
-                raise _SLOW
-            amount = items_amount
-        elif amount is None:
+            items = [self._fast_item(raw, from_csv) for raw in raw_items]
+        if not items and amount is None:
             raise _SLOW
-        total_discount = discount + items_discount
-        total = amount - total_discount
-        if total < 0:
-            raise _SLOW
-        totals = OrderTotals(
-            amount, amount, discount, items_discount, total_discount, total, items_count, ()
-        )
+        try:
+            totals = _totals(items, amount, discount)
+        except ValidationError:
+            raise _SLOW from None
         return ValidOrder(
             source_id,
             status,
@@ -324,9 +310,6 @@ class OrderValidator:
             raise _SLOW
         if not product_id and (sku_id or not own_id):
             raise _SLOW
-        line_amount = price * quantity
-        if discount > line_amount:
-            raise _SLOW
         metadata, metadata_json = _EMPTY, "{}"
         raw_metadata = raw.get("metadata")
         if raw_metadata is not None:
@@ -342,9 +325,7 @@ class OrderValidator:
             own_id or sku_id or product_id or "",
             quantity,
             price,
-            line_amount,
             discount,
-            line_amount - discount,
             metadata,
             metadata_json,
         )
@@ -401,32 +382,18 @@ class OrderValidator:
         if not items and amount is None:
             raise InvalidOrder(["give the order's items or its total amount"])
         try:
-            totals = compute_totals(
-                [ItemInput(item.quantity, item.price, item.discount_amount) for item in items],
-                amount=amount,
-                discount_amount=discount or 0,
-            )
+            totals = _totals(items, amount, discount or 0)
         except ValidationError as error:
             raise InvalidOrder(_sentences(error)) from error
-        valid_items = [
-            item._replace(
-                quantity=computed.quantity,
-                price=computed.price,
-                amount=computed.amount,
-                discount_amount=computed.discount_amount,
-                subtotal_amount=computed.subtotal_amount,
-            )
-            for item, computed in zip(items, totals.items, strict=True)
-        ]
         return ValidOrder(
             source_id,
             status,
-            replace(totals, items=()),
+            totals,
             metadata,
             created_at,
             customer,
             referrer,
-            valid_items,
+            items,
             json.dumps(metadata),
         )
 
@@ -568,12 +535,20 @@ class OrderValidator:
             source_id=own_id or sku_id or product_id or "",
             quantity=quantity or 1,
             price=price or 0,
-            amount=0,
             discount_amount=discount or 0,
-            subtotal_amount=0,
             metadata=metadata,
             metadata_json=json.dumps(metadata),
         )
+
+
+def _totals(items: list[ValidItem], amount: int | None, discount: int) -> OrderTotals:
+    """The order's amounts by the order service's one rule (``compute_totals``), with its
+    ``ValidationError`` for amounts it refuses."""
+    return compute_totals(
+        [ItemInput(item.quantity, item.price, item.discount_amount) for item in items],
+        amount=amount,
+        discount_amount=discount,
+    )
 
 
 def _json_keys(schema: MetadataSchema) -> set[str]:

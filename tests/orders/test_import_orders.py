@@ -211,6 +211,50 @@ def test_each_rule_is_reported_with_its_line_and_nothing_is_written(
     assert counts() == before
 
 
+TOO_BIG = 99999999999999999999  # beyond any integer column
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        ({"items": [{"product_id": "p", "quantity": TOO_BIG, "price": 1}]}, "item 1: quantity"),
+        ({"items": [{"product_id": "p", "quantity": 1, "price": TOO_BIG}]}, "item 1: price"),
+        ({"items": [], "amount": TOO_BIG}, "amount"),
+        ({"items": [], "amount": 5, "discount_amount": str(TOO_BIG)}, "discount_amount"),
+    ],
+)
+def test_a_value_beyond_its_column_is_reported_with_its_line_and_nothing_is_written(
+    tmp_path, fields, where
+):
+    # Given a file whose second line holds a number no column can store
+    path = write_jsonl(tmp_path, [order("ok-1"), order("huge", **fields), order("ok-3")])
+    report = tmp_path / "errors.csv"
+
+    # When it is imported
+    with pytest.raises(CommandError, match="1 invalid order"):
+        run(path, "--report", report)
+
+    # Then line 2 is reported as too large, by name, and nothing was written
+    rows = list(csv.DictReader(report.open()))
+    assert [(r["line"], r["source_id"]) for r in rows] == [("2", "huge")]
+    assert rows[0]["reason"].startswith(f"{where} must be at most"), rows[0]["reason"]
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_skip_imports_the_others_when_a_quantity_is_beyond_its_column(tmp_path):
+    # Given the same kind of file, imported skipping invalid orders
+    too_big = {"items": [{"product_id": "p", "quantity": TOO_BIG, "price": 1}]}
+    path = write_jsonl(tmp_path, [order("ok-1"), order("huge", **too_big), order("ok-3")])
+
+    # When it is imported with --on-error skip
+    output = run(path, "--on-error", "skip")
+
+    # Then the two others are stored and line 2 is reported
+    assert "created: 2, updated: 0, unchanged: 0, failed: 1" in output
+    assert "line 2 (huge): item 1: quantity must be at most" in output
+    assert sorted(Order.objects.values_list("source_id", flat=True)) == ["ok-1", "ok-3"]
+
+
 def test_a_repeated_source_id_in_the_file_is_reported(tmp_path):
     path = write_jsonl(tmp_path, [order("dup"), order("x"), order("dup")])
     report = tmp_path / "errors.csv"
