@@ -1,8 +1,10 @@
 """Request and response schemas of the v1 orders endpoints (the reference's shapes).
 
 Requests accept what the reference's clients send and ignore fields Campaign Hub does not
-store (``initial_amount``, ``discount_quantity``, ...). Amounts are integers in minor units;
-their bounds keep every computed total inside a 64-bit column.
+store (``initial_amount``, ``discount_quantity``, ...). Amounts are integers in minor units.
+Each value is bounded by its column here, so the OpenAPI document states the limits; totals
+computed from them (price × quantity, the items' sum) are bounded by ``compute_totals``, whose
+error names the item too.
 """
 
 from datetime import datetime
@@ -12,16 +14,13 @@ from ninja import Schema
 from pydantic import Field
 
 from orders.models import MAX_ITEMS
-
-# 500 items × price × quantity stays below 2^63 with these bounds.
-MAX_PRICE = 10**11
-MAX_QUANTITY = 10**5
-MAX_AMOUNT = MAX_ITEMS * MAX_PRICE * MAX_QUANTITY
+from orders.totals import MAX_AMOUNT, MAX_QUANTITY
 
 Status = Literal["CREATED", "PAID", "CANCELED", "FULFILLED"]
 Text = Annotated[str, Field(max_length=255)]
-Price = Annotated[int, Field(ge=0, le=MAX_PRICE)]
 Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
+Price = Amount
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 
 
 class ProductIn(Schema):
@@ -47,7 +46,7 @@ class ItemIn(Schema):
     product_id: Text | None = None
     related_object: Literal["product", "sku"] | None = None
     source_id: Text | None = None
-    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)] | None = None
+    quantity: Quantity | None = None
     price: Price | None = None
     amount: Amount | None = None
     discount_amount: Amount | None = None

@@ -363,3 +363,85 @@ def test_product_details_override_and_bad_product_names(api_client):
     response = api_client.post_json(ORDERS, {"items": [blank]})
     details = assert_error(response, 400, "invalid_payload")["details"]
     assert details.startswith("Property .items[0].product.name")
+
+
+# --- values beyond what the columns hold --------------------------------------------------
+
+BIGINT = 2**63 - 1  # every amount and price column
+INTEGER = 2**31 - 1  # item quantity and the order's items_count
+
+
+def test_values_at_the_columns_limits_are_accepted(api_client):
+    body, _ = create(api_client, {"items": [{"source_id": "a", "quantity": 1, "price": BIGINT}]})
+    assert body["amount"] == body["total_amount"] == BIGINT
+    body, _ = create(api_client, {"items": [{"source_id": "b", "quantity": INTEGER, "price": 0}]})
+    assert body["items"][0]["quantity"] == INTEGER
+    body, _ = create(api_client, {"amount": BIGINT, "discount_amount": BIGINT})
+    assert (body["amount"], body["total_amount"]) == (BIGINT, 0)
+    assert Order.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("payload", "details"),
+    [
+        # Bounded by the schema: the property and the limit, as every schema error reads
+        ({"items": [{"quantity": INTEGER + 1, "price": 1}]},
+         "Property .items[0].quantity should be less than or equal to 2147483647"),
+        ({"items": [{"quantity": 10**20, "price": 1}]},
+         "Property .items[0].quantity should be less than or equal to 2147483647"),
+        ({"items": [{"quantity": 1, "price": 1}, {"quantity": 1, "price": BIGINT + 1}]},
+         "Property .items[1].price should be less than or equal to 9223372036854775807"),
+        ({"amount": BIGINT + 1}, "Property .amount should be less than or equal to"),
+        ({"amount": 1, "discount_amount": 10**30}, "Property .discount_amount should be less"),
+        ({"items": [{"quantity": 1, "price": 1, "discount_amount": BIGINT + 1}]},
+         "Property .items[0].discount_amount should be less than or equal to"),
+        ({"items": [{"source_id": "x", "quantity": 1, "product": {"name": "X", "price": 2**64}}]},
+         "Property .items[0].product.price should be less than or equal to"),
+        # Computed by the order service: the item is named, with the limit
+        ({"items": [{"quantity": 3, "price": BIGINT // 2}]},
+         "Property .items[0].quantity must be at most 2 at a price of "
+         "$46,116,860,184,273,879.03: an item amount cannot exceed $92,233,720,368,547,758.07"),
+        ({"items": [{"quantity": 1, "price": BIGINT}, {"quantity": 1, "price": 1}]},
+         "Property .items[1].quantity makes the order amount exceed "
+         "$92,233,720,368,547,758.07"),
+        ({"items": [{"quantity": INTEGER, "price": 0}, {"quantity": 1, "price": 0}]},
+         "Property .items[1].quantity makes the order's units exceed 2,147,483,647"),
+    ],
+)  # fmt: skip
+def test_values_beyond_the_columns_are_400_naming_the_property(api_client, payload, details):
+    response = api_client.post_json(ORDERS, payload)
+    body = assert_error(response, 400, "invalid_payload")
+    assert body["details"].startswith(details), body["details"]
+    assert not Order.objects.exists() and not Product.objects.exists()
+
+
+def test_an_update_beyond_the_columns_is_400_and_changes_nothing(api_client):
+    # Given an order
+    order = make_order(items=1)
+
+    # When an update would make an item's amount overflow
+    items = [{"source_id": "x", "quantity": INTEGER, "price": 10**10}]
+    response = api_client.put_json(f"{ORDERS}/{order.pk}", {"items": items})
+
+    # Then it is refused naming the item, and the order is as it was
+    body = assert_error(response, 400, "invalid_payload")
+    assert body["details"].startswith("Property .items[0].quantity must be at most 922,337,203")
+    assert Order.objects.get(pk=order.pk).version == order.version
+    assert order.items.count() == 1
+
+    # And the schema's bound is named the same way on update
+    response = api_client.put_json(f"{ORDERS}/{order.pk}", {"amount": BIGINT + 1})
+    assert assert_error(response, 400, "invalid_payload")["details"].startswith("Property .amount")
+
+
+def test_the_openapi_document_states_the_columns_limits(client):
+    schemas = client.get("/v1/openapi.json").json()["components"]["schemas"]
+    item = schemas["ItemIn"]["properties"]
+
+    def bounds(prop: dict) -> tuple:
+        (number,) = [part for part in prop["anyOf"] if part.get("type") == "integer"]
+        return number.get("minimum"), number.get("maximum")
+
+    assert bounds(item["quantity"]) == (1, INTEGER)
+    assert bounds(item["price"]) == (0, BIGINT)
+    assert bounds(schemas["OrderIn"]["properties"]["amount"]) == (0, BIGINT)
