@@ -368,3 +368,97 @@ def test_concurrent_status_changes_are_serialized_without_lost_updates():
     assert order.status == events[-1].changes["status"][1]
     for before, after in zip(events, events[1:], strict=False):
         assert after.changes["status"][0] == before.changes["status"][1]
+
+
+# --- values beyond what the columns hold ----------------------------------------------------
+
+
+def edit_errors(response) -> dict[str, list[str]]:
+    """The Edit page's messages: ``amount``, ``items-1-quantity`` ... → their texts."""
+    assert response.status_code == 200
+    found = {name: list(errors) for name, errors in response.context["form"].errors.items()}
+    for form in response.context["formset"].forms:
+        found.update({f"{form.prefix}-{name}": list(e) for name, e in form.errors.items()})
+    return found
+
+
+def test_edit_saves_the_largest_values_the_columns_hold(marketing_client):
+    # Given an order with one line
+    order = make_order(items=1)
+
+    # When its quantity is set to the largest integer, at a price of one cent
+    data = edit_data(order, **{"items-0-quantity": "2147483647", "items-0-price": "0.01"})
+    response = marketing_client.post(f"/orders/{order.pk}/edit/", data)
+
+    # Then it is saved
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.items_count, order.amount) == (2**31 - 1, 2**31 - 1)
+
+    # And a total-only order takes the largest amount a bigint holds
+    total_only = make_order(items=0, amount=1000)
+    data = edit_data(total_only, amount="92233720368547758.07")
+    assert marketing_client.post(f"/orders/{total_only.pk}/edit/", data).status_code == 302
+    assert Order.objects.get(pk=total_only.pk).total_amount == 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"items-0-quantity": "99999999999999999999"}, "items-0-quantity", "at most 2,147,483,647"),
+        ({"items-0-quantity": "1e400"}, "items-0-quantity", "Enter a whole number"),
+        (
+            {"items-0-price": "99999999999999999999"},
+            "items-0-price",
+            "Must be at most $92,233,720,368,547,758.07",
+        ),
+        ({"items-0-price": "NaN"}, "items-0-price", "finite"),
+        ({"items-0-discount_amount": "1e999999"}, "items-0-discount_amount", "Must be at most"),
+        ({"discount_amount": "Infinity"}, "discount_amount", "finite"),
+        # Derived: price × quantity, named on the line's quantity
+        (
+            {"items-0-quantity": "2147483647", "items-0-price": "50000000.00"},
+            "items-0-quantity",
+            "must be at most 1,844,674,407 at a price of $50,000,000.00",
+        ),
+    ],
+)
+@pytest.mark.parametrize("calculate", [False, True], ids=["save", "calculate"])
+def test_edit_beyond_the_columns_is_a_field_error_and_saves_nothing(
+    marketing_client, overrides, field, message, calculate
+):
+    # Given an order with one line
+    order = make_order(items=1)
+    data = edit_data(order, **overrides)
+    if calculate:
+        data["calculate"] = "1"
+
+    # When Edit gets a value its column cannot hold, on Calculate or on Save
+    response = marketing_client.post(f"/orders/{order.pk}/edit/", data)
+
+    # Then the page shows the message on that field, and nothing changed
+    errors = edit_errors(response)
+    assert any(message in text for text in errors.get(field, [])), errors
+    assert response.context["totals"] is None  # Calculate shows no total
+    assert Order.objects.get(pk=order.pk).version == 1
+    assert order.events.count() == 1
+
+
+def test_edit_names_the_line_the_totals_refuse_when_rows_before_it_were_removed(
+    marketing_client,
+):
+    # Given an order with two lines
+    order = make_order(items=2)
+
+    # When the first line is removed and the second's quantity makes its amount overflow
+    data = edit_data(
+        order,
+        **{"items-0-DELETE": "on", "items-1-quantity": "2000000000", "items-1-price": "1e8"},
+    )
+    response = marketing_client.post(f"/orders/{order.pk}/edit/", data)
+
+    # Then the message is on the second row, the one typed into
+    errors = edit_errors(response)
+    assert any("at a price of $100,000,000.00" in text for text in errors["items-1-quantity"])
+    assert "items-0-quantity" not in errors
+    assert Order.objects.get(pk=order.pk).version == 1
