@@ -782,3 +782,93 @@ def test_ids_that_look_like_admin_escapes_still_open(operator_client, monkeypatc
     assert operator_client.get(href).status_code == 200
     page = operator_client.get(f"/orders/{order.pk}/").content.decode()
     assert f'href="{href}"' in page
+
+
+# --- Values beyond what the columns hold ------------------------------------------------------
+
+BIGINT = 2**63 - 1  # every amount and price column
+
+
+def test_an_order_at_the_largest_amount_is_saved(operator_client):
+    response = operator_client.post(
+        admin_url(Order, "add"), order_form(amount=str(BIGINT), discount_amount=str(BIGINT))
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.amount, order.discount_amount, order.total_amount) == (BIGINT, BIGINT, 0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"amount": str(BIGINT + 1)}, "amount"),
+        ({"amount": "99999999999999999999999999"}, "amount"),
+        ({"discount_amount": str(BIGINT + 1)}, "discount_amount"),
+    ],
+)
+def test_an_order_amount_beyond_its_column_is_a_field_error(operator_client, fields, field):
+    response = operator_client.post(admin_url(Order, "add"), order_form(**fields))
+
+    assert response.status_code == 200
+    assert f"less than or equal to {BIGINT}" in " ".join(form_errors(response)[field])
+    assert not Order.objects.exists()
+
+
+def test_changing_an_order_beyond_its_column_is_a_field_error(operator_client):
+    # Given an order with items (its discount is the only amount the form edits)
+    order = make_order()
+
+    # When the operator sets a discount beyond the column
+    response = operator_client.post(
+        admin_url(Order, "change", order.pk),
+        change_form(operator_client, order, discount_amount=str(BIGINT + 1)),
+    )
+
+    # Then the form says so on the field, and the order is as it was
+    assert response.status_code == 200
+    assert f"less than or equal to {BIGINT}" in " ".join(form_errors(response)["discount_amount"])
+    assert Order.objects.get(pk=order.pk).version == order.version
+
+
+@pytest.mark.parametrize("model", [Product, SKU])
+def test_a_catalogue_price_is_bounded_by_its_column(operator_client, catalogue, model):
+    # Given a product or SKU
+    obj = catalogue[model]
+    url = admin_url(model, "change", obj.pk)
+    parser = FormFields()
+    parser.feed(operator_client.get(url).content.decode())
+
+    # When its price is set beyond the column, then to the largest it holds
+    refused = operator_client.post(url, parser.data | {"price": str(BIGINT + 1)})
+    accepted = operator_client.post(url, parser.data | {"price": str(BIGINT)})
+
+    # Then the first is a field error, the second saved
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors["price"]
+    assert f"less than or equal to {BIGINT}" in " ".join(errors)
+    assert accepted.status_code == 302
+    obj.refresh_from_db()
+    assert obj.price == BIGINT
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "field"),
+    [
+        (f"big-1,CREATED,{BIGINT + 1},0,,,", "amount"),
+        (f"big-1,CREATED,100,{10**30},,,", "discount_amount"),
+    ],
+)
+def test_an_import_row_beyond_its_column_is_a_row_error(operator_client, bad_row, field):
+    # When a file holds an amount beyond its column, and a row at the limit
+    content = IMPORT_HEADER + f"top-1,CREATED,{BIGINT},0,,,\n" + bad_row
+
+    response = upload(operator_client, content)
+
+    # Then the preview names that row and column, and nothing was written
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [2]
+    errors = result.invalid_rows[0].field_specific_errors[field]
+    assert "must be at most $92,233,720,368,547,758.07" in " ".join(errors)
+    assert "confirm_form" not in response.context
+    assert not Order.objects.exists()
