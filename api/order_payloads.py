@@ -17,8 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from customers.models import Customer
 from customers.services import create_customer, update_customer
 from orders.actors import Actor
-from orders.metadata_validation import validate_metadata
-from orders.models import SKU, MetadataSchema, Order, Product
+from orders.models import SKU, Order, Product
 from orders.order_entry import NewProduct, create_product
 from orders.services import ItemData, create_order, normalize_source_id, update_order
 
@@ -157,12 +156,6 @@ def _item(item: ItemIn, index: int) -> ItemData:
             f"Property {path}.amount must equal price × quantity, {price * quantity} "
             f"(actual value is '{item.amount}')"
         )
-    metadata = item.metadata or {}
-    if metadata:
-        try:
-            metadata = validate_metadata(metadata, MetadataSchema.RelatedObject.ORDER_ITEM)
-        except ValidationError as error:
-            raise from_validation_error(error) from error
     return ItemData(
         quantity=quantity,
         price=price,
@@ -170,7 +163,7 @@ def _item(item: ItemIn, index: int) -> ItemData:
         product=product,
         sku=sku,
         source_id=item.source_id or "",
-        metadata=metadata,
+        metadata=item.metadata or {},  # checked against its schema by the order service
     )
 
 

@@ -7,7 +7,7 @@ dashboard, the admin, the API and the importer all call these functions.
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from customers.services import refresh_purchase_summaries
 from . import events
 from .actors import Actor
 from .events import TOTAL_FIELDS
+from .metadata_validation import MetadataValidationError, load_schema
 from .metadata_validation import validate_metadata as validate_against_schema
 from .models import SKU, MetadataSchema, Order, OrderEvent, OrderItem, OrderStatus, Product
 from .totals import ItemInput, OrderTotals, compute_totals
@@ -117,6 +118,40 @@ def validate_metadata(metadata: Any) -> dict[str, Any]:
     return validate_against_schema(metadata, MetadataSchema.RelatedObject.ORDER)
 
 
+def validate_item_metadata(items: Sequence[ItemData]) -> list[ItemData]:
+    """``items`` with their metadata checked against the order item metadata schema and
+    normalized, or a ``ValidationError`` naming each wrong property by item
+    (``items.2.metadata.color``, items counted from 1). An item without metadata has none
+    to check."""
+    if not any(item.metadata for item in items):
+        return list(items)
+    schema = load_schema(MetadataSchema.RelatedObject.ORDER_ITEM)
+    checked: list[ItemData] = []
+    problems: dict[str, list[str]] = {}
+    for index, item in enumerate(items, start=1):
+        if not item.metadata:
+            checked.append(item)
+            continue
+        try:
+            metadata = validate_against_schema(
+                item.metadata, MetadataSchema.RelatedObject.ORDER_ITEM, schema=schema
+            )
+        except MetadataValidationError as error:
+            for name, message in error.problems:
+                where = "" if name == "metadata" else f".{name}"
+                problems.setdefault(f"items.{index}.metadata{where}", []).append(message)
+            continue
+        checked.append(replace(item, metadata=metadata))
+    if problems:
+        raise ValidationError(
+            {
+                key: [ValidationError(text, code="invalid_metadata") for text in messages]
+                for key, messages in problems.items()
+            }
+        )
+    return checked
+
+
 def _item_rows(order: Order, items: Sequence[ItemData], totals: OrderTotals) -> list[OrderItem]:
     rows = []
     for position, (item, computed) in enumerate(zip(items, totals.items, strict=True)):
@@ -211,12 +246,16 @@ def create_order(
 ) -> Order:
     """Create an order with its items, write its ``created`` (or ``imported``) event.
 
+    The order's metadata and its items' are checked against their metadata schemas
+    (``validate_metadata``, ``validate_item_metadata``) and stored as they normalize them.
+
     ``creation_key`` is the caller's idempotency key (the Create order wizard's), kept on the
     order so a repeated request can find the order instead of making a second one.
     """
     source_id = normalize_source_id(source_id)
     status = _validate_status(status or OrderStatus.CREATED)
     metadata = validate_metadata(metadata)
+    items = validate_item_metadata(items)
     totals = compute_totals(
         [item.as_input() for item in items], amount=amount, discount_amount=discount_amount
     )
@@ -252,6 +291,8 @@ def update_order(
     ``amount`` (for orders without items), ``discount_amount``, ``customer``, ``referrer``
     and ``metadata`` (replaces the whole mapping). The order row is locked for the duration
     (the reference's "order session"): concurrent changes to one order run one at a time.
+
+    A new cart's item metadata is checked as ``create_order`` checks it.
 
     With ``expected_version`` (the version the editor started from), a save over someone
     else's newer change raises ``OrderChangedElsewhere`` and writes nothing.
@@ -303,7 +344,7 @@ def update_order(
         current = [
             ItemData.from_item(item) for item in order.items.select_related("sku", "product")
         ]
-        items = list(new_items) if new_items is not None else current
+        items = validate_item_metadata(new_items) if new_items is not None else current
         if items or "amount" in changes:
             amount = changes.get("amount")
         else:

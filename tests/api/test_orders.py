@@ -314,6 +314,31 @@ def test_metadata_schema_violations_are_metadata_validation_failed(api_client):
     assert not Order.objects.exists()
 
 
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_item_metadata_violations_are_metadata_validation_failed(api_client, method):
+    # Given an item metadata schema whose "color" is one of two, and an order to edit
+    schema = MetadataSchema.objects.create(related_object="order_item")
+    MetadataProperty.objects.create(schema=schema, name="color", eq=["red", "blue"])
+    existing = make_order(source_id="edit-me")
+    items = [
+        {"source_id": "a", "quantity": 1, "price": 100, "metadata": {"color": "red"}},
+        {"source_id": "b", "quantity": 1, "price": 100, "metadata": {"color": "green"}},
+    ]
+
+    # When an order is created, or the existing one's cart replaced, with a wrong color
+    if method == "post":
+        response = api_client.post_json(ORDERS, {"source_id": "new", "items": items})
+    else:
+        response = api_client.put_json(f"{ORDERS}/{existing.pk}", {"items": items})
+
+    # Then the answer names the property and its value, and nothing was written
+    body = assert_error(response, 400, "metadata_validation_failed")
+    assert body["details"].startswith("color:")
+    assert "(actual value is 'green')" in body["details"]
+    assert list(Order.objects.values_list("source_id", flat=True)) == ["edit-me"]
+    assert existing.items.count() == 2 and existing.events.count() == 1
+
+
 def test_customer_metadata_violations_are_metadata_validation_failed(api_client):
     schema = MetadataSchema.objects.create(related_object="customer", allow_defined_only=True)
     MetadataProperty.objects.create(schema=schema, name="vip", type="boolean")

@@ -1,10 +1,19 @@
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from customers.services import refresh_purchase_summaries
 from orders import services
 from orders.actors import Actor
-from orders.models import Order, OrderEvent, OrderItem, OrderStatus
+from orders.models import (
+    MetadataProperty,
+    MetadataSchema,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+)
 from orders.services import ItemData
 from tests.factories import CustomerFactory, ProductFactory, SKUFactory, UserFactory, make_order
 
@@ -69,6 +78,62 @@ def test_invalid_input_writes_nothing():
     with pytest.raises(ValidationError):
         make_order(items=0, amount=100, metadata=["not", "a", "mapping"])
     assert not Order.objects.exists() and not OrderEvent.objects.exists()
+
+
+@pytest.fixture
+def item_schema() -> MetadataSchema:
+    """Order items may carry a "color" (red or blue) and a "made" date."""
+    schema = MetadataSchema.objects.create(related_object=MetadataSchema.RelatedObject.ORDER_ITEM)
+    MetadataProperty.objects.create(schema=schema, name="color", eq=["red", "blue"])
+    MetadataProperty.objects.create(schema=schema, name="made", type="date")
+    return schema
+
+
+def test_create_order_checks_item_metadata_naming_the_item_and_writes_nothing(item_schema):
+    # Given a cart whose second line has a color the schema does not allow
+    product = ProductFactory()
+    items = [
+        ItemData(quantity=1, price=100, product=product, metadata={"color": "red"}),
+        ItemData(quantity=1, price=100, product=product, metadata={"color": "green"}),
+    ]
+
+    # When an order is created with it
+    with pytest.raises(ValidationError) as error:
+        services.create_order(actor=Actor.system(), items=items)
+
+    # Then the error names the item and the property, and nothing was written
+    messages = error.value.message_dict
+    assert list(messages) == ["items.2.metadata.color"]
+    assert "(actual value is 'green')" in messages["items.2.metadata.color"][0]
+    assert not Order.objects.exists() and not OrderItem.objects.exists()
+
+
+def test_item_metadata_is_stored_as_the_schema_normalizes_it(item_schema):
+    # Given a line whose date is given as a date object
+    product = ProductFactory()
+    line = ItemData(quantity=1, price=100, product=product, metadata={"made": date(2026, 1, 31)})
+
+    # When the order is created
+    order = services.create_order(actor=Actor.system(), items=[line])
+
+    # Then the item holds the schema's form of it
+    assert order.items.get().metadata == {"made": "2026-01-31"}
+
+
+def test_update_order_checks_the_new_carts_item_metadata(item_schema):
+    # Given an order
+    order = make_order(items=1)
+    before = list(order.items.values_list("pk", flat=True))
+
+    # When its cart is replaced by one whose only line has a wrong color
+    wrong = ItemData(quantity=1, price=5, product=ProductFactory(), metadata={"color": 7})
+    with pytest.raises(ValidationError) as error:
+        services.update_order(order, actor=Actor.system(), items=[wrong])
+
+    # Then the error names the line, and the order is as it was
+    assert list(error.value.message_dict) == ["items.1.metadata.color"]
+    assert list(order.items.values_list("pk", flat=True)) == before
+    assert order.events.count() == 1
 
 
 def test_a_save_that_changes_several_things_records_one_event_with_every_diff():
