@@ -20,7 +20,7 @@ class EstimatedCountPaginator(Paginator):
 
     Above ``estimate_threshold`` rows the count (and so the number of pages) is approximate:
     the last page links may be off by a little, which nobody paging through a million orders
-    notices. Below it, and on databases other than PostgreSQL, the count is exact.
+    notices. Below it the count is exact.
     """
 
     estimate_threshold: int = ESTIMATE_THRESHOLD
@@ -29,7 +29,7 @@ class EstimatedCountPaginator(Paginator):
     def count(self) -> int:
         if isinstance(self.object_list, QuerySet):
             estimate = planner_row_estimate(self.object_list)
-            if estimate is not None and estimate > self.estimate_threshold:
+            if estimate > self.estimate_threshold:
                 return estimate
         return super().count
 
