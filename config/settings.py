@@ -1,8 +1,10 @@
 """Campaign Hub settings, read from the environment only (12-factor).
 
-Every value has an embedded default that suits a laptop: SQLite and kombu's filesystem
-broker under ``var/``. ``DJANGO_ENV=production`` switches the defaults to the secure ones
-that ``manage.py check --deploy`` expects.
+Every value has an embedded default that suits a laptop: without ``DATABASE_URL`` a private
+PostgreSQL (config/embedded_postgres.py, data in ``var/postgres``) is started if it is not
+running, and kombu's filesystem broker keeps its messages under ``var/broker``.
+``DJANGO_ENV=production`` switches the defaults to the secure ones that
+``manage.py check --deploy`` expects.
 """
 
 from datetime import timedelta
@@ -88,19 +90,23 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'campaign_hub.sqlite3'}"),
-}
+# A set DATABASE_URL always wins, and then nothing embedded is imported or started. Without
+# it, the embedded PostgreSQL under VAR_DIR is started if needed (by whichever process loads
+# the settings first; that process stops it again when it exits).
+EMBEDDED_DATABASE = not env.str("DATABASE_URL", default="")
+if EMBEDDED_DATABASE:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config import embedded_postgres
+
+    try:
+        DATABASES = {"default": embedded_postgres.database_for_settings(VAR_DIR)}
+    except embedded_postgres.EmbeddedPostgresError as error:
+        raise ImproperlyConfigured(str(error)) from None
+else:
+    DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
-EMBEDDED_DATABASE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-if EMBEDDED_DATABASE:
-    # WAL lets the web server read while the worker writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
-    DATABASES["default"]["OPTIONS"]["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -229,10 +235,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Create the local folders the embedded defaults write to; nothing else is created.
+# Create the local folders the embedded defaults write to; nothing else is created (the
+# embedded PostgreSQL makes its own under VAR_DIR).
 _local_folders = []
-if EMBEDDED_DATABASE:
-    _local_folders.append(VAR_DIR)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _local_folders += [BROKER_DIR / "queue", BROKER_DIR / "processed"]
 if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

@@ -1,11 +1,12 @@
-"""Settings for the test suite: the real services on this machine, unless the env says otherwise.
+"""Settings for the test suite: the real services, unless the env says otherwise.
 
-Only defaults are set here; ``DATABASE_URL`` and ``CELERY_BROKER_URL`` in the environment win.
+The database is ``DATABASE_URL``'s server when it is set (CI sets this machine's), else the
+embedded PostgreSQL under ``VAR_DIR``, as for ``make run``; pytest's header says which.
+Redis on this machine is the broker unless ``CELERY_BROKER_URL`` says otherwise.
 """
 
 import os
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/campaign_hub")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 # A queue of this run's own, so a worker started by the tests takes only this run's tasks.
 os.environ.setdefault("CELERY_QUEUE", f"campaign_hub_test_{os.getpid()}")

@@ -1,12 +1,34 @@
 """Shared fixtures: the three users every permission test needs, and logged-in clients."""
 
+from urllib.parse import quote
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.test import Client
 
 from core.counts import forget_row_estimates
 from orders.metadata_conditions import forget_schema_keys
 from tests.factories import MarketingUserFactory, UserFactory
+
+
+def pytest_report_header() -> str:
+    """Say which PostgreSQL this run uses: DATABASE_URL's, or the embedded one."""
+    if settings.EMBEDDED_DATABASE:
+        data = settings.VAR_DIR / "postgres"
+        return f"database: the embedded PostgreSQL (DATABASE_URL unset), data in {data}"
+    db = settings.DATABASES["default"]
+    server = f"{db['USER']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"database: DATABASE_URL's PostgreSQL, {server}"
+
+
+def database_url(db: dict) -> str:
+    """A DATABASE_URL for these connection settings (a socket folder as host included)."""
+    host = db["HOST"] or "127.0.0.1"
+    if host.startswith("/"):
+        # django-environ reads a socket folder from the URL's path, percent-encoded.
+        return f"postgres://{db['USER']}@:{db['PORT'] or 5432}/{quote(host, safe='')}/{db['NAME']}"
+    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(autouse=True)
@@ -93,9 +115,7 @@ def celery_worker(transactional_db):
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     env = dict(os.environ)
     db = connection.settings_dict
-    env["DATABASE_URL"] = (
-        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    env["DATABASE_URL"] = database_url(db)
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
          "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-n", name],

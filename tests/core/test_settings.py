@@ -6,8 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+
+from core.roles import MARKETING_GROUP
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,15 +56,22 @@ def test_production_without_a_secret_key_refuses_to_start():
 
 
 def test_embedded_defaults_need_nothing_installed(tmp_path):
+    # Without DATABASE_URL: the embedded PostgreSQL under VAR_DIR and the filesystem broker.
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG, s.CURRENCY, "
-        "s.TIME_ZONE, s.USE_TZ, s.MEDIA_ROOT)"
+        "from django.db import connection; "
+        "print(s.DATABASES['default']['ENGINE'], connection.vendor, s.EMBEDDED_DATABASE, "
+        "s.CELERY_BROKER_URL, s.DEBUG, s.CURRENCY, s.TIME_ZONE, s.USE_TZ, s.MEDIA_ROOT, "
+        "connection.cursor().connection.info.server_version // 10000)"
     )
     result = _run(code, VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
-    engine, broker, debug, currency, zone, use_tz, media = result.stdout.split()
-    assert engine == "django.db.backends.sqlite3"
+    engine, vendor, embedded, broker, debug, currency, zone, use_tz, media, major = (
+        result.stdout.split()
+    )
+    assert (engine, vendor, embedded) == ("django.db.backends.postgresql", "postgresql", "True")
+    assert major == "18"
+    assert (tmp_path / "postgres" / "PG_VERSION").exists()
     assert broker == "filesystem://"
     assert (debug, currency, zone, use_tz) == ("True", "USD", "UTC", "True")
     assert media == str(tmp_path / "media")
@@ -74,7 +84,8 @@ def test_environment_overrides_defaults(tmp_path):
         "print(s.DATABASES['default']['NAME'], s.CURRENCY, s.TIME_ZONE, s.ALLOWED_HOSTS)"
     )
     result = _run(
-        code,
+        code
+        + "; import sys; print(s.EMBEDDED_DATABASE, 'config.embedded_postgres' in sys.modules)",
         VAR_DIR=str(tmp_path),
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/elsewhere",
         CURRENCY="eur",
@@ -88,18 +99,38 @@ def test_environment_overrides_defaults(tmp_path):
         "Europe/Warsaw",
         "['a.example',",
         "'b.example']",
+        "False",
+        "False",
     ]
+    # A set DATABASE_URL wins: nothing embedded was imported or started.
+    assert not (tmp_path / "postgres").exists()
 
 
 @pytest.mark.django_db
-def test_demo_user_is_refused_outside_the_embedded_database():
-    # The suite runs on PostgreSQL, where a known password must never be created.
-    with pytest.raises(CommandError, match="only created on the embedded SQLite default"):
+def test_demo_user_is_refused_outside_the_embedded_database(settings):
+    # A shared database (DATABASE_URL set) must never get a known password.
+    settings.EMBEDDED_DATABASE = False
+    with pytest.raises(CommandError, match="only created on the embedded PostgreSQL"):
         call_command("ensure_demo_user")
+    assert not get_user_model().objects.filter(username="demo").exists()
 
 
-def test_every_migration_applies_on_the_embedded_sqlite_default(tmp_path):
-    # make run uses SQLite: a PostgreSQL-only construct in a migration would break it.
+@pytest.mark.django_db
+def test_demo_user_is_created_once_on_the_embedded_database(settings):
+    settings.EMBEDDED_DATABASE = True
+    call_command("ensure_demo_user")
+    call_command("ensure_demo_user")  # a second make run finds it
+    user = get_user_model().objects.get(username="demo")
+    assert user.check_password("demo") and user.is_staff
+    assert user.groups.filter(name=MARKETING_GROUP).exists()
+
+
+def test_every_migration_applies_on_a_fresh_embedded_database(tmp_path):
+    # make run migrates the embedded PostgreSQL on its first start; the command that started
+    # the server stops it again on its way out.
     result = _manage("migrate", "--noinput", VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "campaign_hub.sqlite3").exists()
+    assert "Applying orders.0001_initial... OK" in result.stdout
+    plan = _manage("showmigrations", "--plan", VAR_DIR=str(tmp_path))
+    assert plan.returncode == 0, plan.stderr
+    assert "[ ]" not in plan.stdout and "[X]" in plan.stdout

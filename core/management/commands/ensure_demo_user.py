@@ -10,14 +10,15 @@ DEMO_PASSWORD = "demo"
 
 
 class Command(BaseCommand):
-    help = "Create the demo/demo staff user `make run` prints (embedded SQLite default only)."
+    help = "Create the demo/demo staff user `make run` prints (embedded PostgreSQL only)."
 
     def handle(self, *args: object, **options: object) -> None:
-        # A known password is only acceptable on a laptop's throwaway database.
+        # A known password is only acceptable on a laptop's private database.
         if not settings.EMBEDDED_DATABASE or settings.PRODUCTION:
             raise CommandError(
-                "The demo user is only created on the embedded SQLite default, never on a "
-                "shared database. Create real accounts with `manage.py createsuperuser`."
+                "The demo user is only created on the embedded PostgreSQL (DATABASE_URL unset), "
+                "never on a shared database. Create real accounts with "
+                "`manage.py createsuperuser`."
             )
         user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME,
