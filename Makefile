@@ -9,7 +9,7 @@ PORT ?= 8000
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) scripts/requirements.py | $(PY) -m pip install --quiet -r /dev/stdin
+	$(PY) scripts/requirements.py embedded | $(PY) -m pip install --quiet -r /dev/stdin
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
@@ -19,11 +19,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## Web server and Celery worker together on the embedded default (SQLite + filesystem broker).
+## Web server and Celery worker together; without DATABASE_URL on the embedded PostgreSQL
+## (data in var/postgres) and the filesystem broker.
 run: install
 	@PORT=$(PORT) PY=$(PY) scripts/run.sh
 
-## Makes sure PostgreSQL and Redis are up (starting them when installed but stopped).
+## Makes sure Redis is up, and the PostgreSQL DATABASE_URL names when it is on this machine
+## (starting them when installed but stopped).
 services:
 	@scripts/ensure-services.sh
 
@@ -31,9 +33,9 @@ services:
 chromium:
 	@scripts/ensure-chromium.sh
 
-## The whole suite on PostgreSQL, Redis, a real Celery worker and Chromium.
+## The whole suite on PostgreSQL (DATABASE_URL's, else the embedded one), Redis, a real
+## Celery worker and Chromium; pytest's header says which database ran.
 test: install-test services chromium
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/campaign_hub} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -41,5 +43,7 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+## Stops the embedded PostgreSQL (if it runs) before its data is deleted with var/.
 clean:
+	@if [ -x $(PY) ]; then $(PY) -m config.embedded_postgres stop; fi
 	rm -rf $(VENV) var staticfiles

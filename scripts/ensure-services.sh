@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
-# Makes sure the PostgreSQL and Redis the test suite needs answer on 127.0.0.1: starts them
-# when they are installed but stopped, and says exactly what is missing otherwise.
+# Makes sure the services the test suite needs answer on 127.0.0.1: Redis always, and
+# PostgreSQL when DATABASE_URL names a server on this machine (without DATABASE_URL the suite
+# runs on the embedded PostgreSQL, which starts itself). Starts them when they are installed
+# but stopped, and says exactly what is missing otherwise.
 set -u
 
-PG_PORT=${PG_PORT:-5432}
 REDIS_PORT=${REDIS_PORT:-6379}
+
+# The port of DATABASE_URL's server when it is on this machine; fails otherwise.
+local_postgres_port() {
+  local netloc=${DATABASE_URL:-}
+  [ -n "$netloc" ] || return 1
+  netloc=${netloc#*://}
+  netloc=${netloc%%/*}
+  netloc=${netloc##*@}
+  local host=${netloc%%:*} port=${netloc##*:}
+  [ "$port" != "$netloc" ] && [ -n "$port" ] || port=5432
+  case $host in
+    127.0.0.1 | localhost) echo "$port" ;;
+    *) return 1 ;;
+  esac
+}
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -39,7 +55,13 @@ start_redis() {
 
 status=0
 
-if listening "$PG_PORT"; then
+if ! PG_PORT=$(local_postgres_port); then
+  if [ -n "${DATABASE_URL:-}" ]; then
+    echo "ensure-services: DATABASE_URL names a server elsewhere; not checking it here"
+  else
+    echo "ensure-services: DATABASE_URL is unset; the suite runs on the embedded PostgreSQL"
+  fi
+elif listening "$PG_PORT"; then
   echo "ensure-services: PostgreSQL answers on 127.0.0.1:$PG_PORT"
 elif start_postgres; then
   wait_for "$PG_PORT" PostgreSQL || status=1
@@ -47,7 +69,7 @@ else
   cat >&2 <<MSG
 ensure-services: PostgreSQL is not running on 127.0.0.1:$PG_PORT and no installed server was found
   to start. Install it (Debian: apt-get install postgresql) with trust authentication for user
-  'postgres' on 127.0.0.1, or point DATABASE_URL at a PostgreSQL you run.
+  'postgres' on 127.0.0.1, or unset DATABASE_URL to use the embedded PostgreSQL.
 MSG
   status=1
 fi

