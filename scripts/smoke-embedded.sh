@@ -133,7 +133,7 @@ echo "smoke: the Celery worker is ready on the filesystem broker"
 # A command of its own, on the same embedded database while make run holds it.
 imported=$(env -u DATABASE_URL -u CELERY_BROKER_URL .venv/bin/python manage.py import_orders \
   docs/examples/orders.csv 2>&1) || fail "import_orders failed: $imported"
-count=$(env -u DATABASE_URL -u CELERY_BROKER_URL .venv/bin/python manage.py shell -c \
+count=$(env -u DATABASE_URL -u CELERY_BROKER_URL .venv/bin/python manage.py shell -v 0 -c \
   "from orders.models import Order; print(Order.objects.filter(source_id__in=['shop-1001', 'shop-1002']).count())" \
   2>&1) || fail "counting the imported orders failed: $count"
 [ "$count" = "2" ] || fail "import_orders loaded $count of the example file's 2 orders: $imported"
