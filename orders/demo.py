@@ -1,10 +1,11 @@
 """Reproducible demo data for ``seed_demo``: a catalogue, customers and orders as table rows.
 
 Everything comes from one ``random.Random(seed)``, ids included, so the same seed and end
-date always give byte-identical data. Rows are plain tuples in the column order of the
-``*_COLUMNS`` constants below: cheap to build by the million and ready for PostgreSQL's COPY.
-Amounts are never computed here: ``orders.totals.compute_totals``
-computes them, exactly as for an order made through the service.
+date always give byte-identical data. Rows are plain tuples in the column order of the bulk
+loads' tables (``orders.importing.writers``; items and events ``with_id``): cheap to build by
+the million and ready for PostgreSQL's COPY. Amounts are never computed here:
+``orders.totals.compute_totals`` computes them, ids come from ``core.ids`` and each order's
+``created`` event from ``orders.events``, exactly as for an order made through the service.
 
 Call the methods in order: ``catalogue()``, then consume ``customers()``, then ``orders()``;
 each draws from the same random stream.
@@ -25,31 +26,6 @@ from . import demo_data as vocab
 from . import events
 from .models import OrderEvent, OrderItem, OrderStatus
 from .totals import ItemInput, OrderTotals, compute_totals
-
-# Column order of the generated rows (model attribute names; they equal the column names).
-PRODUCT_COLUMNS = ("id", "source_id", "name", "price", "metadata", "created_at", "updated_at")
-SKU_COLUMNS = (
-    "id", "product_id", "source_id", "sku", "price", "metadata", "created_at", "updated_at",
-)  # fmt: skip
-CUSTOMER_COLUMNS = (
-    "id", "source_id", "name", "email", "phone", "description", "address_line_1",
-    "address_line_2", "city", "state", "postal_code", "country", "metadata", "created_at",
-    "updated_at", "orders_total_amount", "orders_total_count", "orders_last_order_amount",
-    "orders_last_order_date",
-)  # fmt: skip
-ORDER_COLUMNS = (
-    "id", "source_id", "status", "amount", "initial_amount", "discount_amount",
-    "items_discount_amount", "total_discount_amount", "total_amount", "items_count",
-    "customer_id", "referrer_id", "metadata", "created_at", "updated_at",
-)  # fmt: skip
-ITEM_COLUMNS = (
-    "id", "order_id", "position", "related_object", "product_id", "sku_id", "source_id",
-    "quantity", "price", "amount", "discount_amount", "subtotal_amount", "metadata",
-)  # fmt: skip
-EVENT_COLUMNS = (
-    "id", "order_id", "type", "actor_type", "actor_user_id", "actor_label", "changes",
-    "created_at",
-)  # fmt: skip
 
 ACTOR_LABEL = "seed_demo"
 HISTORY = timedelta(days=730)  # orders are spread over the two years before ``until``
@@ -306,7 +282,7 @@ class DemoGenerator:
             order_id, f"ORD-{index + 1:07d}", status, totals.amount, totals.initial_amount,
             totals.discount_amount, totals.items_discount_amount, totals.total_discount_amount,
             totals.total_amount, totals.items_count, customer_id, referrer_id, metadata,
-            created_at, updated_at,
+            created_at, updated_at, 1,
         )  # fmt: skip
         items = [
             (item_id + position, order_id, position, line.related_object, line.product_id,
@@ -316,7 +292,7 @@ class DemoGenerator:
         ]  # fmt: skip
         event = (
             event_id, order_id, _CREATED, _SYSTEM, None, ACTOR_LABEL,
-            self._created_changes(status, totals, customer_id, referrer_id), created_at,
+            self._created_changes(status, totals, customer_id, referrer_id), 1, created_at,
         )  # fmt: skip
         return OrderRows(order, items, event)
 

@@ -6,7 +6,7 @@ whole load is one transaction, so a failure never leaves part of it behind.
 """
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -14,62 +14,29 @@ from typing import Any
 
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max
 
 from customers.models import Customer
 from customers.services import rebuild_all_purchase_summaries
 
 from . import demo_data
-from .demo import (
-    CUSTOMER_COLUMNS,
-    EVENT_COLUMNS,
-    ITEM_COLUMNS,
-    ORDER_COLUMNS,
-    PRODUCT_COLUMNS,
-    SKU_COLUMNS,
-    DemoGenerator,
-    DemoSpec,
-)
-from .models import (
-    SKU,
-    MetadataProperty,
-    MetadataSchema,
-    Order,
-    OrderEvent,
-    OrderItem,
-    Product,
-)
+from .demo import DemoGenerator, DemoSpec
+from .importing import writers
+from .importing.writers import Table
+from .models import SKU, MetadataProperty, MetadataSchema, Order, OrderEvent, OrderItem, Product
 
 DEFAULT_CHUNK_SIZE = 10_000  # orders generated, then written, at a time
 DEMO_SOURCE_PREFIXES = {Customer: "CUST-", Product: "PROD-", SKU: "SKU-"}
 
 Progress = Callable[[str], None]
 
-
-@dataclass(frozen=True)
-class Table:
-    """A model and the columns the generator fills, in row order."""
-
-    model: type[models.Model]
-    columns: tuple[str, ...]
-
-    def sql_names(self, connection: BaseDatabaseWrapper) -> tuple[str, str]:
-        quote = connection.ops.quote_name
-        opts = self.model._meta
-        columns = ", ".join(quote(opts.get_field(name).column) for name in self.columns)
-        return quote(opts.db_table), columns
-
-
-PRODUCTS = Table(Product, PRODUCT_COLUMNS)
-SKUS = Table(SKU, SKU_COLUMNS)
-CUSTOMERS = Table(Customer, CUSTOMER_COLUMNS)
-ORDERS = Table(Order, ORDER_COLUMNS)
-ITEMS = Table(OrderItem, ITEM_COLUMNS)
-EVENTS = Table(OrderEvent, EVENT_COLUMNS)
+# The importer's tables and columns; items and events with the ids the generator gives them.
+PRODUCTS, SKUS, CUSTOMERS = writers.PRODUCTS, writers.SKUS, writers.CUSTOMERS
+ORDERS = writers.ORDERS
+ITEMS, EVENTS = writers.ITEMS.with_id(), writers.EVENTS.with_id()
 # In the order their rows can be deleted: children before parents.
 DEMO_TABLES = (EVENTS, ITEMS, ORDERS, SKUS, PRODUCTS, CUSTOMERS)
-# The big tables, loaded without their secondary indexes and foreign keys on PostgreSQL.
+# The big tables, loaded without their secondary indexes and foreign keys.
 BULK_TABLES = (CUSTOMERS, ORDERS, ITEMS, EVENTS)
 
 
@@ -82,25 +49,6 @@ class LoadReport:
     items: int
     events: int
     seconds: float
-
-
-def write_rows(
-    connection: BaseDatabaseWrapper,
-    cursor: Any,
-    table: Table,
-    rows: Iterable[tuple[Any, ...]],
-) -> int:
-    """COPY ``rows`` (tuples in ``table.columns`` order) and return how many there were.
-
-    JSON columns arrive already serialised; datetimes are aware (UTC).
-    """
-    table_name, column_names = table.sql_names(connection)
-    written = 0
-    with cursor.copy(f"COPY {table_name} ({column_names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-            written += 1
-    return written
 
 
 def leftover_demo_rows(using: str = DEFAULT_DB_ALIAS) -> list[str]:
@@ -119,7 +67,7 @@ def flush_demo(using: str = DEFAULT_DB_ALIAS) -> int:
     """
     connection = connections[using]
     deleted = Order.objects.using(using).count()
-    names = [connection.ops.quote_name(table.model._meta.db_table) for table in DEMO_TABLES]
+    names = [table.name for table in DEMO_TABLES]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         # One TRUNCATE of the whole group: instant, where DELETE would take minutes at a
         # million orders. It fails loudly if a table outside the group points at them.
@@ -169,7 +117,7 @@ def _indexes_built_afterwards(
     together with everything else, and other sessions wait for these tables meanwhile.
     Primary keys and unique constraints stay (other tables may point at them).
     """
-    names = [table.model._meta.db_table for table in tables]
+    names = [table.name for table in tables]
     cursor.execute(
         "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class "
         "WHERE oid = ANY(%s::regclass[])",
@@ -250,17 +198,14 @@ def load_demo(
     started = time.perf_counter()
     generator = DemoGenerator(spec)
 
-    def write(cursor: Any, table: Table, rows: Iterable[tuple[Any, ...]]) -> int:
-        return write_rows(connection, cursor, table, rows)
-
     with transaction.atomic(using=using), connection.cursor() as cursor:
         product_rows, sku_rows = generator.catalogue()
-        products = write(cursor, PRODUCTS, product_rows)
-        skus = write(cursor, SKUS, sku_rows)
+        products = PRODUCTS.copy(cursor, product_rows)
+        skus = SKUS.copy(cursor, sku_rows)
         ensure_order_metadata_schema(using)
 
         with _indexes_built_afterwards(cursor, BULK_TABLES, say):
-            customers = write(cursor, CUSTOMERS, generator.customers())
+            customers = CUSTOMERS.copy(cursor, generator.customers())
             say(
                 f"catalogue: {products:,} products, {skus:,} SKUs; {customers:,} customers "
                 f"({time.perf_counter() - started:.1f} s)"
@@ -273,9 +218,9 @@ def load_demo(
             )
             orders = items = events = 0
             while chunk := list(islice(order_rows, chunk_size)):
-                orders += write(cursor, ORDERS, (rows.order for rows in chunk))
-                items += write(cursor, ITEMS, (item for rows in chunk for item in rows.items))
-                events += write(cursor, EVENTS, (rows.event for rows in chunk))
+                orders += ORDERS.copy(cursor, (rows.order for rows in chunk))
+                items += ITEMS.copy(cursor, (item for rows in chunk for item in rows.items))
+                events += EVENTS.copy(cursor, (rows.event for rows in chunk))
                 say(
                     f"orders: {orders:,}/{spec.orders:,} "
                     f"({100 * orders // max(spec.orders, 1)}%), {items:,} items "
@@ -294,7 +239,7 @@ def load_demo(
             cursor.execute(statement)
 
     # Fresh statistics, so the first queries on a million rows get sensible plans.
-    tables = ", ".join(table.sql_names(connection)[0] for table in DEMO_TABLES)
+    tables = ", ".join(table.name for table in DEMO_TABLES)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
     say(f"analyze: done ({time.perf_counter() - started:.1f} s)")

@@ -9,8 +9,10 @@ from typing import Any, NamedTuple
 
 from core.ids import CUSTOMER, ORDER, PRODUCT, SKU, id_stream
 
+from ..events import TOTAL_FIELDS
 from .parsing import PERSON_FIELDS
 from .validation import ValidOrder
+from .writers import Table
 
 ORDERS = "import_orders_stage"
 ITEMS = "import_items_stage"
@@ -25,13 +27,7 @@ ORDER_COLUMNS = (
     "new_id",
     "source_id",
     "status",
-    "amount",
-    "initial_amount",
-    "discount_amount",
-    "items_discount_amount",
-    "total_discount_amount",
-    "total_amount",
-    "items_count",
+    *TOTAL_FIELDS,
     "customer_source",
     "referrer_source",
     "metadata",
@@ -54,6 +50,11 @@ ITEM_COLUMNS = (
 PEOPLE_COLUMNS = ("ord", "new_id", *PERSON_FIELDS)
 PRODUCT_COLUMNS = ("ord", "new_id", "source_id", "name")
 SKU_COLUMNS = ("ord", "new_id", "source_id", "product_source", "sku")
+STAGED_ORDERS = Table(ORDERS, ORDER_COLUMNS)
+STAGED_ITEMS = Table(ITEMS, ITEM_COLUMNS)
+STAGED_PEOPLE = Table(PEOPLE, PEOPLE_COLUMNS)
+STAGED_PRODUCTS = Table(PRODUCTS, PRODUCT_COLUMNS)
+STAGED_SKUS = Table(SKUS, SKU_COLUMNS)
 
 CREATE_SQL = f"""
 DROP TABLE IF EXISTS {ORDERS}, {ITEMS}, {PEOPLE}, {PRODUCTS}, {SKUS}, import_plan;
@@ -177,21 +178,18 @@ class StagedBatch:
                     seen.add(key)
                     self.skus.append((ord_, next(ids.skus), sku_id, product_id, item.sku_name))
 
-    def tables(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]:
+    def tables(self) -> list[tuple[Table, list[tuple[Any, ...]]]]:
         return [
-            (ORDERS, ORDER_COLUMNS, self.orders),
-            (ITEMS, ITEM_COLUMNS, self.items),
-            (PEOPLE, PEOPLE_COLUMNS, self.people),
-            (PRODUCTS, PRODUCT_COLUMNS, self.products),
-            (SKUS, SKU_COLUMNS, self.skus),
+            (STAGED_ORDERS, self.orders),
+            (STAGED_ITEMS, self.items),
+            (STAGED_PEOPLE, self.people),
+            (STAGED_PRODUCTS, self.products),
+            (STAGED_SKUS, self.skus),
         ]
 
 
 def copy_batch(cursor: Any, batch: StagedBatch) -> None:
-    """COPY one batch into the staging tables (psycopg 3's ``cursor.copy``)."""
-    for table, columns, rows in batch.tables():
-        if not rows:
-            continue
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    """COPY one batch into the staging tables (the bulk loads' one writer)."""
+    for table, rows in batch.tables():
+        if rows:
+            table.copy(cursor, rows)

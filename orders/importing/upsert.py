@@ -18,11 +18,11 @@ from customers.models import Customer
 
 from .. import events
 from ..models import COUNTED_STATUSES, SKU, Order, OrderEvent, OrderItem, Product
+from . import writers
 from .staging import ITEMS, ORDERS, PEOPLE, PRODUCTS, SKUS
 
 O = Order._meta.db_table  # noqa: E741 - short table aliases keep the SQL readable
 I = OrderItem._meta.db_table  # noqa: E741
-E = OrderEvent._meta.db_table
 C = Customer._meta.db_table
 P = Product._meta.db_table
 K = SKU._meta.db_table
@@ -157,6 +157,57 @@ def touched_customers(cursor: Any, limit: int) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
+# What the order tables' new rows are made of (``writers``' columns; a column not named is
+# the staged column of the same name).
+_NEW_CUSTOMER = writers.CUSTOMERS.select(
+    {
+        "id": "p.new_id",
+        "description": "''",
+        "metadata": "'{}'",
+        "created_at": "now()",
+        "updated_at": "now()",
+        "orders_total_amount": "coalesce(summary.spent, 0)",
+        "orders_total_count": "coalesce(summary.orders, 0)",
+        "orders_last_order_amount": "summary.last_amount",
+        "orders_last_order_date": "summary.last_date",
+    },
+    prefix="p.",
+)
+_NEW_PRODUCT = writers.PRODUCTS.select(
+    {
+        "id": "new_id",
+        "name": "coalesce(nullif(name, ''), source_id)",
+        "price": "NULL",
+        "metadata": "'{}'",
+        "created_at": "now()",
+        "updated_at": "now()",
+    }
+)
+_NEW_SKU = writers.SKUS.select(
+    {
+        "id": "s.new_id",
+        "product_id": "p.id",
+        "sku": "coalesce(nullif(s.sku, ''), s.source_id)",
+        "price": "NULL",
+        "metadata": "'{}'",
+        "created_at": "now()",
+        "updated_at": "now()",
+    },
+    prefix="s.",
+)
+_NEW_ORDER = writers.ORDERS.select(
+    {
+        "id": "order_id",
+        "created_at": "coalesce(created_at, now())",
+        "updated_at": "now()",
+        "version": "1",
+    }
+)
+_NEW_ITEM = writers.ITEMS.select(
+    {"order_id": "p.order_id", "product_id": "prod.id", "sku_id": "k.id"}, prefix="i."
+)
+
+
 # A customer's profile fields an import sets: a field the file leaves empty keeps its value.
 _PROFILE = ("name", "email", "phone", "address_line_1", "address_line_2", "city", "state")
 _PROFILE += ("postal_code", "country")
@@ -183,19 +234,13 @@ def _write_people_and_products(cursor: Any) -> None:
     counted = ", ".join(["%s"] * len(COUNTED_STATUSES))
     cursor.execute(
         f"""
-        INSERT INTO {C} (id, source_id, name, email, phone, description, address_line_1,
-            address_line_2, city, state, postal_code, country, metadata, created_at, updated_at,
-            orders_total_amount, orders_total_count, orders_last_order_amount,
-            orders_last_order_date)
+        {writers.CUSTOMERS.into()}
         WITH new_people AS (
             SELECT DISTINCT ON (source_id) * FROM {PEOPLE} AS p
             WHERE NOT EXISTS (SELECT FROM {C} AS c WHERE c.source_id = p.source_id)
             ORDER BY source_id, ord
         )
-        SELECT p.new_id, p.source_id, p.name, p.email, p.phone, '', p.address_line_1,
-            p.address_line_2, p.city, p.state, p.postal_code, p.country, '{{}}', now(), now(),
-            coalesce(summary.spent, 0), coalesce(summary.orders, 0), summary.last_amount,
-            summary.last_date
+        SELECT {_NEW_CUSTOMER}
         FROM new_people AS p
         LEFT JOIN (
             SELECT customer_source, sum(total_amount) AS spent, count(*) AS orders,
@@ -225,9 +270,8 @@ def _write_people_and_products(cursor: Any) -> None:
     )
     cursor.execute(
         f"""
-        INSERT INTO {P} (id, source_id, name, metadata, created_at, updated_at)
-        SELECT DISTINCT ON (source_id) new_id, source_id, coalesce(nullif(name, ''), source_id),
-            '{{}}', now(), now()
+        {writers.PRODUCTS.into()}
+        SELECT DISTINCT ON (source_id) {_NEW_PRODUCT}
         FROM {PRODUCTS} AS s
         WHERE NOT EXISTS (SELECT FROM {P} AS p WHERE p.source_id = s.source_id)
         ORDER BY source_id, name = '', ord
@@ -244,9 +288,8 @@ def _write_people_and_products(cursor: Any) -> None:
     )
     cursor.execute(
         f"""
-        INSERT INTO {K} (id, product_id, source_id, sku, metadata, created_at, updated_at)
-        SELECT DISTINCT ON (s.source_id) s.new_id, p.id, s.source_id,
-            coalesce(nullif(s.sku, ''), s.source_id), '{{}}', now(), now()
+        {writers.SKUS.into()}
+        SELECT DISTINCT ON (s.source_id) {_NEW_SKU}
         FROM {SKUS} AS s JOIN {P} AS p ON p.source_id = s.product_source
         WHERE NOT EXISTS (SELECT FROM {K} AS k WHERE k.source_id = s.source_id)
         ORDER BY s.source_id, s.sku = '', s.ord
@@ -281,6 +324,19 @@ _UPDATE_CHANGES = " || ".join(
 )
 # A new order's ``imported`` event: what create_order records.
 _CREATE_CHANGES = events.created_changes_sql(lambda name: f"p.{name}")
+# An import's event; its type, actor type and actor label are the statement's parameters.
+_NEW_EVENT = writers.EVENTS.select(
+    {
+        "order_id": "p.order_id",
+        "type": "%s",
+        "actor_type": "%s",
+        "actor_user_id": "NULL",
+        "actor_label": "%s",
+        "changes": f"CASE WHEN p.is_new THEN {_CREATE_CHANGES} ELSE {_UPDATE_CHANGES} END",
+        "version": "CASE WHEN p.is_new THEN 1 ELSE p.old_version + 1 END",
+        "created_at": "now()",
+    }
+)
 
 
 def _item_line(product: str, sku: str) -> str:
@@ -292,12 +348,8 @@ def _item_line(product: str, sku: str) -> str:
 def _write_orders(cursor: Any, actor_label: str) -> None:
     cursor.execute(
         f"""
-        INSERT INTO {O} (id, source_id, status, amount, initial_amount, discount_amount,
-            items_discount_amount, total_discount_amount, total_amount, items_count,
-            customer_id, referrer_id, metadata, created_at, updated_at, version)
-        SELECT order_id, source_id, status, amount, initial_amount, discount_amount,
-            items_discount_amount, total_discount_amount, total_amount, items_count,
-            customer_id, referrer_id, metadata, coalesce(created_at, now()), now(), 1
+        {writers.ORDERS.into()}
+        SELECT {_NEW_ORDER}
         FROM import_plan WHERE is_new ORDER BY ord
         """
     )
@@ -321,7 +373,7 @@ def _write_orders(cursor: Any, actor_label: str) -> None:
     staged_line = _item_line("prod.id", "k.id")
     cursor.execute(
         f"""
-        INSERT INTO {E} (order_id, type, actor_type, actor_label, changes, version, created_at)
+        {writers.EVENTS.into()}
         WITH before AS (
             SELECT p.ord, jsonb_agg({stored_line} ORDER BY i.position) AS lines
             FROM import_plan AS p JOIN {I} AS i ON i.order_id = p.old_id
@@ -334,9 +386,7 @@ def _write_orders(cursor: Any, actor_label: str) -> None:
             LEFT JOIN {K} AS k ON k.source_id = i.sku_source
             WHERE p.items_changed GROUP BY p.ord
         )
-        SELECT p.order_id, %s, %s, %s,
-            CASE WHEN p.is_new THEN {_CREATE_CHANGES} ELSE {_UPDATE_CHANGES} END,
-            CASE WHEN p.is_new THEN 1 ELSE p.old_version + 1 END, now()
+        SELECT {_NEW_EVENT}
         FROM import_plan AS p
         LEFT JOIN before ON before.ord = p.ord
         LEFT JOIN after ON after.ord = p.ord
@@ -350,10 +400,8 @@ def _write_orders(cursor: Any, actor_label: str) -> None:
     )
     cursor.execute(
         f"""
-        INSERT INTO {I} (order_id, position, related_object, product_id, sku_id, source_id,
-            quantity, price, amount, discount_amount, subtotal_amount, metadata)
-        SELECT p.order_id, i.position, i.related_object, prod.id, k.id, i.source_id,
-            i.quantity, i.price, i.amount, i.discount_amount, i.subtotal_amount, i.metadata
+        {writers.ITEMS.into()}
+        SELECT {_NEW_ITEM}
         FROM {ITEMS} AS i
         JOIN import_plan AS p ON p.ord = i.ord AND (p.is_new OR p.items_changed)
         LEFT JOIN {P} AS prod ON prod.source_id = i.product_source

@@ -193,6 +193,7 @@ def test_every_order_has_exactly_one_created_event(seeded):
         assert event.actor_label == ACTOR_LABEL
         assert event.actor_user is None
         assert event.created_at == order.created_at
+        assert event.version == order.version == 1
         # The shape orders.services.create_order records
         assert event.changes == {
             "status": [None, order.status],
