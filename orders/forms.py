@@ -2,6 +2,7 @@
 1250, a customer reference → a Customer); saving is the order service's job."""
 
 import json
+import math
 from typing import Any
 
 from django import forms
@@ -17,6 +18,32 @@ from .totals import MAX_QUANTITY
 
 # The column's limit in words a person reads, for every quantity input.
 QUANTITY_TOO_LARGE = f"Enter a whole number of at most {MAX_QUANTITY:,}."
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"{text} is too large a number to store")
+    return number
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # longer than Python reads (sys.get_int_max_str_digits())
+        raise ValueError(f"a whole number of {len(text):,} digits is too long to store") from None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number that can be stored")
+
+
+def load_json(text: str) -> Any:
+    """``json.loads`` refusing what a JSON column cannot store: Python reads ``NaN``,
+    ``Infinity`` and ``1e400`` (as infinity), PostgreSQL refuses them; an integer too long
+    for Python to read is refused too. Raises ``ValueError`` (``json.JSONDecodeError`` for
+    text that is not JSON)."""
+    return json.loads(text, parse_float=_finite, parse_int=_whole, parse_constant=_no_constant)
 
 
 class MoneyInput(forms.CharField):
@@ -109,9 +136,11 @@ class OrderEditForm(VersionedForm):
         if not text:
             return {}
         try:
-            value = json.loads(text)
+            value = load_json(text)
         except json.JSONDecodeError as error:
             raise ValidationError(f"Not valid JSON: {error.msg} (line {error.lineno}).") from None
+        except ValueError as error:
+            raise ValidationError(f"Not valid metadata: {error}.") from None
         if not isinstance(value, dict):
             raise ValidationError("Metadata must be a JSON object of key/value pairs.")
         return value
@@ -193,8 +222,9 @@ ItemFormSet = forms.formset_factory(
 class MetadataValueForm(VersionedForm):
     """One metadata property edited in place: its key and value as typed.
 
-    The value is read as JSON when it parses (numbers, true/false, lists, objects), else as
-    text; the schema validator then decides whether it fits the property.
+    The value is read as JSON when it parses (numbers, true/false, lists, objects) into
+    something storable, else as text ("1e400" stays text); the schema validator then decides
+    whether it fits the property.
     """
 
     key = forms.CharField(max_length=100)
@@ -204,6 +234,6 @@ class MetadataValueForm(VersionedForm):
     def clean_value(self) -> Any:
         text = self.cleaned_data.get("value", "")
         try:
-            return json.loads(text)
-        except (json.JSONDecodeError, TypeError):
+            return load_json(text)
+        except (ValueError, TypeError):
             return text

@@ -8,11 +8,13 @@ be after Save, and every message names its property.
 """
 
 import json
+import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 
+from .forms import load_json
 from .metadata_validation import MetadataValidationError, PropertyInfo, validate_metadata
 from .models import MetadataProperty, MetadataSchema
 from .order_entry import ADDABLE_TYPES
@@ -20,6 +22,9 @@ from .order_entry import ADDABLE_TYPES
 Type = MetadataProperty.Type
 FIELD_PREFIX = "prop__"
 YES_NO = [("", "—"), ("true", "Yes"), ("false", "No")]
+# A typed number larger than a float is not read as a number: JSON readers (and PostgreSQL's
+# jsonb, past a point) cannot take it back, and "1e999999999" would take minutes to expand.
+_LARGEST_NUMBER = Decimal(sys.float_info.max)
 
 
 def field_name(prop_name: str) -> str:
@@ -73,15 +78,15 @@ def _typed(prop: PropertyInfo, text: str) -> Any:
             number = Decimal(text)
         except InvalidOperation:
             return text
-        if not number.is_finite():
+        if not number.is_finite() or number.copy_abs() > _LARGEST_NUMBER:
             return text
         return int(number) if number == number.to_integral_value() else float(number)
     if prop.type == Type.BOOLEAN:
         return {"true": True, "yes": True, "false": False, "no": False}.get(text.lower(), text)
     if prop.type in (Type.OBJECT, Type.GEOPOINT):
         try:
-            return json.loads(text)
-        except json.JSONDecodeError:
+            return load_json(text)
+        except ValueError:
             return text
     return text
 
@@ -101,10 +106,11 @@ def typed_value(prop: PropertyInfo, raw: Any) -> Any:
 
 
 def read_unknown_value(text: str) -> Any:
-    """Like the order page's metadata editor: JSON when it parses (12, true, ["a"]), else text."""
+    """Like the order page's metadata editor: JSON when it parses (12, true, ["a"]) into
+    something storable, else text."""
     try:
-        return json.loads(text)
-    except (json.JSONDecodeError, TypeError):
+        return load_json(text)
+    except (ValueError, TypeError):
         return text
 
 

@@ -672,3 +672,28 @@ def test_a_step_that_became_invalid_is_caught_on_save(marketing_client: Client) 
     assert current_step(response) == "items"
     assert any("at a price of" in text for text in errors_of(response))
     assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["1e400", "1e999999999", "Infinity", "NaN"])
+def test_metadata_numbers_json_cannot_store_are_refused_or_kept_as_text(
+    marketing_client: Client, typed: str
+) -> None:
+    # Given an order schema with a number property
+    schema = MetadataSchema.objects.create(related_object="order")
+    MetadataProperty.objects.create(schema=schema, name="score", type="number")
+
+    # When a number too large to store is typed into it, the step names the property
+    start(marketing_client)
+    for step, data in [("details", {}), ("items", items(amount="1.00")), ("customer", {}),
+                       ("referrer", {})]:  # fmt: skip
+        post(marketing_client, step, data)
+    refused = post(marketing_client, "metadata", {"metadata-prop__score": typed})
+    assert current_step(refused) == "metadata"
+    assert f"score: must be a number (actual value is '{typed}')" in errors_of(refused)
+
+    # And typed as an unknown property's value, it is kept as the text typed and saved
+    unknown = {"metadata-unknown_key": "note", "metadata-unknown_value": typed}
+    summary = to_summary(marketing_client, metadata=unknown)
+    response = save(marketing_client, summary)
+    assert response.status_code == 302
+    assert Order.objects.get().metadata == {"note": typed}

@@ -462,3 +462,41 @@ def test_edit_names_the_line_the_totals_refuse_when_rows_before_it_were_removed(
     assert any("at a price of $100,000,000.00" in text for text in errors["items-1-quantity"])
     assert "items-0-quantity" not in errors
     assert Order.objects.get(pk=order.pk).version == 1
+
+
+@pytest.mark.parametrize("typed", ["1e400", "-Infinity", "NaN", "1" + "0" * 5000])
+def test_metadata_numbers_json_cannot_store_are_never_a_500(marketing_client, schema, typed):
+    # Given an order
+    order = make_order(metadata={"score": 1})
+    url = f"/orders/{order.pk}/metadata/"
+
+    # When a number too large to store is typed in place into a number property
+    refused = marketing_client.post(
+        url, {"key": "score", "value": typed, "version": order.version}, follow=True
+    )
+    # Then the property's message says so, and nothing changed
+    assert refused.status_code == 200
+    assert "score: must be a number" in refused.content.decode()
+    assert Order.objects.get(pk=order.pk).metadata == {"score": 1}
+
+    # And into an unknown property it is kept as the text typed
+    marketing_client.post(url, {"key": "note", "value": typed, "version": order.version})
+    assert Order.objects.get(pk=order.pk).metadata == {"score": 1, "note": typed}
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ('{"x": 1e400}', "Not valid metadata: 1e400 is too large a number to store."),
+        ('{"x": [NaN]}', "Not valid metadata: NaN is not a number that can be stored."),
+        ('{"x": 1' + "0" * 5000 + "}", "a whole number of 5,001 digits is too long to store"),
+    ],
+)
+def test_edit_refuses_metadata_json_cannot_store(marketing_client, metadata, message):
+    order = make_order(items=1)
+    response = marketing_client.post(
+        f"/orders/{order.pk}/edit/", edit_data(order, metadata=metadata)
+    )
+    errors = edit_errors(response)
+    assert any(message in text for text in errors["metadata"]), errors
+    assert Order.objects.get(pk=order.pk).version == 1
