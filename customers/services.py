@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from core.money import MAX_MINOR_UNITS
 from orders.metadata_validation import validate_metadata
 from orders.models import COUNTED_STATUSES, MetadataSchema, Order
 
@@ -184,7 +185,11 @@ def _rebuild_purchase_summaries(customer_ids: list[str] | None, using: str) -> S
             SELECT customer_id,
                    total_amount,
                    created_at,
-                   SUM(total_amount) OVER (PARTITION BY customer_id) AS spent,
+                   -- Each order's total fits a bigint, their sum may not: a summary
+                   -- saturates at the column's limit rather than failing the order's save.
+                   LEAST(
+                       SUM(total_amount) OVER (PARTITION BY customer_id), {MAX_MINOR_UNITS}
+                   )::bigint AS spent,
                    COUNT(*) OVER (PARTITION BY customer_id) AS counted,
                    ROW_NUMBER() OVER (
                        PARTITION BY customer_id ORDER BY created_at DESC, id DESC

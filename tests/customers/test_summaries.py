@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
+from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
 from customers.services import MAX_REBUILD_CUSTOMERS, rebuild_purchase_summaries
 from orders.actors import Actor
@@ -74,6 +75,20 @@ def test_amount_customer_change_and_delete_move_the_summary():
     assert summary(ben) == (6000, 1, 6000, T0)
     delete_order(order, actor=ACTOR)
     assert summary(ben) == (0, 0, None, None)
+
+
+def test_a_total_spent_beyond_a_bigint_saturates_instead_of_failing_the_save():
+    # Given a customer with a paid order of the largest amount an order may have
+    ann = CustomerFactory()
+    make_order(customer=ann, amount=MAX_MINOR_UNITS, status=OrderStatus.PAID, created_at=T0)
+
+    # When a second such order is saved for them (the sum no longer fits the column)
+    later = T0 + timedelta(days=1)
+    make_order(customer=ann, amount=MAX_MINOR_UNITS, status=OrderStatus.PAID, created_at=later)
+
+    # Then the order is saved and the summary holds the column's limit, not an error
+    assert Order.objects.filter(customer=ann).count() == 2
+    assert summary(ann) == (MAX_MINOR_UNITS, 2, MAX_MINOR_UNITS, later)
 
 
 def test_recompute_command_rebuilds_summaries_in_bulk(capsys):
