@@ -173,6 +173,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # kombu's default is ./control, which would write into the checkout.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 # Job tables (exports, imports) hold job state; Celery keeps no results.
@@ -239,7 +241,7 @@ LOGGING = {
 # embedded PostgreSQL makes its own under VAR_DIR).
 _local_folders = []
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _local_folders += [BROKER_DIR / "queue", BROKER_DIR / "processed"]
+    _local_folders += [BROKER_DIR / "queue", BROKER_DIR / "processed", BROKER_DIR / "control"]
 if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
     _local_folders.append(MEDIA_ROOT)
 for _folder in _local_folders:

@@ -146,3 +146,9 @@ left=$(leftovers)
 $left"
 grep -q "Embedded PostgreSQL stopped" "$log" || fail "make run did not stop the embedded PostgreSQL"
 echo "smoke: stopping make run stopped the web server, the worker and the embedded PostgreSQL"
+
+# Everything make run writes lives in .venv/ and var/ (both ignored), none in the checkout.
+written=$(git -C "$work/app" status --porcelain)
+[ -z "$written" ] || fail "make run wrote into the checkout:
+$written"
+echo "smoke: the checkout is as cloned (make run wrote only to .venv/ and var/)"

@@ -57,7 +57,9 @@ class MakeRun:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
-            k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_QUEUE"}
         }
         env.update(
             VAR_DIR=str(var),

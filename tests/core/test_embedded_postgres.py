@@ -41,7 +41,11 @@ def var_dir(tmp_path: Path) -> Iterator[Path]:
 
 def _embedded_env(var: Path, **extra: str) -> dict[str, str]:
     """The environment `make run` gives its commands: no DATABASE_URL, a VAR_DIR of our own."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_QUEUE"}
+    }
     env.update(VAR_DIR=str(var), DJANGO_SETTINGS_MODULE="config.settings", **extra)
     return env
 

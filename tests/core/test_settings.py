@@ -76,6 +76,7 @@ def test_embedded_defaults_need_nothing_installed(tmp_path):
     assert (debug, currency, zone, use_tz) == ("True", "USD", "UTC", "True")
     assert media == str(tmp_path / "media")
     assert (tmp_path / "broker" / "queue").is_dir()
+    assert (tmp_path / "broker" / "control").is_dir()  # not ./control in the checkout
 
 
 def test_environment_overrides_defaults(tmp_path):
