@@ -14,6 +14,7 @@ would (every changed field as ``[before, after]``, ``metadata.<key>`` per change
 from dataclasses import dataclass
 from typing import Any
 
+from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
 
 from .. import events
@@ -243,7 +244,9 @@ def _write_people_and_products(cursor: Any) -> None:
         SELECT {_NEW_CUSTOMER}
         FROM new_people AS p
         LEFT JOIN (
-            SELECT customer_source, sum(total_amount) AS spent, count(*) AS orders,
+            -- saturating as customers.services' rebuild does: each total fits, a sum may not
+            SELECT customer_source, least(sum(total_amount), {MAX_MINOR_UNITS})::bigint AS spent,
+                count(*) AS orders,
                 (array_agg(total_amount ORDER BY created DESC, new_id DESC))[1] AS last_amount,
                 max(created) AS last_date
             FROM (SELECT customer_source, total_amount, new_id,

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command, load_command_class
 from django.db import connection
 
+from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
 from customers.services import rebuild_all_purchase_summaries
 from orders.actors import Actor
@@ -253,6 +254,20 @@ def test_skip_imports_the_others_when_a_quantity_is_beyond_its_column(tmp_path):
     assert "created: 2, updated: 0, unchanged: 0, failed: 1" in output
     assert "line 2 (huge): item 1: quantity must be at most" in output
     assert sorted(Order.objects.values_list("source_id", flat=True)) == ["ok-1", "ok-3"]
+
+
+def test_a_new_customers_total_spent_beyond_a_bigint_saturates(tmp_path):
+    # Given a file with two paid orders of the largest amount for one new customer
+    big = {"items": [], "amount": MAX_MINOR_UNITS, "customer": {"source_id": "whale"}}
+    path = write_jsonl(tmp_path, [order("big-1", **big), order("big-2", **big)])
+
+    # When it is imported
+    run(path)
+
+    # Then both orders are stored and the customer's summary holds the column's limit
+    whale = Customer.objects.get(source_id="whale")
+    assert Order.objects.filter(customer=whale).count() == 2
+    assert (whale.orders_total_amount, whale.orders_total_count) == (MAX_MINOR_UNITS, 2)
 
 
 def test_a_repeated_source_id_in_the_file_is_reported(tmp_path):
