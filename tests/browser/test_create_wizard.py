@@ -99,3 +99,26 @@ def test_create_an_order_through_all_six_steps(page: Page) -> None:
     expect(metadata).to_contain_text("vip")
     assert MetadataProperty.objects.filter(name="vip", type="boolean").exists()
     assert order.metadata == {"channel": "phone", "gift_note": "Happy birthday", "vip": True}
+
+
+def test_an_item_beyond_a_columns_range_is_explained_on_its_row_within_the_page(page: Page) -> None:
+    # Given a Marketing member on the Items step
+    MarketingUserFactory(username="ann")
+    page.goto("/accounts/login/?next=/orders/create/")
+    page.get_by_label("Username").fill("ann")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator('[aria-current="step"]')).to_contain_text("Items")
+
+    # When a line's amount would not fit the database (99 × 5 quadrillion) and is calculated
+    page.get_by_label("New product name of item 1").fill("Gold widget")
+    page.get_by_label("Price of item 1").fill("5,000,000,000,000,000.00")
+    page.get_by_label("Quantity of item 1").fill("99")
+    page.get_by_role("button", name="Calculate").click()
+
+    # Then the quantity says how far it may go, and the long message wraps inside the page
+    expect(page.locator(".item-row .qty .field-error")).to_contain_text("must be at most 18")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
+    assert not Order.objects.exists()
