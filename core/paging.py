@@ -58,3 +58,23 @@ class CountedPage:
         if self.estimate is not None:
             return f"about {approximately(self.estimate)} {self.noun}s"
         return f"{intcomma(self.at_least or 0)}+ {self.noun}s"
+
+
+# Past this a page's offset (number × size) no longer fits PostgreSQL's bigint, and no list
+# here is that long: a larger number is read as a mistake, not as a page.
+MAX_PAGE = 1_000_000
+
+
+def page_number(text: str | None) -> tuple[int, str | None]:
+    """The page number ``?page=`` asks for and, when it can't be shown, why (page 1 then)."""
+    if text is None or not text.strip():
+        return 1, None
+    try:
+        number = int(text)
+    except ValueError:
+        return 1, f"Page '{text}' is not a page number; showing page 1."
+    if number < 1:
+        return 1, f"Page '{text}' is not a page number; showing page 1."
+    if number > MAX_PAGE:
+        return 1, f"Page '{text}' is past the last page (at most {MAX_PAGE:,}); showing page 1."
+    return number, None

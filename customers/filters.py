@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 from orders.filters import MomentFilter, MoneyFilter
 
 from .models import Customer, Segment
-from .segments import conditions_q
+from .segments import LIMITS, conditions_q
 
 # sort value → heading; ties are broken by id in the same direction.
 SORTS = {
@@ -59,11 +59,21 @@ class CustomerFilter(django_filters.FilterSet):
     )
     spent_min = MoneyFilter(field_name="orders_total_amount", lookup_expr="gte", label="Spent from")
     spent_max = MoneyFilter(field_name="orders_total_amount", lookup_expr="lte", label="Spent to")
+    # Bounded by the column (a PostgreSQL integer): a larger number is a field error, not a
+    # query the database refuses.
     orders_min = django_filters.NumberFilter(
-        field_name="orders_total_count", lookup_expr="gte", label="Orders from", min_value=0
+        field_name="orders_total_count",
+        lookup_expr="gte",
+        label="Orders from",
+        min_value=0,
+        max_value=LIMITS["min_orders"],
     )
     orders_max = django_filters.NumberFilter(
-        field_name="orders_total_count", lookup_expr="lte", label="Orders to", min_value=0
+        field_name="orders_total_count",
+        lookup_expr="lte",
+        label="Orders to",
+        min_value=0,
+        max_value=LIMITS["min_orders"],
     )
     last_order_after = MomentFilter(
         field_name="orders_last_order_date", lookup_expr="gte", label="Last order from"

@@ -11,7 +11,7 @@ from orders.metadata_validation import PropertyInfo, describe_properties
 from orders.wizard_metadata import field_name, typed_field_for, typed_value
 
 from .models import Customer
-from .segments import CONDITION_KEYS, TEMPLATES_BY_SLUG
+from .segments import CONDITION_KEYS, LIMITS, MAX_DAYS, TEMPLATES_BY_SLUG
 from .services import PROFILE_FIELDS
 
 
@@ -121,12 +121,14 @@ class SegmentForm(forms.Form):
 
     name = forms.CharField(max_length=100)
     min_total_spent = MoneyInput(label="Total spent at least")
-    min_orders = forms.IntegerField(label="Orders at least", min_value=0, required=False)
+    min_orders = forms.IntegerField(
+        label="Orders at least", min_value=0, max_value=LIMITS["min_orders"], required=False
+    )
     last_order_within_days = forms.IntegerField(
-        label="Last order within (days)", min_value=0, required=False
+        label="Last order within (days)", min_value=0, max_value=MAX_DAYS, required=False
     )
     last_order_more_than_days_ago = forms.IntegerField(
-        label="Last order more than (days ago)", min_value=0, required=False
+        label="Last order more than (days ago)", min_value=0, max_value=MAX_DAYS, required=False
     )
     metadata = forms.CharField(
         label="Metadata conditions",

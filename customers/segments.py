@@ -27,6 +27,17 @@ SUMMARY_CONDITIONS = (
 )
 CONDITION_KEYS = (*SUMMARY_CONDITIONS, "metadata")
 
+# The largest value each summary condition may hold: what its column can compare against
+# (``orders_total_amount`` is a bigint, ``orders_total_count`` a PostgreSQL integer), and for
+# day counts a century, far inside what date arithmetic can subtract from today.
+MAX_DAYS = 36_500
+LIMITS = {
+    "min_total_spent": 2**63 - 1,
+    "min_orders": 2**31 - 1,
+    "last_order_within_days": MAX_DAYS,
+    "last_order_more_than_days_ago": MAX_DAYS,
+}
+
 
 @dataclass(frozen=True)
 class Template:
@@ -90,6 +101,9 @@ def clean_conditions(conditions: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             errors[key] = [f"Enter a whole number of zero or more (actual value is '{value}')."]
             continue
+        if value > LIMITS[key]:
+            errors[key] = [f"Enter at most {LIMITS[key]:,} (actual value is '{value:,}')."]
+            continue
         cleaned[key] = value
     texts = [str(text).strip() for text in conditions.get("metadata") or [] if str(text).strip()]
     if texts:
@@ -117,17 +131,30 @@ def conditions_q(conditions: dict[str, Any], *, now: datetime | None = None) -> 
     Day conditions count whole 24-hour periods back from ``now``: "within 30 days" includes a
     last order exactly 30 days ago; "more than 90 days ago" excludes one exactly 90 days ago.
     Customers without a counted order have no last order date and meet neither.
+
+    A value stored before ``LIMITS`` existed can exceed them; it keeps its meaning without
+    reaching the database: a threshold above what the column can hold, or a day count
+    reaching back before year 1, is met by nobody ("within" such a span: every customer
+    with a last order).
     """
     now = now or timezone.now()
     q = Q()
-    if (value := conditions.get("min_total_spent")) is not None:
-        q &= Q(orders_total_amount__gte=value)
-    if (value := conditions.get("min_orders")) is not None:
-        q &= Q(orders_total_count__gte=value)
+    # Not ``pk__in=[]``: Django would not run that query at all, and the members page asks
+    # the planner to estimate it.
+    nobody = Q(pk__isnull=True)
+    for key, column in (
+        ("min_total_spent", "orders_total_amount"),
+        ("min_orders", "orders_total_count"),
+    ):
+        if (value := conditions.get(key)) is not None:
+            q &= Q(**{f"{column}__gte": value}) if value <= LIMITS[key] else nobody
     if (value := conditions.get("last_order_within_days")) is not None:
-        q &= Q(orders_last_order_date__gte=now - timedelta(days=value))
+        since = _days_before(now, value)
+        has_ordered = Q(orders_last_order_date__isnull=False)
+        q &= Q(orders_last_order_date__gte=since) if since else has_ordered
     if (value := conditions.get("last_order_more_than_days_ago")) is not None:
-        q &= Q(orders_last_order_date__lt=now - timedelta(days=value))
+        before = _days_before(now, value)
+        q &= Q(orders_last_order_date__lt=before) if before else nobody
     texts = conditions.get("metadata") or []
     if texts:
         properties = customer_schema_properties()
@@ -139,6 +166,14 @@ def conditions_q(conditions: dict[str, Any], *, now: datetime | None = None) -> 
             except ValidationError:
                 return Q(pk__in=[])
     return q
+
+
+def _days_before(now: datetime, days: int) -> datetime | None:
+    """``now`` less ``days`` days, or ``None`` when that is before year 1."""
+    try:
+        return now - timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def describe(conditions: dict[str, Any]) -> list[str]:

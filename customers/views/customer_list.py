@@ -3,10 +3,12 @@
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core.paging import page_number
 from core.views import DashboardView
 from orders.selectors import DEFAULT_PAGE_SIZE, PAGE_SIZES
 
@@ -25,12 +27,12 @@ COLUMNS = (
 )
 
 
-def page_params(query: QueryDict) -> tuple[int, int]:
-    """The page number and size asked for; anything unreadable falls back to the default."""
-    try:
-        number = max(1, int(query.get("page", "1")))
-    except ValueError:
-        number = 1
+def page_params(query: QueryDict, request: HttpRequest | None = None) -> tuple[int, int]:
+    """The page number and size asked for; anything unreadable falls back to the default
+    (with a message saying so when ``request`` is given)."""
+    number, problem = page_number(query.get("page"))
+    if problem and request is not None:
+        messages.warning(request, problem)
     try:
         per_page = int(query.get("per_page", DEFAULT_PAGE_SIZE))
     except ValueError:
@@ -65,7 +67,7 @@ class CustomerListView(DashboardView):
         query = request.GET
         base = reverse("customers:list")
         filterset = CustomerFilter(query, queryset=customers_visible_to(request.user))
-        number, per_page = page_params(query)
+        number, per_page = page_params(query, request)
         page = customer_page(
             filterset.qs, number=number, per_page=per_page, estimable=filterset.estimable
         )

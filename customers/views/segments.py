@@ -47,7 +47,7 @@ class SegmentDetailView(DashboardView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         segment = get_object_or_404(Segment, pk=self.kwargs["pk"])
         query = self.request.GET
-        number, per_page = page_params(query)
+        number, per_page = page_params(query, self.request)
         members = segment_members(self.request.user, segment).order_by(
             "-orders_total_amount", "-id"
         )

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from core.money import format_money
+from core.paging import page_number
 from core.views import DashboardView
 from customers.models import Segment
 
@@ -173,14 +174,8 @@ def quick_ranges(query: QueryDict) -> list[tuple[str, str]]:
 
 
 def _page_params(query: QueryDict) -> tuple[int, int, list[str]]:
-    problems = []
-    try:
-        number = int(query.get("page", "1"))
-        if number < 1:
-            raise ValueError
-    except ValueError:
-        problems.append(f"Page '{query.get('page')}' is not a page number; showing page 1.")
-        number = 1
+    number, problem = page_number(query.get("page"))
+    problems = [problem] if problem else []
     try:
         per_page = int(query.get("per_page", DEFAULT_PAGE_SIZE))
         if per_page not in PAGE_SIZES:

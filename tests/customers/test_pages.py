@@ -157,3 +157,63 @@ def test_a_filtered_page_keeps_the_sort_and_puts_customers_without_orders_last(s
     else:
         assert names == expected
     assert page.count == 5
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "limit"),
+    [
+        ("min_orders", "2147483648", "2147483647"),
+        ("last_order_within_days", str(10**12), "36500"),
+        ("last_order_more_than_days_ago", str(10**12), "36500"),
+    ],
+)
+def test_a_segment_value_beyond_its_limit_is_a_field_error(
+    marketing_client: Client, field, value, limit
+):
+    response = marketing_client.post(
+        "/customers/segments/create/", {"name": "Too far", field: value}
+    )
+    assert response.status_code == 400
+    assert limit in response.content.decode()
+    assert not Segment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {"min_orders": 2147483648},
+        {"last_order_within_days": 10**12},
+        {"last_order_more_than_days_ago": 10**12},
+    ],
+)
+def test_a_segment_stored_with_a_huge_value_still_shows(marketing_client: Client, conditions):
+    # Saved before the limits existed (straight into the table, as old data would be).
+    buyer = CustomerFactory(name="Bea Buyer")
+    make_order(customer=buyer, amount=100, status=OrderStatus.PAID)
+    segment = Segment.objects.create(name="Old", conditions=conditions)
+    detail = marketing_client.get(segment.get_absolute_url())
+    assert detail.status_code == 200
+    assert marketing_client.get(f"/customers/segments/{segment.pk}/edit/").status_code == 200
+    assert marketing_client.get("/customers/segments/").status_code == 200
+    assert marketing_client.get(f"/customers/?segment={segment.pk}").status_code == 200
+    assert marketing_client.get(f"/orders/?segment={segment.pk}").status_code == 200
+    # "Within 10**12 days" is everyone with a last order; the other two match nobody.
+    assert ("Bea Buyer" in detail.content.decode()) == ("last_order_within_days" in conditions)
+
+
+def test_a_page_number_past_any_list_shows_page_one_with_a_message(marketing_client: Client):
+    CustomerFactory(name="Only One")
+    response = marketing_client.get("/customers/?page=1000000000000000000")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "past the last page" in html and "Only One" in html
+
+
+def test_an_order_count_beyond_the_column_is_a_field_error_and_the_list_shows(
+    marketing_client: Client,
+):
+    CustomerFactory(name="Still Listed")
+    response = marketing_client.get("/customers/?orders_min=" + "9" * 40)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "2147483647" in html and "Still Listed" in html

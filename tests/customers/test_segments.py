@@ -89,3 +89,30 @@ def test_the_migrated_marketing_group_may_manage_segments():
     # Then it may view, add, change and delete segments
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"view_segment", "add_segment", "change_segment", "delete_segment"} <= codenames
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "limit"),
+    [
+        ("min_orders", 2**31, "2,147,483,647"),
+        ("last_order_within_days", 10**12, "36,500"),
+        ("last_order_more_than_days_ago", 10**12, "36,500"),
+        ("min_total_spent", 2**63, "9,223,372,036,854,775,807"),
+    ],
+)
+def test_a_value_beyond_its_column_or_the_calendar_is_refused_naming_the_limit(key, value, limit):
+    with pytest.raises(ValidationError) as raised:
+        clean_conditions({key: value})
+    assert set(raised.value.message_dict) == {key}
+    assert limit in raised.value.message_dict[key][0]
+
+
+def test_stored_values_beyond_the_limits_keep_their_meaning_without_an_error():
+    # Saved before the limits existed: no customer can meet them, except "within" a span
+    # longer than the calendar, which every customer with a last order meets.
+    customer("recent", count=3, days_ago=1)
+    customer("never")
+    assert members({"min_orders": 2**31}) == set()
+    assert members({"min_total_spent": 2**70}) == set()
+    assert members({"last_order_within_days": 10**12}) == {"recent"}
+    assert members({"last_order_more_than_days_ago": 10**12}) == set()

@@ -351,3 +351,11 @@ def test_metadata_key_suggestions_follow_the_schema_without_a_query_a_page(marke
     html = marketing_client.get("/orders/?meta=channel:contains:web").content.decode()
     assert '<option value="channel">string:' in html
     assert "does not fit" not in html
+
+
+def test_a_page_number_past_any_list_shows_page_one_with_a_message(marketing_client):
+    order = make_order(amount=100)
+    response = marketing_client.get("/orders/?page=1000000000000000000")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "past the last page" in html and order.pk in html
