@@ -10,6 +10,7 @@ import io
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from django.db import connection
 
 from exports.csv_format import STANDARD_FIELDS
 from exports.csv_writer import write_orders_csv
@@ -119,3 +120,45 @@ def test_metadata_keeps_its_json_shape_and_numbers_are_never_altered():
     assert first["customer_id"] == customer.pk
     assert (first["referrer_id"], second["customer_id"]) == ("", "")
     assert (second["metadata"], second["metadata.tags"]) == ("{}", "")
+
+
+def test_json_cells_are_compact_outside_strings_and_untouched_inside_them():
+    # Given metadata whose strings hold what the compact form removes between tokens
+    tricky = ["a, b", "k: v", '", "', "\\", '\\", "x": "', "tab\there\nnew", ", :"]
+    make_order(
+        amount=100,
+        metadata={"list": tricky, "obj": {"x, y": {"z: w": [1, 2.5, None, True]}}},
+    )
+
+    # When the whole metadata and each key are exported
+    (row,) = export(["metadata", "metadata.list", "metadata.obj"])
+
+    # Then only the blanks between tokens are gone; every string reads as stored
+    assert row["metadata.list"] == (
+        r'["a, b","k: v","\", \"","\\","\\\", \"x\": \"","tab\there\nnew",", :"]'
+    )
+    assert row["metadata.obj"] == '{"x, y":{"z: w":[1,2.5,null,true]}}'
+    assert row["metadata"] == f'{{"obj":{row["metadata.obj"]},"list":{row["metadata.list"]}}}'
+
+
+def test_a_value_nested_a_thousand_levels_deep_is_exported_not_an_error():
+    # Given an order whose metadata was stored before the nesting limit existed (raw SQL,
+    # past the validator): a thousand levels of arrays under one key, and a large string
+    order = make_order(amount=100, metadata={})
+    deep = "[" * 1000 + "]" * 1000
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Order._meta.db_table} SET metadata = jsonb_build_object("
+            "'deep', %s::jsonb, 'big', repeat('x, ', 30000), 'n', 1) WHERE id = %s",
+            [deep, order.pk],
+        )
+
+    # When an export holds the whole metadata and the deep key
+    (row,) = export(["id", "metadata", "metadata.deep", "metadata.n"])
+
+    # Then the export finishes with the value in compact JSON, like any other
+    assert row["id"] == order.pk
+    assert row["metadata.deep"] == deep
+    assert row["metadata.n"] == "1"
+    big = '"' + "x, " * 30000 + '"'
+    assert row["metadata"] == f'{{"n":1,"big":{big},"deep":{deep}}}'
