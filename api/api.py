@@ -9,7 +9,15 @@ kind are answered in the reference's body (``api.errors``):
 - a request that does not fit the operation's schema → 400 ``invalid_payload`` (body) or
   ``invalid_query_params`` (query / path), ``details`` naming the property
   (``Property .items[0].quantity …``);
-- anything unexpected → logged, 500 ``internal_server_error`` (a bug: tests fail on it).
+- a value the database refuses (``DataError``) → 400 ``invalid_payload`` in plain words,
+  never the database's text;
+- the database unreachable or timing out (``OperationalError``) → 503
+  ``service_unavailable`` with ``Retry-After``;
+- anything unexpected, in an operation or while authenticating → logged, 500
+  ``internal_server_error`` (a bug: tests fail on it).
+
+Whatever escapes these handlers (an error while the request's transaction opens or commits)
+is answered in the same body by ``api.middleware.ApiErrorsMiddleware``.
 
 405, 415 and unknown ``/v1/`` paths are answered in ``api.urls``.
 
@@ -21,7 +29,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, connection, transaction
+from django.db import DataError, OperationalError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -29,7 +37,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from . import async_actions, customers, exports, metadata_schemas, orders
 from .auth import AppKeyAuth
-from .errors import ApiError, from_validation_error, property_path
+from .errors import (
+    ApiError,
+    database_unavailable,
+    from_validation_error,
+    property_path,
+    unstorable_details,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,12 +158,18 @@ def _roll_back() -> None:
 @api.exception_handler(DataError)
 def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
     # Bounds in the schemas should prevent this; a value the database can't store is still
-    # the client's input, not a server error.
+    # the client's input, not a server error. The database's own text quotes SQL and the
+    # value, so the client gets a plain sentence and the log keeps the detail.
     logger.warning("database refused a value in %s %s: %s", request.method, request.path, exc)
     _roll_back()
-    return ApiError.invalid_payload(
-        "A value in the request can't be stored: " + str(exc)[:200]
-    ).response(request)
+    return ApiError.invalid_payload(unstorable_details(exc)).response(request)
+
+
+@api.exception_handler(OperationalError)
+def _database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    logger.error("database unavailable in %s %s: %s", request.method, request.path, exc)
+    _roll_back()
+    return database_unavailable().response(request)
 
 
 @api.exception_handler(Exception)

@@ -7,9 +7,11 @@ request (use ``actor_for(request)`` for the ``Actor`` to pass to order services)
 A missing, unknown or revoked ``X-App-Id`` / ``X-App-Token`` pair is a 401 in the reference
 body; more than ``settings.API_RATE_LIMIT_PER_MINUTE`` requests in a minute from one key is
 a 429 with ``Retry-After``. The counter lives in Django's cache (``CACHE_URL``: share it
-between web processes in production).
+between web processes in production). When that cache can't be reached the limit fails open:
+requests are served and a warning is logged once a minute per process.
 """
 
+import logging
 import time
 from datetime import timedelta
 
@@ -23,6 +25,8 @@ from orders.actors import Actor
 
 from .errors import ApiError
 from .models import ApiKey
+
+logger = logging.getLogger(__name__)
 
 # ``last_used_at`` is written at most this often per key, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -53,12 +57,18 @@ def check_rate_limit(api_key: ApiKey) -> None:
     now = time.time()
     window = int(now // 60)
     counter = f"api-rate:{api_key.pk}:{window}"
-    cache.add(counter, 0, timeout=120)
     try:
-        count = cache.incr(counter)
-    except ValueError:  # expired between add and incr
-        cache.set(counter, 1, timeout=120)
-        count = 1
+        cache.add(counter, 0, timeout=120)
+        try:
+            count = cache.incr(counter)
+        except ValueError:  # expired between add and incr
+            cache.set(counter, 1, timeout=120)
+            count = 1
+    except Exception as error:  # noqa: BLE001 (any cache backend's own connection errors)
+        # The limit protects the service; a dead cache must not take every request down
+        # with it. Let the request through and say so, once per window per process.
+        _warn_cache_down(window, error)
+        return
     if count > limit:
         retry_after = max(1, int((window + 1) * 60 - now))
         raise ApiError(
@@ -69,6 +79,21 @@ def check_rate_limit(api_key: ApiKey) -> None:
             ),
             headers={"Retry-After": str(retry_after)},
         )
+
+
+_warned_window: int | None = None
+
+
+def _warn_cache_down(window: int, error: Exception) -> None:
+    global _warned_window
+    if _warned_window == window:
+        return
+    _warned_window = window
+    logger.warning(
+        "API rate limit not enforced: the cache is unavailable (%s: %s)",
+        type(error).__name__,
+        error,
+    )
 
 
 def note_use(api_key: ApiKey) -> None:

@@ -17,7 +17,8 @@ a 400 ``invalid_payload`` naming the property (``.items[0].quantity …``), or a
 ``metadata_validation_failed`` when it came from the metadata schema.
 ``error_response(request, status, key, message, details)`` builds a response directly
 (for code outside a Ninja operation). ``request_id(request)`` is the id shown in the body
-and in the ``X-Request-Id`` header.
+and in the ``X-Request-Id`` header. ``database_unavailable()`` is the 503 for an unreachable
+database; ``unstorable_details(data_error)`` words a value the database refused.
 """
 
 import re
@@ -40,6 +41,24 @@ MESSAGES = {
     "unsupported_media_type": "Unsupported media type",
     "too_many_requests": "Too many requests",
     "internal_server_error": "Internal server error",
+    "service_unavailable": "Service unavailable",
+}
+
+# Seconds a client is asked to wait when the database can't be reached.
+RETRY_AFTER_UNAVAILABLE = 5
+
+# PostgreSQL's SQLSTATE of a refused value → what the client is told (never the database's
+# own text, which quotes SQL and the value).
+UNSTORABLE_VALUES = {
+    "22003": "A number in the request is out of the range that can be stored.",
+    "22P02": "A value in the request is not valid for its field (e.g. a number too large "
+    "for JSON, or malformed text).",
+    "22P05": "Text in the request contains a character that can't be stored.",
+    "22021": "Text in the request contains a character that can't be stored.",
+    "22001": "A text value in the request is too long to be stored.",
+    "22008": "A date or time in the request is out of the range that can be stored.",
+    "22007": "A date or time in the request is not valid.",
+    "54001": "A value in the request is nested too deeply to be stored.",
 }
 
 
@@ -121,6 +140,27 @@ def error_response(
     details: str | None = None,
 ) -> JsonResponse:
     return ApiError(status, key, message, details).response(request)
+
+
+def unstorable_details(error: Exception) -> str:
+    """A plain sentence for a ``DataError``, chosen by its SQLSTATE (no SQL, no value)."""
+    sqlstate = getattr(error.__cause__, "sqlstate", None) or getattr(error, "sqlstate", None)
+    return UNSTORABLE_VALUES.get(
+        sqlstate or "", "A value in the request can't be stored; check its type and size."
+    )
+
+
+def database_unavailable() -> ApiError:
+    """503: the database can't be reached or did not answer in time; the client may retry."""
+    return ApiError(
+        503,
+        "service_unavailable",
+        details=(
+            "The database is unavailable or did not answer in time. "
+            f"Retry in {RETRY_AFTER_UNAVAILABLE} s."
+        ),
+        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
+    )
 
 
 def property_path(location: Any) -> str:

@@ -37,6 +37,11 @@ router = Router()
 LIST_ORDERS = ("created_at", "-created_at", "status", "-status")
 
 
+def _token_opens(export: Export, token: str) -> bool:
+    # Bytes, not str: compare_digest raises TypeError on a non-ASCII str (``?token=%C3%A9``).
+    return secrets.compare_digest(export.token.encode(), token.encode("utf-8", "replace"))
+
+
 class ExportTokenAuth(APIKeyQuery):
     """``?token=`` of the export in the path: the download link needs no key headers."""
 
@@ -48,7 +53,7 @@ class ExportTokenAuth(APIKeyQuery):
         if not key or not export_id:
             return None
         export = Export.objects.filter(pk=export_id).first()
-        if export is None or not secrets.compare_digest(export.token, key):
+        if export is None or not _token_opens(export, key):
             return None
         return export
 
@@ -144,7 +149,7 @@ def get_export(request: HttpRequest, export_id: str, token: str | None = None) -
     export = _export_or_404(export_id)
     if token is None:
         return JsonResponse(export_body(request, export))
-    if not secrets.compare_digest(export.token, token):
+    if not _token_opens(export, token):
         raise ApiError(401, "unauthorized", details="The token does not open this export.")
     if not export.downloadable:
         raise ApiError(
