@@ -6,11 +6,14 @@ the import preview, next to the column, instead of failing the whole import.
 """
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
+import tablib
 from django.db.models import Model
 from import_export import widgets
+from import_export.formats import base_formats
 
 
 def cell_text(value: Any) -> str:
@@ -123,3 +126,64 @@ class UpsertResourceMixin:
         return super().skip_row(  # type: ignore[misc]
             instance, original, row, import_validation_errors=import_validation_errors
         )
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+# Any run of quotes before them is escaped too, so that importing can undo exactly one quote.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_ESCAPED_FORMULA_START = re.compile(r"'+[=+\-@\t\r]")
+# A number such as -5 or -1.5 is not a formula, and numeric cells are never altered.
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def escape_formula(cell: Any) -> Any:
+    """A cell a spreadsheet shows as text: ``=SUM(A1)`` becomes ``'=SUM(A1)``.
+
+    The same rule as the Celery export (a leading ``'`` before ``= + - @``, tab or carriage
+    return), so a file from the admin and one from the Exports page open alike.
+    """
+    if not isinstance(cell, str) or _PLAIN_NUMBER.fullmatch(cell):
+        return cell
+    return f"'{cell}" if _FORMULA_START.match(cell) else cell
+
+
+def unescape_formula(cell: Any) -> Any:
+    """Undo :func:`escape_formula`, so an exported file imports back unchanged."""
+    if isinstance(cell, str) and _ESCAPED_FORMULA_START.match(cell):
+        return cell[1:]
+    return cell
+
+
+def _map_cells(dataset: tablib.Dataset, convert: Any) -> tablib.Dataset:
+    escaped = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        escaped.append([convert(cell) for cell in row])
+    return escaped
+
+
+class FormulaSafeFormatMixin:
+    """A spreadsheet format whose exported cells never run as formulas.
+
+    django-import-export's own ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` only drops a
+    leading ``=`` (the value changes, and ``+ - @`` still run), hence this.
+    """
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> Any:
+        return super().export_data(_map_cells(dataset, escape_formula), **kwargs)  # type: ignore[misc]
+
+    def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
+        dataset = super().create_dataset(in_stream, **kwargs)  # type: ignore[misc]
+        return _map_cells(dataset, unescape_formula)
+
+
+class SafeCSV(FormulaSafeFormatMixin, base_formats.CSV):
+    """CSV whose cells never run as formulas (see :class:`FormulaSafeFormatMixin`)."""
+
+
+class SafeTSV(FormulaSafeFormatMixin, base_formats.TSV):
+    """TSV whose cells never run as formulas (see :class:`FormulaSafeFormatMixin`)."""
+
+
+# The admin's import and export files: CSV and TSV for spreadsheets, JSON for scripts
+# (JSON is not opened by spreadsheets, so its values are left as they are).
+FILE_FORMATS = (SafeCSV, SafeTSV, base_formats.JSON)

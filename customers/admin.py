@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 
 from core.admin_large_tables import LargeTableAdminMixin
 from core.money import format_money
+from core.resources import FILE_FORMATS
 
 from .models import Customer
 from .resources import CustomerResource
@@ -49,7 +49,7 @@ class CustomerAdmin(LargeTableAdminMixin, ImportExportModelAdmin):
     """Customers: profiles are edited here; purchase summaries are read-only."""
 
     resource_classes = [CustomerResource]
-    formats = (base_formats.CSV, base_formats.TSV, base_formats.JSON)
+    formats = FILE_FORMATS
 
     list_display = (
         "__str__",

@@ -8,14 +8,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from import_export.formats import base_formats
 
 from core.money import format_money
 
 from ..actors import Actor
-
-# Import and export files: CSV for spreadsheets, JSON for scripts. (xlsx needs openpyxl.)
-FILE_FORMATS = (base_formats.CSV, base_formats.TSV, base_formats.JSON)
 
 
 def admin_actor(request: HttpRequest) -> Actor:

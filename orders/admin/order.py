@@ -12,6 +12,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.results import Result
 
 from core.admin_large_tables import ExactSearchMixin, LargeTableAdminMixin
+from core.resources import FILE_FORMATS
 from customers.models import Customer
 
 from ..models import (
@@ -31,7 +32,7 @@ from ..services import (
     validate_metadata,
 )
 from ..totals import ItemInput, compute_totals
-from .common import FILE_FORMATS, ITEM_FIELDS, ReadOnlyAdminMixin, admin_actor, money_column
+from .common import ITEM_FIELDS, ReadOnlyAdminMixin, admin_actor, money_column
 
 ORDER_FORM_FIELDS = (
     "source_id",

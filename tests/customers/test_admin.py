@@ -1,5 +1,7 @@
 """The operators' admin for customers: pages, read-only purchase summary, import and export."""
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -217,3 +219,61 @@ def test_an_exported_file_imports_back_without_changes(operator_client, customer
     result = preview.context["result"]
     assert not result.has_errors() and not result.has_validation_errors()
     assert (result.totals["skip"], result.totals["new"]) == (2, 0)
+
+
+# --- Spreadsheet formulas in exported cells ---------------------------------------------------
+
+FORMULAS = {
+    "name": '=HYPERLINK("http://evil.example","click")',
+    "email": "@SUM(1+1)@example.com",
+    "phone": "+cmd|' /C calc'!A0",
+    "description": "-2+3",
+    "city": "\tTabbed",
+    "state": "\rReturned",
+}
+
+
+@pytest.mark.parametrize("file_format", ["0", "1"])  # CSV and TSV
+def test_the_export_neutralizes_formulas_in_every_text_cell(operator_client, file_format):
+    # Given a customer whose text fields start like spreadsheet formulas
+    customer = CustomerFactory(source_id="'=already-quoted", **FORMULAS)
+    fields = {f"customerresource_{name}": "on" for name in EXPORT_COLUMNS}
+
+    # When the operator exports customers from the admin (the action's form posts here)
+    response = operator_client.post(
+        customer_url("export"),
+        {"format": file_format, "resource": "0", "export_items": [customer.pk], **fields},
+    )
+
+    # Then each such cell starts with a quote, as in the Exports page's files
+    dialect = "excel-tab" if file_format == "1" else "excel"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode()), dialect=dialect))
+    assert len(rows) == 1
+    for name, value in FORMULAS.items():
+        assert rows[0][name] == f"'{value}", name
+    assert rows[0]["source_id"] == "''=already-quoted"
+    assert rows[0]["id"] == customer.pk
+
+
+def test_an_export_with_formulas_imports_back_without_changes(operator_client):
+    # Given an exported customer whose text fields start like formulas (the importer strips
+    # blanks around cells, so leading tabs are left out here)
+    CustomerFactory(
+        source_id="-src",
+        name=FORMULAS["name"],
+        email="=cmd@example.com",
+        phone=FORMULAS["phone"],
+        description="@SUM(A1:A9)",
+    )
+    fields = {f"customerresource_{name}": "on" for name in EXPORT_COLUMNS}
+    exported = operator_client.post(
+        customer_url("export"), {"format": "0", "resource": "0", **fields}
+    )
+    assert "'=HYPERLINK" in exported.content.decode()
+
+    # When the same file is imported, the quotes come off again: nothing has changed
+    preview = upload(operator_client, exported.content.decode())
+    result = preview.context["result"]
+    assert not result.has_errors(), [e.error for e in result.base_errors]
+    assert not result.has_validation_errors(), [r.error_dict for r in result.invalid_rows]
+    assert (result.totals["skip"], result.totals["new"]) == (1, 0)

@@ -1,5 +1,7 @@
 """The operators' admin for orders: every page loads, and every write goes through the service."""
 
+import csv
+import io
 from html.parser import HTMLParser
 from typing import Any
 
@@ -872,3 +874,37 @@ def test_an_import_row_beyond_its_column_is_a_row_error(operator_client, bad_row
     assert "must be at most $92,233,720,368,547,758.07" in " ".join(errors)
     assert "confirm_form" not in response.context
     assert not Order.objects.exists()
+
+
+def test_the_export_neutralizes_formulas_in_text_cells_but_not_numbers(operator_client):
+    # Given orders whose source IDs (and a customer's) start like spreadsheet formulas
+    customer = CustomerFactory(source_id="+cmd|' /C calc'!A0")
+    # (the order service strips blanks, so no source ID starts with a tab here)
+    formulas = ['=HYPERLINK("http://evil.example","x")', "@SUM(1+1)", "-2+3"]
+    orders = [
+        make_order(source_id=source_id, amount=1000, items=0, customer=customer)
+        for source_id in formulas
+    ]
+    plain = make_order(source_id="-7", amount=1000, discount_amount=0, items=0)
+
+    # When the operator exports them as CSV from the admin (the action's form posts here)
+    fields = {f"orderresource_{name}": "on" for name in EXPORT_COLUMNS}
+    response = operator_client.post(
+        admin_url(Order, "export"),
+        {
+            "format": "0",
+            "resource": "0",
+            "export_items": [order.pk for order in [*orders, plain]],
+            **fields,
+        },
+    )
+
+    # Then every formula-like cell starts with a quote, as in the Exports page's files ...
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert len(rows) == len(formulas) + 1
+    for order, source_id in zip(orders, formulas, strict=True):
+        assert rows[order.pk]["source_id"] == f"'{source_id}"
+        assert rows[order.pk]["customer"] == "'+cmd|' /C calc'!A0"
+        assert rows[order.pk]["amount"] == "1000"
+    # ... while a plain number is no formula and is left as it is
+    assert rows[plain.pk]["source_id"] == "-7"
