@@ -17,11 +17,25 @@ Types and their rules (``array=True``: a list whose every element follows the ru
 - ``geopoint``: an object with exactly ``lat`` (-90..90) and ``lng`` (-180..180), both
   numbers: ``{"lat": 52.23, "lng": 21.01}``. One shape only, so filters and exports never
   have to guess which of several spellings a stored point uses.
+
+Limits every mapping meets, schema or not, the same for orders, customers and order items,
+so one value can never break a filter, an export or a page of the API:
+
+- a top-level key is 1 to ``MAX_KEY_LENGTH`` (100) characters of ``A-Z a-z 0-9 _ . -``
+  without ``__``: exactly the keys the list's metadata filters and the export's
+  ``metadata.<key>`` columns can address (``metadata_conditions.KEY_PATTERN``);
+- objects and arrays nest at most ``MAX_DEPTH`` (10) levels, the metadata object being the
+  first;
+- the whole mapping is at most ``MAX_SIZE_BYTES`` (64 KiB) as compact UTF-8 JSON;
+- numbers are finite and within ``±MAX_NUMBER`` (a double's range; jsonb keeps integers in
+  it exactly), so no NaN, Infinity or ``1e400``;
+- strings (keys included) hold neither NUL nor a lone surrogate, which jsonb cannot store.
 """
 
 import json
 import math
 import operator
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -31,11 +45,27 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from .metadata_conditions import KEY_PATTERN
 from .models import MetadataProperty, MetadataSchema
 
 Type = MetadataProperty.Type
 
+# Levels of objects and arrays, the metadata object itself the first: room for any real
+# record, far below what makes PostgreSQL or a JSON encoder recurse out of stack.
+MAX_DEPTH = 10
+# Compact UTF-8 JSON of the whole mapping. A list page of 100 orders then stays a few
+# megabytes at worst, while a note, an address or a few hundred tags fit easily.
+MAX_SIZE_BYTES = 64 * 1024
+# What filters and export columns can name (``KEY_PATTERN`` says the same).
+MAX_KEY_LENGTH = 100
+# The largest finite double: JSON readers elsewhere hold numbers as doubles.
+MAX_NUMBER = sys.float_info.max
+
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_KEY_LENGTH",
+    "MAX_NUMBER",
+    "MAX_SIZE_BYTES",
     "MetadataValidationError",
     "PropertyInfo",
     "describe_properties",
@@ -142,6 +172,16 @@ def validate_metadata(
     cleaned: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for key, value in metadata.items():
+        # The limits first: a key no filter can name, or a value nested past the limit
+        # (which even writing a message about could overflow), is not looked at further.
+        if wrong_key := _key_problem(key):
+            # Named as the whole mapping: no form field or property is called this.
+            problems.append(("metadata", wrong_key))
+            continue
+        too_deep, unstorable = _walk(key, value)
+        if too_deep:
+            problems.append((key, too_deep))
+            continue
         prop = properties.get(key)
         if prop is None and schema.allow_defined_only and value is not None:
             problems.append((key, f"{key}: is not defined in the {label} metadata schema"))
@@ -155,17 +195,108 @@ def validate_metadata(
             continue
         if not live:
             cleaned[key] = value
+            problems.extend((key, text) for text in unstorable)
             continue
         cleaned[key], messages = _check_property(prop, value)
-        problems.extend((key, text) for text in messages)
+        # The schema's message, when there is one, already says what the value must be.
+        problems.extend((key, text) for text in messages or unstorable)
 
     if not partial:
         for name, prop in properties.items():
             if not (prop.deleted or prop.optional) and name not in metadata:
                 problems.append((name, f"{name}: is required"))
+    if not problems and (size := _json_size(cleaned)) > MAX_SIZE_BYTES:
+        what = f"must be at most {MAX_SIZE_BYTES} bytes (64 KiB) as JSON, the size limit"
+        problems.append(("metadata", f"metadata: {what} (actual size is {size} bytes)"))
     if problems:
         raise MetadataValidationError(problems)
     return cleaned
+
+
+# --- the limits ------------------------------------------------------------------------------
+
+
+def _key_problem(key: str) -> str | None:
+    """What keeps ``key`` from being a top-level key, in words naming the limit; or ``None``."""
+    if KEY_PATTERN.match(key):
+        return None
+    if not key:
+        return "metadata: a key must not be empty"
+    shown = _shown(key)
+    if len(key) > MAX_KEY_LENGTH:
+        what = f"a key must have at most {MAX_KEY_LENGTH} characters, the key length limit"
+        return f"{shown}: {what} (actual length is {len(key)})"
+    if "__" in key:
+        return f'{shown}: a key must not contain "__", which filters and exports read as a path'
+    return f'{shown}: a key may contain only letters A-Z a-z, digits, "_", "." and "-"'
+
+
+def _walk(key: str, value: Any) -> tuple[str | None, list[str]]:
+    """The nesting-limit message for ``value`` (or ``None``), and what in it jsonb cannot
+    store. A loop with its own stack, not recursion: the value may be nested thousands of
+    levels deep, and finding that out must not overflow Python's stack either."""
+    unstorable: list[str] = []
+    pending: list[tuple[str, Any, int]] = [(key, value, 2)]  # the metadata object is level 1
+    while pending:
+        path, item, depth = pending.pop()
+        if isinstance(item, dict | list | tuple):
+            if depth > MAX_DEPTH:
+                what = f"must not nest objects and arrays deeper than {MAX_DEPTH} levels"
+                return f"{_shown(path)}: {what}, the nesting limit", []
+            if isinstance(item, dict):
+                for name, child in item.items():
+                    where = f"{path}.{name}"
+                    if not isinstance(name, str):
+                        unstorable.append(f"{_shown(where)}: every key must be a string")
+                    elif wrong := _string_problem(name):
+                        unstorable.append(f"{_shown(where)}: a key {wrong}")
+                    pending.append((where, child, depth + 1))
+            else:
+                pending.extend((f"{path}[{i}]", child, depth + 1) for i, child in enumerate(item))
+        elif isinstance(item, str):
+            if wrong := _string_problem(item):
+                unstorable.append(f"{_shown(path)}: a string {wrong}")
+        elif (
+            isinstance(item, int | float | Decimal)
+            and not isinstance(item, bool)
+            and not _storable_number(item)
+        ):
+            what = f"must be a finite number from -{MAX_NUMBER!r} to {MAX_NUMBER!r}"
+            unstorable.append(_message(_shown(path), what, _shown_number(item)))
+    # Found from the last element back; reported in the order a reader meets them.
+    return None, unstorable[::-1]
+
+
+def _string_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "must not contain the NUL character (\\u0000), which jsonb cannot store"
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return "must not contain a lone surrogate (half of a UTF-16 pair), which is not text"
+    return None
+
+
+def _storable_number(number: int | float | Decimal) -> bool:
+    if isinstance(number, int):
+        # Compared without turning a huge integer into a float (which would overflow).
+        return -MAX_NUMBER <= number <= MAX_NUMBER
+    return (math.isfinite(number) if isinstance(number, float) else number.is_finite()) and (
+        -MAX_NUMBER <= number <= MAX_NUMBER
+    )
+
+
+def _shown_number(number: int | float | Decimal) -> Any:
+    # json.dumps refuses integers past 4,300 digits; their size says enough.
+    if isinstance(number, int) and number.bit_length() > 14_000:
+        return f"an integer of about {int(number.bit_length() * math.log10(2))} digits"
+    return str(number) if isinstance(number, Decimal) else number
+
+
+def _json_size(cleaned: dict[str, Any]) -> int:
+    """Bytes of ``cleaned`` as compact UTF-8 JSON, as near as matters to what jsonb keeps."""
+    text = json.dumps(cleaned, separators=(",", ":"), ensure_ascii=False, default=str)
+    return len(text.encode())
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -189,7 +320,10 @@ def _shown(value: Any) -> str:
     if isinstance(value, date):
         value = value.isoformat()
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-    return text if len(text) <= 100 else f"{text[:99]}…"
+    text = text if len(text) <= 100 else f"{text[:99]}…"
+    # A message is text a page or a JSON body can carry: a lone surrogate or NUL shown in
+    # it would break the very response that reports it.
+    return text.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\u0000")
 
 
 def _message(name: str, what: str, value: Any) -> str:
