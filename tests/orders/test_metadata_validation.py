@@ -1,3 +1,5 @@
+import json
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -6,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from orders.metadata_validation import (
+    MAX_SIZE_BYTES,
     MetadataValidationError,
     PropertyInfo,
     describe_properties,
@@ -366,3 +369,143 @@ def test_customer_service_validates_metadata_through_the_same_module(allow_defin
         name="Ann", metadata={"age": 40} | ({} if allow_defined_only else {"nickname": "A"})
     )
     assert customer.metadata["age"] == 40
+
+
+# --- the limits every mapping meets, with a schema or without one ---------------------------
+
+MAX = sys.float_info.max
+NUMBER_RANGE = f"must be a finite number from -{MAX!r} to {MAX!r}"
+
+
+def nested(lists: int, leaf: object = 1) -> object:
+    """``leaf`` inside ``lists`` arrays, built without recursion (the deep ones are deep)."""
+    value = leaf
+    for _ in range(lists):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("related_object", ["order", "customer", "order_item"])
+def test_values_at_each_limit_are_accepted(related_object):
+    # Given metadata exactly at every limit: a 100-character key and a key of every allowed
+    # character, ten levels (the mapping and nine arrays), the extreme numbers, 64 KiB
+    metadata = {
+        "k" * 100: 1,
+        "Az09_.-x": [{"a": nested(7)}],
+        "deep": nested(9),
+        "max": MAX,
+        "min": -(10**308),
+        "dec": Decimal("-1.5e308"),
+        "text": "Müller – 東京 😀",
+    }
+    metadata["pad"] = ""
+    compact = json.dumps(metadata, separators=(",", ":"), ensure_ascii=False, default=str)
+    metadata["pad"] = "p" * (MAX_SIZE_BYTES - len(compact.encode()))
+
+    # When it is validated, then it is kept as it is
+    assert validate_metadata(metadata, related_object) == metadata
+
+
+@pytest.mark.parametrize("related_object", ["order", "customer", "order_item"])
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ({"": 1}, "metadata: a key must not be empty"),
+        ({"k" * 101: 1},
+         f"{'k' * 99}…: a key must have at most 100 characters, the key length limit"
+         " (actual length is 101)"),
+        ({"a__b": 1},
+         'a__b: a key must not contain "__", which filters and exports read as a path'),
+        ({"a b": 1},
+         'a b: a key may contain only letters A-Z a-z, digits, "_", "." and "-"'),
+        ({"café": 1},
+         'café: a key may contain only letters A-Z a-z, digits, "_", "." and "-"'),
+        ({"deep": nested(10)},
+         "deep[0][0][0][0][0][0][0][0][0]: must not nest objects and arrays deeper than"
+         " 10 levels, the nesting limit"),
+        ({"deep": {"a": [{"b": nested(7)}]}},
+         "deep.a[0].b[0][0][0][0][0][0]: must not nest objects and arrays deeper than"
+         " 10 levels, the nesting limit"),
+        ({"n": float("inf")}, f"n: {NUMBER_RANGE} (actual value is 'Infinity')"),
+        ({"n": [1, float("nan")]}, f"n[1]: {NUMBER_RANGE} (actual value is 'NaN')"),
+        ({"n": 10**309}, f"n: {NUMBER_RANGE} (actual value is '1{'0' * 98}…')"),
+        ({"n": Decimal("1e400")}, f"n: {NUMBER_RANGE} (actual value is '1E+400')"),
+        ({"s": "a\x00b"},
+         "s: a string must not contain the NUL character (\\u0000), which jsonb cannot store"),
+        ({"s": {"k\ud800": "v"}},
+         "s.k\\ud800: a key must not contain a lone surrogate (half of a UTF-16 pair),"
+         " which is not text"),
+        ({"s": ["\udfff"]},
+         "s[0]: a string must not contain a lone surrogate (half of a UTF-16 pair),"
+         " which is not text"),
+        ({"big": "b" * (MAX_SIZE_BYTES - 9)},
+         "metadata: must be at most 65536 bytes (64 KiB) as JSON, the size limit"
+         " (actual size is 65537 bytes)"),
+    ],
+)  # fmt: skip
+def test_values_beyond_each_limit_are_refused_naming_the_limit(related_object, metadata, message):
+    assert problems_of(metadata, related_object) == [message]
+
+
+def test_a_value_nested_thousands_of_levels_deep_is_one_clear_error():
+    # Given a value deeper than Python's recursion limit, under a schema property
+    make_schema(tree={"type": "object"})
+
+    # When it is validated, then it is refused by the nesting limit, not by a crash
+    assert problems_of({"tree": {"a": nested(5000)}}) == [
+        "tree.a[0][0][0][0][0][0][0][0]: must not nest objects and arrays deeper than"
+        " 10 levels, the nesting limit"
+    ]
+
+
+def test_a_key_beyond_the_limits_is_shown_as_text_a_response_can_carry():
+    # When a key holding a lone surrogate and NUL is refused
+    (message,) = problems_of({"a\ud800\x00": 1})
+
+    # Then the message shows them escaped, so it encodes as UTF-8 (a page, a JSON body)
+    assert message.startswith("a\\ud800\\u0000: a key may contain only letters")
+    assert message.encode("utf-8")
+
+
+def test_the_limits_and_the_schema_are_reported_together():
+    # Given a schema with a number property
+    make_schema(score={"type": "number"})
+
+    # When one key breaks a limit, one breaks the schema, and a defined number is infinite
+    problems = problems_of({"a__b": 1, "score": "high", "note": "x\x00"})
+
+    # Then each problem is named once, the schema's message standing for its property
+    assert problems == [
+        'a__b: a key must not contain "__", which filters and exports read as a path',
+        "score: must be a number (actual value is 'high')",
+        "note: a string must not contain the NUL character (\\u0000), which jsonb cannot store",
+    ]
+    assert problems_of({"score": float("inf")}) == [
+        "score: must be a number (actual value is 'Infinity')"
+    ]
+    assert problems_of({"score": 10**400}) == [
+        f"score: {NUMBER_RANGE} (actual value is '1{'0' * 98}…')"
+    ]
+
+
+def test_the_accepted_keys_are_exactly_those_filters_and_exports_can_address():
+    from exports.csv_format import is_valid_field
+    from orders.metadata_conditions import parse_condition
+
+    def filterable(key: str) -> bool:
+        try:
+            parse_condition(f"{key}:set:", {})
+        except ValidationError:
+            return False
+        return True
+
+    # Given keys on both sides of the key rule
+    for key in ["a", "k" * 100, "a_b", "a.b", "a-b", "_", "A9", "", "k" * 101, "a__b", "a b", "é"]:
+        # When each is validated, then it is accepted exactly when a filter and an export
+        # column can name it
+        try:
+            validate_metadata({key: 1}, "order")
+            accepted = True
+        except MetadataValidationError:
+            accepted = False
+        assert accepted is filterable(key) is is_valid_field(f"metadata.{key}"), key
