@@ -45,6 +45,9 @@ class AsyncAction(models.Model):
     payload = models.JSONField(default=list, blank=True, help_text="What the job works on.")
     result = models.JSONField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The job's last sign of life: set when its message is sent and every few seconds while a
+    # worker runs it. An old one means the message or the worker was lost (see core.jobs).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)

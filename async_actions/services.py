@@ -4,21 +4,25 @@
 ``run_orders_import`` (the Celery task's body) runs the project's one importer,
 ``orders.importing.import_payloads``, and records the reference's result
 ``{message, done_count, failed_count, failed[{source_id, reason}]}``.
+
+As with exports (``core.jobs``): the message is sent after the commit and a broker that can't
+be reached raises ``QueueUnavailable`` with the action still ENQUEUED; a running import
+writes a heartbeat, and ``reap_stuck_actions`` re-sends or retries the ones without one.
 """
 
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+
+from core.jobs import QueueUnavailable, heartbeat, send_job, stuck_before
 
 from .models import AsyncAction
 
 logger = logging.getLogger(__name__)
-
-# An action started this many times without finishing (its worker keeps dying) is failed.
-MAX_ATTEMPTS = 3
 
 
 def start_orders_import(
@@ -29,41 +33,58 @@ def start_orders_import(
     request_id: str = "",
 ) -> AsyncAction:
     """Record an ENQUEUED ``ORDERS.IMPORT`` action for ``orders`` (the request's JSON
-    objects, already checked for shape) and enqueue its job after the commit."""
-    from .tasks import import_orders  # tasks import this module
+    objects, already checked for shape) and enqueue its job after the commit.
 
+    Raises ``QueueUnavailable`` (from the commit, when inside a caller's transaction) if the
+    broker can't be reached: the action is saved, still ENQUEUED, and the reaper sends it.
+    """
     action = AsyncAction.objects.create(
         type=AsyncAction.Type.ORDERS_IMPORT,
         api_key=api_key,
         actor_label=actor_label,
         request_id=request_id[:64],
         payload=orders,
+        heartbeat_at=timezone.now(),
     )
-    transaction.on_commit(lambda: import_orders.delay(action.pk))
+    transaction.on_commit(lambda: send_action(action.pk))
     return action
 
 
-def _claim(action_id: str) -> AsyncAction | None:
-    """Mark the action IN_PROGRESS for this run; ``None`` when it has already finished.
+def send_action(action_id: str) -> None:
+    """Send the action's job to a worker; ``QueueUnavailable`` when the broker is down."""
+    from .tasks import import_orders  # tasks import this module
 
-    A re-delivered task (``acks_late``) finds it IN_PROGRESS and runs it again: the importer
-    upserts by ``id`` / ``source_id``, so a second run does not duplicate those orders.
+    send_job(import_orders, action_id, "import")
+
+
+def _claim(action_id: str) -> AsyncAction | None:
+    """Mark the action IN_PROGRESS for this run; ``None`` when there is nothing to do.
+
+    A re-delivered task (``acks_late``, its worker died) finds it IN_PROGRESS with an old
+    heartbeat and runs it again: the importer upserts by ``id`` / ``source_id``, so a second
+    run does not duplicate those orders. One another worker is running (fresh heartbeat) or
+    a finished one is left alone.
     """
-    claimed = AsyncAction.objects.filter(
-        pk=action_id, status__in=[AsyncAction.Status.ENQUEUED, AsyncAction.Status.IN_PROGRESS]
-    ).update(
+    now = timezone.now()
+    claimable = Q(status=AsyncAction.Status.ENQUEUED) | Q(
+        status=AsyncAction.Status.IN_PROGRESS, heartbeat_at__lt=stuck_before()
+    )
+    claimed = AsyncAction.objects.filter(claimable, pk=action_id).update(
         status=AsyncAction.Status.IN_PROGRESS,
-        started_at=timezone.now(),
-        updated_at=timezone.now(),
+        started_at=now,
+        updated_at=now,
+        heartbeat_at=now,
         attempts=F("attempts") + 1,
     )
     return AsyncAction.objects.get(pk=action_id) if claimed else None
 
 
 def _finish(action: AsyncAction, status: str, result: dict[str, Any]) -> None:
+    # One statement: status and result are seen together (a poll never sees DONE without
+    # its result).
     now = timezone.now()
     AsyncAction.objects.filter(pk=action.pk).update(
-        status=status, result=result, finished_at=now, updated_at=now
+        status=status, result=result, finished_at=now, updated_at=now, heartbeat_at=now
     )
 
 
@@ -101,17 +122,22 @@ def _failures(problems: list[Any]) -> list[dict[str, str]]:
 def run_orders_import(action_id: str) -> None:
     """Import the action's orders (invalid ones are skipped and reported) and record the
     result; DONE even when some orders failed, FAILED only when the import could not run."""
-    from orders.importing import import_payloads
-
     action = _claim(action_id)
     if action is None:
         logger.info("async action %s: nothing to do", action_id)
         return
     orders = action.payload if isinstance(action.payload, list) else []
-    if action.attempts > MAX_ATTEMPTS:
+    if action.attempts > settings.EXPORT_MAX_ATTEMPTS:
         message = "The import was started too many times without finishing."
         _finish(action, AsyncAction.Status.FAILED, {**import_result(0, []), "message": message})
         return
+    with heartbeat(AsyncAction, action.pk):
+        _import(action, orders)
+
+
+def _import(action: AsyncAction, orders: list[Any]) -> None:
+    from orders.importing import import_payloads
+
     try:
         outcome = import_payloads(orders, on_error="skip", actor_label=action.actor_label or "API")
     except Exception:
@@ -124,3 +150,48 @@ def run_orders_import(action_id: str) -> None:
     failures = _failures(list(outcome.problems))
     done = outcome.created + outcome.updated + outcome.unchanged
     _finish(action, AsyncAction.Status.DONE, import_result(done, failures))
+
+
+GIVEN_UP = "The import stopped responding and was given up. Import the orders again."
+
+
+def reap_stuck_actions() -> dict[str, int]:
+    """Send again, retry or fail the actions with no sign of life for
+    ``JOB_STUCK_AFTER_SECONDS`` (as ``exports.services.reap_stuck_exports``). Returns the
+    counts ``{resent, retried, failed}``."""
+    cutoff = stuck_before()
+    resent = retried = failed = 0
+    waiting = AsyncAction.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
+        status=AsyncAction.Status.ENQUEUED,
+    )
+    for action_id in waiting.values_list("pk", flat=True):
+        if _resend(action_id, AsyncAction.Status.ENQUEUED, cutoff):
+            resent += 1
+    stuck = AsyncAction.objects.filter(
+        status=AsyncAction.Status.IN_PROGRESS, heartbeat_at__lt=cutoff
+    )
+    for action in stuck:
+        if action.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            payload = action.payload if isinstance(action.payload, list) else []
+            result = {**import_result(0, []), "message": GIVEN_UP, "failed_count": len(payload)}
+            _finish(action, AsyncAction.Status.FAILED, result)
+            failed += 1
+        elif _resend(action.pk, AsyncAction.Status.IN_PROGRESS, cutoff):
+            retried += 1
+    return {"resent": resent, "retried": retried, "failed": failed}
+
+
+def _resend(action_id: str, status: str, cutoff: Any) -> bool:
+    """Put a stuck action back to ENQUEUED and send its message; ``False`` when a worker got
+    to it first or the broker is still down (then the next round tries again)."""
+    moved = AsyncAction.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), pk=action_id, status=status
+    ).update(status=AsyncAction.Status.ENQUEUED, heartbeat_at=timezone.now())
+    if not moved:
+        return False
+    try:
+        send_action(action_id)
+    except QueueUnavailable:
+        return False
+    return True

@@ -4,6 +4,11 @@ The ``Export`` row is the source of truth: SCHEDULED → IN_PROGRESS → DONE or
 writes the CSV to a temporary file and only at the very end saves it through the default
 storage and marks the export DONE, so a worker killed mid-export (``kill -9``) leaves an
 export IN_PROGRESS — which the reaper retries or fails — never a DONE one with missing rows.
+Finishing (DONE or ERROR) and telling the requester are one transaction: a poll never sees a
+DONE export whose notification still says "in progress".
+
+The job's message is sent once the row is committed; when the broker can't be reached the
+export stays SCHEDULED, ``QueueUnavailable`` tells the caller, and the reaper sends it again.
 """
 
 import logging
@@ -18,9 +23,10 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from core.jobs import QueueUnavailable, heartbeat, send_job, stuck_before
 from orders.filters import OrderFilter
 from orders.models import Order
 from orders.selectors import orders_visible_to
@@ -85,13 +91,31 @@ def schedule_export(
     filters: dict[str, Any] | None = None,
     order: str | None = None,
 ) -> Export:
-    """Record a SCHEDULED orders export and enqueue its job once the row is committed."""
+    """Record a SCHEDULED orders export and enqueue its job once the row is committed.
+
+    Raises ``QueueUnavailable`` when the broker can't be reached: the export is saved and
+    still SCHEDULED, and the reaper sends it when the broker is back. Inside a caller's
+    transaction the error comes out of that transaction's commit (after the row is saved).
+    """
+    parameters = clean_parameters(fields, filters, order)
+    export = Export.objects.create(
+        user=user, channel=channel, parameters=parameters, heartbeat_at=timezone.now()
+    )
+    transaction.on_commit(lambda: send_export(export.pk))
+    return export
+
+
+def send_export(export_id: str) -> None:
+    """Send the export's job to a worker; ``QueueUnavailable`` when the broker is down."""
     from .tasks import export_orders  # tasks import this module
 
-    parameters = clean_parameters(fields, filters, order)
-    export = Export.objects.create(user=user, channel=channel, parameters=parameters)
-    transaction.on_commit(lambda: export_orders.delay(export.pk))
-    return export
+    try:
+        send_job(export_orders, export_id, "export")
+    except QueueUnavailable:
+        Export.objects.filter(pk=export_id, status=Export.Status.SCHEDULED).update(
+            error="Waiting for the job queue, which could not be reached; retried by itself."
+        )
+        raise
 
 
 def _notify(export: Export, kind: str, title: str, link: str = "") -> None:
@@ -109,13 +133,16 @@ def _notify(export: Export, kind: str, title: str, link: str = "") -> None:
 def _claim(export_id: str) -> Export | None:
     """Mark the export IN_PROGRESS for this run; ``None`` when there is nothing to do.
 
-    A re-delivered task (``acks_late``) finds the export IN_PROGRESS and runs it again;
-    a finished one is left alone.
+    A re-delivered task (``acks_late``, its worker died) finds the export IN_PROGRESS with an
+    old heartbeat and runs it again. A second message for an export that another worker is
+    running (fresh heartbeat: the reaper re-sent a message that was only slow) and a finished
+    export are left alone, so one export never runs twice at once.
     """
     now = timezone.now()
-    claimed = Export.objects.filter(
-        pk=export_id, status__in=[Export.Status.SCHEDULED, Export.Status.IN_PROGRESS]
-    ).update(
+    claimable = Q(status=Export.Status.SCHEDULED) | Q(
+        status=Export.Status.IN_PROGRESS, heartbeat_at__lt=stuck_before()
+    )
+    claimed = Export.objects.filter(claimable, pk=export_id).update(
         status=Export.Status.IN_PROGRESS,
         started_at=now,
         heartbeat_at=now,
@@ -141,6 +168,11 @@ def run_export(export_id: str) -> None:
         fail_export(export, "The export was started too many times without finishing.")
         return
     _notify(export, Notification.Kind.EXPORT_STARTED, f"Export {export.pk} is in progress")
+    with heartbeat(Export, export.pk):
+        _write_and_finish(export)
+
+
+def _write_and_finish(export: Export) -> None:
     try:
         # Checked again: the schema or the filters' rules may have changed since scheduling.
         stored = export.parameters
@@ -170,22 +202,23 @@ def run_export(export_id: str) -> None:
         logger.exception("export %s failed", export.pk)
         fail_export(export, "The file could not be written because of an internal error.")
         return
-    finished = Export.objects.filter(pk=export.pk, status=Export.Status.IN_PROGRESS).update(
-        status=Export.Status.DONE,
-        file=name,
-        rows_total=rows,
-        rows_done=rows,
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
-    if finished:
-        orders = f"{rows:,} order{'' if rows == 1 else 's'}"
-        _notify(
-            export,
-            Notification.Kind.EXPORT_READY,
-            f"Export {export.pk} is ready: {orders}",
-            export.get_download_url(),
+    with transaction.atomic():  # DONE and "ready" are seen together, or neither
+        finished = Export.objects.filter(pk=export.pk, status=Export.Status.IN_PROGRESS).update(
+            status=Export.Status.DONE,
+            file=name,
+            rows_total=rows,
+            rows_done=rows,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
         )
+        if finished:
+            orders = f"{rows:,} order{'' if rows == 1 else 's'}"
+            _notify(
+                export,
+                Notification.Kind.EXPORT_READY,
+                f"Export {export.pk} is ready: {orders}",
+                export.get_download_url(),
+            )
 
 
 def _save_file(export: Export, content: Any) -> str:
@@ -197,33 +230,58 @@ def _save_file(export: Export, content: Any) -> str:
 
 
 def fail_export(export: Export, message: str) -> None:
-    """Mark the export ERROR with ``message`` and tell its requester."""
-    Export.objects.filter(pk=export.pk).update(
-        status=Export.Status.ERROR, error=message, finished_at=timezone.now()
-    )
-    _notify(export, Notification.Kind.EXPORT_FAILED, f"Export {export.pk} failed: {message}")
+    """Mark the export ERROR with ``message`` and tell its requester (one transaction)."""
+    with transaction.atomic():
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.ERROR, error=message, finished_at=timezone.now()
+        )
+        _notify(export, Notification.Kind.EXPORT_FAILED, f"Export {export.pk} failed: {message}")
 
 
 def reap_stuck_exports() -> dict[str, int]:
-    """Retry, or past ``EXPORT_MAX_ATTEMPTS`` fail, exports IN_PROGRESS with no progress for
-    ``EXPORT_STUCK_AFTER_SECONDS`` (their worker died). Returns the counts."""
-    from .tasks import export_orders
+    """Send again, retry or fail the exports that show no sign of life for
+    ``JOB_STUCK_AFTER_SECONDS``. Returns the counts.
 
-    cutoff = timezone.now() - timedelta(seconds=settings.EXPORT_STUCK_AFTER_SECONDS)
+    - SCHEDULED (its message never reached a worker: the broker was down, or lost it): the
+      message is sent again (``resent``); a broker still down leaves it for the next round.
+    - IN_PROGRESS (its worker died): run again (``retried``), or past
+      ``EXPORT_MAX_ATTEMPTS`` runs failed with a message (``failed``).
+    A job another worker is running has a fresh heartbeat and is never touched.
+    """
+    cutoff = stuck_before()
+    resent = retried = failed = 0
+    waiting = Export.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
+        status=Export.Status.SCHEDULED,
+    )
+    for export_id in waiting.values_list("pk", flat=True):
+        if _resend(export_id, Export.Status.SCHEDULED, cutoff):
+            resent += 1
     stuck = Export.objects.filter(status=Export.Status.IN_PROGRESS, heartbeat_at__lt=cutoff)
-    retried = failed = 0
     for export in stuck.select_related("user"):
         if export.attempts >= settings.EXPORT_MAX_ATTEMPTS:
             fail_export(export, "The export stopped responding and was given up. Export again.")
             failed += 1
-            continue
-        with transaction.atomic():
-            if Export.objects.filter(pk=export.pk, heartbeat_at=export.heartbeat_at).update(
-                status=Export.Status.SCHEDULED
-            ):
-                transaction.on_commit(lambda pk=export.pk: export_orders.delay(pk))
-                retried += 1
-    return {"retried": retried, "failed": failed}
+        elif _resend(export.pk, Export.Status.IN_PROGRESS, cutoff):
+            retried += 1
+    return {"resent": resent, "retried": retried, "failed": failed}
+
+
+def _resend(export_id: str, status: str, cutoff: Any) -> bool:
+    """Put a stuck export back to SCHEDULED and send its message; ``False`` when another
+    reaper or a worker got to it first, or the broker is still down."""
+    # Only if it is still as stuck as it was read: a worker that claimed it since wins.
+    moved = Export.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), pk=export_id, status=status
+    ).update(status=Export.Status.SCHEDULED, heartbeat_at=timezone.now())
+    if not moved:
+        return False
+    try:
+        send_export(export_id)
+    except QueueUnavailable:
+        return False  # still SCHEDULED, with an old heartbeat again after the grace: next round
+    Export.objects.filter(pk=export_id, status=Export.Status.SCHEDULED).update(error="")
+    return True
 
 
 def purge_old_exports() -> int:

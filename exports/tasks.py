@@ -22,10 +22,5 @@ def export_orders(export_id: str) -> None:
 
 
 @shared_task
-def reap_stuck_exports() -> dict[str, int]:
-    return services.reap_stuck_exports()
-
-
-@shared_task
 def purge_old_exports() -> int:
     return services.purge_old_exports()

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from core.jobs import QueueUnavailable
 from core.views import DashboardView
 from orders.filters import OrderFilter
 from orders.saved_views import canonical_query
@@ -95,10 +96,17 @@ class ExportCreateView(DashboardView):
                 request, query, chosen=fields, order=order, errors=error.messages
             )
             return self.render_to_response(context, status=400)
-        messages.success(
-            request,
-            f"Export {export.pk} is scheduled. The file will arrive in the Notifications Center.",
-        )
+        except QueueUnavailable as error:
+            messages.warning(
+                request,
+                f"{error} The file will arrive in the Notifications Center.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Export {export.pk} is scheduled. "
+                "The file will arrive in the Notifications Center.",
+            )
         list_query = canonical_query(query)
         return redirect("/orders/" + (f"?{list_query}" if list_query else ""))
 

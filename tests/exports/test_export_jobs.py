@@ -118,7 +118,11 @@ def test_a_rerun_rewrites_the_same_file_and_row_count(export_media):
     first_name, first_rows = export.file.name, export.rows_done
 
     # When its task is delivered again (acks_late) as if the worker had died before acking
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.IN_PROGRESS)
+    # (IN_PROGRESS, its heartbeat long stopped)
+    stale = timezone.now() - timedelta(hours=1)
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.IN_PROGRESS, heartbeat_at=stale
+    )
     run_export(export.pk)
 
     # Then the same file was rewritten, not a second one added
@@ -142,7 +146,7 @@ def test_the_reaper_retries_a_stuck_export_and_it_finishes(export_worker, wait_f
     )
 
     # When the reaper runs
-    assert reap_stuck_exports() == {"retried": 1, "failed": 0}
+    assert reap_stuck_exports() == {"resent": 0, "retried": 1, "failed": 0}
 
     # Then the export is run again to the end
     export = wait_for_export(export)
@@ -160,7 +164,7 @@ def test_the_reaper_fails_an_export_stuck_too_many_times(settings):
     )
     fresh = Export.objects.create(status=Export.Status.IN_PROGRESS, heartbeat_at=timezone.now())
 
-    assert reap_stuck_exports() == {"retried": 0, "failed": 1}
+    assert reap_stuck_exports() == {"resent": 0, "retried": 0, "failed": 1}
 
     export.refresh_from_db()
     assert export.status == Export.Status.ERROR
