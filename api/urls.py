@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from core.jobs import QueueUnavailable
+
 from .api import api
 from .errors import ApiError, request_id
 
@@ -88,8 +90,15 @@ def reference_errors(
         # api.api) can't leave the connection unusable. Services are atomic themselves, so a
         # refused change writes nothing; the key's last use is kept even on an error answer.
         if atomic:
-            with transaction.atomic():
-                response = view(request, *args, **kwargs)
+            try:
+                with transaction.atomic():
+                    response = view(request, *args, **kwargs)
+            except QueueUnavailable as error:
+                # Raised by the commit: the job's row is saved, only its message is missing
+                # (the reaper sends it once the broker is back).
+                return ApiError(
+                    503, "service_unavailable", details=str(error), headers={"Retry-After": "60"}
+                ).response(request)
         else:
             response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
