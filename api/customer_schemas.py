@@ -12,7 +12,7 @@ from ninja import Schema
 from customers.models import Customer
 
 from .format import timestamp
-from .order_schemas import CustomerIn
+from .order_schemas import CustomerIn, Timestamp
 
 # Reference address key → Customer field.
 ADDRESS_FIELDS = {
@@ -63,8 +63,8 @@ class CustomerOut(Schema):
     loyalty: dict[str, Any]
     referrals: dict[str, Any]
     system_metadata: dict[str, Any]
-    created_at: str
-    updated_at: str
+    created_at: Timestamp
+    updated_at: Timestamp
     object: Literal["customer"] = "customer"
 
 

@@ -6,31 +6,42 @@ reference's JSON ``filters`` before an export is scheduled: an unknown field or 
 a 400 ``invalid_payload`` naming it; values are stored as lists, as the reference writes them.
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Schema
 from pydantic import Field
 
 from core.money import parse_money
+from exports.csv_format import STANDARD_FIELDS
 from exports.filter_params import REFERENCE_CONDITIONS, REFERENCE_FIELDS
 from exports.models import Export
 
 from .errors import ApiError
 from .format import absolute_url, timestamp
+from .order_schemas import ObjectIn, Timestamp
 
 FILTERS = ".parameters.filters"
 META_PREFIX = "metadata."
 
+# More columns than any reader of a CSV wants, far below PostgreSQL's 1,664 a query can
+# select: a longer list is refused when the export is asked for, not failed by the worker.
+MAX_EXPORT_FIELDS = 200
+# The columns an export can have, as the OpenAPI document states them (the export service
+# checks them; its error lists them).
+FIELD_PATTERN = rf"^({'|'.join(STANDARD_FIELDS)}|metadata\..+)$"
+ExportField = Annotated[str, Field(max_length=255, json_schema_extra={"pattern": FIELD_PATTERN})]
 
-class ExportParameters(Schema):
+
+class ExportParameters(ObjectIn):
     """What to export: CSV columns, which orders, in which order."""
 
-    fields: list[str] | None = Field(
+    fields: Annotated[list[ExportField], Field(max_length=MAX_EXPORT_FIELDS)] | None = Field(
         None,
         description="CSV columns: id, source_id, created_at, updated_at, status, amount, "
         "discount_amount, items_discount_amount, total_discount_amount, total_amount, "
-        "customer_id, referrer_id, metadata, metadata.<key>. Default: id, source_id, status.",
+        "customer_id, referrer_id, metadata, metadata.<key>. Default: id, source_id, status. "
+        f"At most {MAX_EXPORT_FIELDS}.",
     )
     filters: dict[str, Any] | None = Field(
         None,
@@ -43,13 +54,13 @@ class ExportParameters(Schema):
     ) = None
 
 
-class OrderExportIn(Schema):
+class OrderExportIn(ObjectIn):
     """``POST /v1/orders/export``."""
 
     parameters: ExportParameters | None = None
 
 
-class ExportIn(Schema):
+class ExportIn(ObjectIn):
     """``POST /v1/exports``: only orders can be exported here."""
 
     exported_object: Literal["order"]
@@ -65,7 +76,7 @@ class ExportOut(Schema):
 
     id: str
     object: Literal["export"] = "export"
-    created_at: str
+    created_at: Timestamp
     status: Literal["SCHEDULED", "IN_PROGRESS", "DONE", "ERROR"]
     channel: Literal["API", "WEBSITE"]
     exported_object: Literal["order"] = "order"

@@ -7,41 +7,62 @@ computed from them (price × quantity, the items' sum) are bounded by ``compute_
 error names the item too.
 """
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, Self
 
 from ninja import Schema
-from pydantic import Field
+from ninja.schema import DjangoGetter
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from orders.models import MAX_ITEMS
 from orders.totals import MAX_AMOUNT, MAX_QUANTITY
 
 Status = Literal["CREATED", "PAID", "CANCELED", "FULFILLED"]
 Text = Annotated[str, Field(max_length=255)]
-Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
+# Strict: ``true`` or ``"100"`` is refused, not read as 1 or 100 (a client sending a string
+# has a bug the answer should show).
+Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True)]
 Price = Amount
-Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
+# How responses write every date-time (``api.format.timestamp``), stated in the document.
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
-class ProductIn(Schema):
+class ObjectIn(Schema):
+    """A JSON object of a request. Anything else (a list, a string, a number) is refused:
+    Ninja's schemas read attributes, so a list would otherwise pass as an empty object."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _is_an_object(cls, value: Any) -> Any:
+        # Ninja wraps the input in a DjangoGetter before this runs; its ``_obj`` is the input.
+        given = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(given, dict | BaseModel):
+            raise PydanticCustomError("object_type", "should be an object")
+        return value
+
+
+class ProductIn(ObjectIn):
     id: Text | None = None
     source_id: Text | None = None
     name: Text | None = None
     price: Price | None = None
-    override: bool | None = None
+    override: Flag | None = None
     metadata: dict[str, Any] | None = None
 
 
-class SkuIn(Schema):
+class SkuIn(ObjectIn):
     id: Text | None = None
     source_id: Text | None = None
     sku: Text | None = None
     price: Price | None = None
-    override: bool | None = None
+    override: Flag | None = None
     metadata: dict[str, Any] | None = None
 
 
-class ItemIn(Schema):
+class ItemIn(ObjectIn):
     sku_id: Text | None = None
     product_id: Text | None = None
     related_object: Literal["product", "sku"] | None = None
@@ -54,8 +75,25 @@ class ItemIn(Schema):
     sku: SkuIn | None = None
     metadata: dict[str, Any] | None = None
 
+    @model_validator(mode="after")
+    def _names_what_it_sells(self) -> Self:
+        # A line with no product, SKU or source ID would be a nameless line the catalogue
+        # can't price; the reference's items always name one.
+        if not (self.sku_id or self.product_id or self.source_id):
+            raise PydanticCustomError(
+                "item_reference", "should name what it sells: a sku_id, product_id or source_id"
+            )
+        # The SKU object is read for SKU items only; on a product item it would be dropped.
+        if self.sku is not None and not (self.sku_id or self.related_object == "sku"):
+            raise PydanticCustomError(
+                "item_sku",
+                "should not carry a sku object on a product item: name the SKU with sku_id, "
+                "or with source_id and related_object sku",
+            )
+        return self
 
-class AddressIn(Schema):
+
+class AddressIn(ObjectIn):
     city: Annotated[str, Field(max_length=128)] | None = None
     state: Annotated[str, Field(max_length=128)] | None = None
     line_1: Text | None = None
@@ -64,7 +102,7 @@ class AddressIn(Schema):
     postal_code: Annotated[str, Field(max_length=32)] | None = None
 
 
-class CustomerIn(Schema):
+class CustomerIn(ObjectIn):
     """A customer (or referrer) in an order payload: found by ``id`` or ``source_id``,
     created when it does not exist yet, and updated with the profile fields sent."""
 
@@ -78,7 +116,7 @@ class CustomerIn(Schema):
     metadata: dict[str, Any] | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(ObjectIn):
     """``POST /v1/orders`` and ``PUT /v1/orders/{id}``: every field optional; only the
     fields sent are applied to an existing order."""
 
@@ -94,6 +132,25 @@ class OrderIn(Schema):
     referrer: CustomerIn | None = None
     referrer_id: Text | None = None
     created_at: datetime | None = None
+
+    @field_validator("created_at")
+    @classmethod
+    def _storable_moment(cls, value: datetime | None) -> datetime | None:
+        """In UTC, which must stay within years 1–9999 (``0001-01-01T00:00:00+14:00`` is
+        in year 0 there); a naive value is taken as UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise PydanticCustomError(
+                "datetime_range",
+                "should be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in UTC "
+                "(actual value is '{value}')",
+                {"value": value.isoformat()},
+            ) from None
 
 
 # --- Responses ----------------------------------------------------------------------------
@@ -139,8 +196,8 @@ class CustomerRef(Schema):
 class OrderOut(Schema):
     id: str
     source_id: str | None
-    created_at: str
-    updated_at: str | None
+    created_at: Timestamp
+    updated_at: Timestamp | None
     status: Status
     amount: int
     discount_amount: int | None = None

@@ -169,3 +169,34 @@ def test_date_bounds_with_extreme_offsets_are_a_400_never_a_500(api_client):
 
     assert "created_at[before]" in assert_error(far, 400, "invalid_query_params")["details"]
     assert assert_response(odd, "customers.json", "get", "/v1/customers")["total"] == 0
+
+
+@pytest.mark.parametrize("body", [[{"name": "Bob"}], [], "Bob", 7])
+def test_a_body_that_is_not_an_object_is_400_and_creates_nobody(api_client, body):
+    response = api_client.post_json("/v1/customers", body)
+
+    details = assert_error(response, 400, "invalid_payload", "customers.json")["details"]
+    assert details == "The request body should be an object; send a JSON object."
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "named"),
+    [
+        ({"name": "Bob", "address": "x"}, "Property .address should be an object"),
+        ({"name": "Bob", "address": ["Main St"]}, "Property .address should be an object"),
+        ({"name": "Bob", "birthdate": "10000-01-01"}, "Property .birthdate"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_refused_not_ignored(api_client, payload, named):
+    customer = CustomerFactory(source_id="bob", city="Oslo")
+
+    created = api_client.post_json("/v1/customers", payload)
+    updated = api_client.put_json("/v1/customers/bob", payload)
+
+    for response in (created, updated):
+        details = assert_error(response, 400, "invalid_payload", "customers.json")["details"]
+        assert details.startswith(named), details
+    assert list(Customer.objects.all()) == [customer]
+    customer.refresh_from_db()
+    assert (customer.name, customer.city) == (customer.name, "Oslo")

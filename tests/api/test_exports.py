@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import time
 from pathlib import Path
 
@@ -231,3 +232,40 @@ def test_delete_removes_the_export_and_its_file(
     assert not stored.exists()
     again = api_client.delete(f"/v1/exports/{export.pk}")
     assert assert_error(again, 404, "not_found", "exports.json")["resource_type"] == "export"
+
+
+@pytest.mark.parametrize("path", ["/v1/orders/export", "/v1/exports"])
+@pytest.mark.parametrize("body", [[{"exported_object": "order"}], [], "order", 1])
+def test_a_body_that_is_not_an_object_schedules_nothing(api_client, path, body):
+    response = api_client.post_json(path, body)
+
+    details = assert_error(response, 400, "invalid_payload", "exports.json")["details"]
+    assert details == "The request body should be an object; send a JSON object."
+    assert not Export.objects.exists()
+
+
+def test_more_fields_than_the_limit_are_refused_up_front(api_client):
+    # 10,000 columns passed the request once and failed on the worker (PostgreSQL selects
+    # at most 1,664); the limit is stated and checked when the export is asked for.
+    fields = [f"metadata.k{n}" for n in range(10_000)]
+    response = api_client.post_json("/v1/orders/export", {"parameters": {"fields": fields}})
+
+    details = assert_error(response, 400, "invalid_payload", "exports.json")["details"]
+    assert details.startswith("Property .parameters.fields list should have at most 200 items")
+    assert not Export.objects.exists()
+
+    at_the_limit = {"parameters": {"fields": fields[:200]}}
+    response = api_client.post_json("/v1/orders/export", at_the_limit)
+    assert response.status_code == 200, response.content[:300]
+
+
+def test_the_openapi_document_states_export_fields_statuses_and_formats(client: Client):
+    schemas = client.get("/v1/openapi.json").json()["components"]["schemas"]
+    fields = schemas["ExportParameters"]["properties"]["fields"]["anyOf"][0]
+    assert fields["maxItems"] == 200
+    pattern = fields["items"]["pattern"]
+    assert re.fullmatch(pattern, "total_amount") and re.fullmatch(pattern, "metadata.tier")
+    assert not re.fullmatch(pattern, "coupon_code")
+    export = schemas["ExportOut"]["properties"]
+    assert export["status"]["enum"] == ["SCHEDULED", "IN_PROGRESS", "DONE", "ERROR"]
+    assert export["created_at"]["format"] == "date-time"

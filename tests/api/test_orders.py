@@ -259,22 +259,25 @@ def test_paid_to_canceled_like_a_rollback_counts_in_the_customer_summary(api_cli
 
 # --- invalid payloads -------------------------------------------------------------------------
 
+X = {"source_id": "x"}  # an item names what it sells; these payloads fail on something else
+
 
 @pytest.mark.parametrize(
     ("payload", "details"),
     [
-        ({"items": [{"quantity": 0, "price": 1}]}, "Property .items[0].quantity"),
-        ({"items": [{"quantity": 1, "price": 1}, {"quantity": "x"}]},
+        ({"items": [{**X, "quantity": 0, "price": 1}]}, "Property .items[0].quantity"),
+        ({"items": [{**X, "quantity": 1, "price": 1}, {**X, "quantity": "x"}]},
          "Property .items[1].quantity"),
-        ({"items": [{"quantity": 1, "price": -5}]}, "Property .items[0].price"),
+        ({"items": [{**X, "quantity": 1, "price": -5}]}, "Property .items[0].price"),
         ({"amount": 1.5}, "Property .amount"),
         ({"amount": "lots"}, "Property .amount"),
-        ({"items": [{"quantity": 1, "price": 100, "discount_amount": 101}]},
+        ({"items": [{**X, "quantity": 1, "price": 100, "discount_amount": 101}]},
          "Property .items[0].discount_amount"),
         ({"amount": 100, "discount_amount": 101}, "Property .discount_amount"),
-        ({"items": [{"quantity": 2, "price": 100, "amount": 300}]}, "Property .items[0].amount"),
+        ({"items": [{**X, "quantity": 2, "price": 100, "amount": 300}]},
+         "Property .items[0].amount"),
         ({"items": [{"product_id": "prod_nope", "quantity": 1}]}, "Property .items[0].product_id"),
-        ({"items": [{"quantity": 1, "price": 1}] * 501}, "Property .items"),
+        ({"items": [{**X, "quantity": 1, "price": 1}] * 501}, "Property .items"),
         ({"metadata": "not an object", "amount": 1}, "Property .metadata"),
         ({"customer": {"email": "not-an-email"}, "amount": 1}, "Property .customer.email"),
         ({}, "Property .amount"),
@@ -365,12 +368,12 @@ def test_a_new_product_is_created_from_item_details_once(api_client):
 
 
 def test_invalid_payload_details_read_like_the_reference(api_client):
-    response = api_client.post_json(ORDERS, {"items": [{"quantity": 0, "price": 100}]})
+    response = api_client.post_json(ORDERS, {"items": [{**X, "quantity": 0, "price": 100}]})
     body = assert_error(response, 400, "invalid_payload")
     assert body["details"] == "Property .items[0].quantity should be greater than or equal to 1"
     # a rule of the order service, not of the schema, is named the same way
     response = api_client.post_json(
-        ORDERS, {"items": [{"quantity": 1, "price": 100, "discount_amount": 150}]}
+        ORDERS, {"items": [{**X, "quantity": 1, "price": 100, "discount_amount": 150}]}
     )
     details = assert_error(response, 400, "invalid_payload")["details"]
     assert details.startswith("Property .items[0].discount_amount cannot exceed the item amount")
@@ -410,26 +413,26 @@ def test_values_at_the_columns_limits_are_accepted(api_client):
     ("payload", "details"),
     [
         # Bounded by the schema: the property and the limit, as every schema error reads
-        ({"items": [{"quantity": INTEGER + 1, "price": 1}]},
+        ({"items": [{**X, "quantity": INTEGER + 1, "price": 1}]},
          "Property .items[0].quantity should be less than or equal to 2147483647"),
-        ({"items": [{"quantity": 10**20, "price": 1}]},
+        ({"items": [{**X, "quantity": 10**20, "price": 1}]},
          "Property .items[0].quantity should be less than or equal to 2147483647"),
-        ({"items": [{"quantity": 1, "price": 1}, {"quantity": 1, "price": BIGINT + 1}]},
+        ({"items": [{**X, "quantity": 1, "price": 1}, {**X, "quantity": 1, "price": BIGINT + 1}]},
          "Property .items[1].price should be less than or equal to 9223372036854775807"),
         ({"amount": BIGINT + 1}, "Property .amount should be less than or equal to"),
         ({"amount": 1, "discount_amount": 10**30}, "Property .discount_amount should be less"),
-        ({"items": [{"quantity": 1, "price": 1, "discount_amount": BIGINT + 1}]},
+        ({"items": [{**X, "quantity": 1, "price": 1, "discount_amount": BIGINT + 1}]},
          "Property .items[0].discount_amount should be less than or equal to"),
-        ({"items": [{"source_id": "x", "quantity": 1, "product": {"name": "X", "price": 2**64}}]},
+        ({"items": [{**X, "quantity": 1, "product": {"name": "X", "price": 2**64}}]},
          "Property .items[0].product.price should be less than or equal to"),
         # Computed by the order service: the item is named, with the limit
-        ({"items": [{"quantity": 3, "price": BIGINT // 2}]},
+        ({"items": [{**X, "quantity": 3, "price": BIGINT // 2}]},
          "Property .items[0].quantity must be at most 2 at a price of "
          "$46,116,860,184,273,879.03: an item amount cannot exceed $92,233,720,368,547,758.07"),
-        ({"items": [{"quantity": 1, "price": BIGINT}, {"quantity": 1, "price": 1}]},
+        ({"items": [{**X, "quantity": 1, "price": BIGINT}, {**X, "quantity": 1, "price": 1}]},
          "Property .items[1].quantity makes the order amount exceed "
          "$92,233,720,368,547,758.07"),
-        ({"items": [{"quantity": INTEGER, "price": 0}, {"quantity": 1, "price": 0}]},
+        ({"items": [{**X, "quantity": INTEGER, "price": 0}, {**X, "quantity": 1, "price": 0}]},
          "Property .items[1].quantity makes the order's units exceed 2,147,483,647"),
     ],
 )  # fmt: skip
@@ -470,3 +473,74 @@ def test_the_openapi_document_states_the_columns_limits(client):
     assert bounds(item["quantity"]) == (1, INTEGER)
     assert bounds(item["price"]) == (0, BIGINT)
     assert bounds(schemas["OrderIn"]["properties"]["amount"]) == (0, BIGINT)
+
+
+# --- input the schema refuses instead of reading something else into it -------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "details"),
+    [
+        ({"items": ["x"]}, "Property .items[0] should be an object"),
+        ({"items": [{}]}, "Property .items[0] should name what it sells"),
+        ({"items": [{"quantity": 1, "price": 100}]}, "Property .items[0] should name what it"),
+        ({"items": [{"source_id": "tea", "product": {"name": "Tea"}, "sku": {"sku": "Tin"}}]},
+         "Property .items[0] should not carry a sku object on a product item"),
+        ({"amount": True}, "Property .amount should be a valid integer"),
+        ({"amount": "100"}, "Property .amount should be a valid integer"),
+        ({"items": [{**X, "quantity": "2", "price": 1}]}, "Property .items[0].quantity"),
+        ({"items": [{**X, "quantity": 1, "price": True}]}, "Property .items[0].price"),
+        ({"amount": 1, "customer": {"source_id": "c", "address": "x"}},
+         "Property .customer.address should be an object"),
+        ({"amount": 1, "created_at": "0001-01-01T00:00:00+14:00"},
+         "Property .created_at should be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z"),
+        ({"amount": 1, "created_at": "9999-12-31T23:59:59-14:00"},
+         "Property .created_at should be between"),
+    ],
+)  # fmt: skip
+def test_input_of_the_wrong_shape_is_400_naming_the_property(api_client, payload, details):
+    response = api_client.post_json(ORDERS, payload)
+    body = assert_error(response, 400, "invalid_payload")
+    assert body["details"].startswith(details), body["details"]
+    assert not Order.objects.exists() and not Customer.objects.exists()
+    assert not Product.objects.exists()
+
+
+def test_a_created_at_at_the_edges_of_the_calendar_is_kept(api_client):
+    body, _ = create(api_client, {"amount": 1, "created_at": "0001-01-01T14:00:00+14:00"})
+    assert body["created_at"] == "0001-01-01T00:00:00.000Z"
+    body, _ = create(api_client, {"amount": 1, "created_at": "9999-12-31T09:59:59-14:00"})
+    assert body["created_at"] == "9999-12-31T23:59:59.000Z"
+
+
+@pytest.mark.parametrize("payload", [[{"amount": 1}], ["amount"], 1])
+def test_a_json_array_or_scalar_body_is_not_read_as_an_object(api_client, payload):
+    response = api_client.post_json(ORDERS, payload)
+    body = assert_error(response, 400, "invalid_payload")
+    assert body["details"] == "The request body should be an object; send a JSON object."
+    assert not Order.objects.exists()
+
+
+def test_a_sku_of_another_product_is_refused_not_dropped(api_client):
+    sku = SKUFactory(price=1500)
+    other = ProductFactory()
+    item = {"sku_id": sku.pk, "product_id": other.pk, "quantity": 1}
+    response = api_client.post_json(ORDERS, {"items": [item]})
+    details = assert_error(response, 400, "invalid_payload")["details"]
+    assert details.startswith(f"Property .items[0].product_id: sku {sku.pk} belongs to product")
+    assert not Order.objects.exists()
+    # Naming the SKU's own product is consistent and kept
+    item["product_id"] = sku.product_id
+    body, _ = create(api_client, {"items": [item]})
+    assert (body["items"][0]["sku_id"], body["items"][0]["product_id"]) == (sku.pk, sku.product_id)
+
+
+def test_the_openapi_document_states_enums_and_date_time_formats(client):
+    schemas = client.get("/v1/openapi.json").json()["components"]["schemas"]
+    status = schemas["OrderIn"]["properties"]["status"]["anyOf"][0]
+    assert status["enum"] == ["CREATED", "PAID", "CANCELED", "FULFILLED"]
+    created_at = schemas["OrderIn"]["properties"]["created_at"]["anyOf"][0]
+    assert created_at == {"type": "string", "format": "date-time"}
+    for name in ("created_at", "updated_at"):
+        out = schemas["OrderOut"]["properties"][name]
+        assert "date-time" in {out.get("format"), *(p.get("format") for p in out.get("anyOf", []))}
