@@ -120,9 +120,7 @@ def test_a_rerun_rewrites_the_same_file_and_row_count(export_media):
     # When its task is delivered again (acks_late) as if the worker had died before acking
     # (IN_PROGRESS, its heartbeat long stopped)
     stale = timezone.now() - timedelta(hours=1)
-    Export.objects.filter(pk=export.pk).update(
-        status=Export.Status.IN_PROGRESS, heartbeat_at=stale
-    )
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.IN_PROGRESS, heartbeat_at=stale)
     run_export(export.pk)
 
     # Then the same file was rewritten, not a second one added
