@@ -131,6 +131,12 @@ def _item(item: ItemIn, index: int) -> ItemData:
             raise ApiError.invalid_payload(
                 f"Property {path}.sku_id: cannot find sku with id {item.sku_id}"
             )
+        if item.product_id and item.product_id != sku.product_id:
+            # The line is the SKU's; a product_id naming another product is a mistake to show.
+            raise ApiError.invalid_payload(
+                f"Property {path}.product_id: sku {sku.pk} belongs to product "
+                f"{sku.product_id} (actual value is '{item.product_id}')"
+            )
     elif item.product_id:
         product = Product.objects.filter(pk=item.product_id).first()
         if product is None:

@@ -188,6 +188,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+else:
+    # A broker that refuses or does not answer fails a publish in ~2 s, not 30: the web
+    # request answers "saved, will start when the queue is back" and the reaper re-sends.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 2,
+        "max_retries": 1,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 # Job tables (exports, imports) hold job state; Celery keeps no results.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -199,9 +214,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs, run by the worker started with --beat (scripts/run.sh) or a beat process.
 CELERY_BEAT_SCHEDULE = {
-    "reap-stuck-exports": {
-        "task": "exports.tasks.reap_stuck_exports",
-        "schedule": timedelta(minutes=5),
+    # Re-sends jobs whose message never reached a worker and retries those of a dead worker.
+    "reap-stuck-jobs": {
+        "task": "core.tasks.reap_stuck_jobs",
+        "schedule": timedelta(seconds=env.int("JOB_REAP_EVERY_SECONDS", default=30)),
     },
     "purge-old-exports": {
         "task": "exports.tasks.purge_old_exports",
@@ -216,9 +232,12 @@ EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 # An export task's own limits: generous, since a million rows take a while.
 EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", default=2 * 60 * 60)
 EXPORT_SOFT_TIME_LIMIT_SECONDS = EXPORT_TIME_LIMIT_SECONDS - 60
-# An export IN_PROGRESS with no progress for this long has lost its worker: the reaper
-# retries it, up to EXPORT_MAX_ATTEMPTS runs in all, then fails it.
-EXPORT_STUCK_AFTER_SECONDS = env.int("EXPORT_STUCK_AFTER_SECONDS", default=10 * 60)
+# Jobs (exports, imports): a running job writes heartbeat_at every JOB_HEARTBEAT_SECONDS;
+# one IN_PROGRESS with no heartbeat for JOB_STUCK_AFTER_SECONDS has lost its worker and the
+# reaper retries it, up to EXPORT_MAX_ATTEMPTS runs in all, then fails it. A job still waiting
+# for its worker that long (its message was lost) has its message sent again.
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
+JOB_STUCK_AFTER_SECONDS = env.int("JOB_STUCK_AFTER_SECONDS", default=60)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 
 # The v1 API: requests one application key may make per minute (0: no limit). The counters
