@@ -244,6 +244,15 @@ EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 # live in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so every web process shares
 # them; the default is per process.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+# Sign-in throttling (core/login_throttle.py), counted in the same cache: this many wrong
+# passwords for one account, or from one address, lock sign-in for LOGIN_LOCKOUT_SECONDS (0: no
+# limit). Behind a proxy, trust the address it appends to X-Forwarded-For.
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+LOGIN_TRUST_X_FORWARDED_FOR = env.bool(
+    "LOGIN_TRUST_X_FORWARDED_FOR", default=env.bool("BEHIND_TLS_PROXY", default=False)
+)
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # A hung Redis must not hold each request: the rate limiter gives up after this long and

@@ -3,10 +3,18 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from api.urls import api_urls
+from core import views as core_views
+from core.forms import ThrottledAdminAuthenticationForm
 from exports import views as export_views
+
+# Both sign-in pages are throttled (core.login_throttle); the admin reads its form from here.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orders:list", permanent=False)),
+    # Before the URLs they replace, so these views answer for the same addresses and names.
+    path("accounts/login/", core_views.login, name="login"),
+    path("admin/login/", core_views.answers_429_when_throttled(admin.site.login)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("orders/", include("orders.urls")),

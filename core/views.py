@@ -1,5 +1,14 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
+
+from .forms import THROTTLED, ThrottledAuthenticationForm
 
 
 class DashboardView(PermissionRequiredMixin, TemplateView):
@@ -25,3 +34,30 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         kwargs.setdefault("section", self.section)
         kwargs.setdefault("title", self.title)
         return super().get_context_data(**kwargs)
+
+
+def answers_429_when_throttled(
+    login_view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Wrap a sign-in view so a refused (throttled) attempt answers 429 Too Many Requests
+    with ``Retry-After``; the page is the same sign-in page, with the form's message.
+
+    A wrapper rather than a subclass, because the admin's login view (``AdminSite.login``)
+    builds its own ``LoginView``; both views render a ``TemplateResponse`` with the form.
+    """
+
+    @wraps(login_view)
+    def view(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = login_view(request, *args, **kwargs)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if form is not None and form.is_bound and form.has_error(NON_FIELD_ERRORS, THROTTLED):
+            response.status_code = 429
+            response["Retry-After"] = str(settings.LOGIN_LOCKOUT_SECONDS)
+        return response
+
+    return view
+
+
+login = answers_429_when_throttled(
+    LoginView.as_view(authentication_form=ThrottledAuthenticationForm)
+)
