@@ -1,6 +1,7 @@
 """Sign-in throttling on the dashboard's and the admin's login pages (core.login_throttle)."""
 
 import logging
+import time
 
 import pytest
 from django.core.cache import cache
@@ -61,6 +62,19 @@ def test_the_lock_holds_from_another_address_and_with_another_case(marketer):
     response = sign_in(Client(REMOTE_ADDR="10.9.9.9"), "MARKETER", PASSWORD)
 
     assert response.status_code == 429
+
+
+def test_the_lock_ends_after_the_cool_off(settings, marketer):
+    # Given a locked account, with a one-second cool-off
+    settings.LOGIN_LOCKOUT_SECONDS = 1
+    for _ in range(5):
+        sign_in(Client(), "marketer", "wrong")
+    assert sign_in(Client(), "marketer", PASSWORD).status_code == 429
+
+    # When the cool-off has passed, the right password gets in again
+    time.sleep(1.2)
+    client = Client()
+    assert sign_in(client, "marketer", PASSWORD).status_code == 302 and signed_in(client)
 
 
 def test_another_account_is_unaffected(marketer):
