@@ -74,13 +74,16 @@ def heartbeat(model: type[models.Model], job_id: str) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:
+        jobs = model.objects.filter(pk=job_id, status="IN_PROGRESS")  # type: ignore[attr-defined]
         try:
             while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
-                model.objects.filter(pk=job_id, status="IN_PROGRESS").update(  # type: ignore[attr-defined]
-                    heartbeat_at=timezone.now()
-                )
-        except Exception:  # a missed beat is retried by the reaper's grace, not fatal
-            logger.exception("heartbeat of %s %s stopped", model.__name__, job_id)
+                try:
+                    jobs.update(heartbeat_at=timezone.now())
+                except Exception:
+                    # A database blip must not stop the beating for good (the job would be
+                    # taken for dead and run twice): reconnect at the next beat.
+                    logger.warning("heartbeat of %s %s missed", model.__name__, job_id)
+                    connection.close()
         finally:
             connection.close()  # this thread's own connection
 
