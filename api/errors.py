@@ -42,6 +42,8 @@ MESSAGES = {
     "too_many_requests": "Too many requests",
     "internal_server_error": "Internal server error",
     "service_unavailable": "Service unavailable",
+    "bad_request": "Bad request",
+    "payload_too_large": "Payload too large",
 }
 
 # Seconds a client is asked to wait when the database can't be reached.

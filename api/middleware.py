@@ -5,7 +5,8 @@ escape them: the database failing while the request's transaction opens or commi
 (``api.urls`` wraps each request in one), or a bug in that wrapper. This middleware answers
 those too: ``OperationalError`` / ``InterfaceError`` (database unreachable, timed out) → 503
 ``service_unavailable``, anything else → 500 ``internal_server_error``. An HTML error page
-made further in (another middleware's failure) is replaced by the same JSON body.
+made further in (a Host header not in ``ALLOWED_HOSTS``, another middleware's failure) is
+replaced by the same JSON body with the same status.
 """
 
 import logging
@@ -19,6 +20,16 @@ from .errors import ApiError, database_unavailable
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/v1/"
+
+# Keys for the statuses Django answers with an HTML page of its own.
+HTML_ERROR_KEYS = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    503: "service_unavailable",
+}
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -39,12 +50,16 @@ class ApiErrorsMiddleware:
         response = self.get_response(request)
         if (
             _is_api(request)
-            and response.status_code >= 500
+            and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            # Django turned an exception further in into its HTML page; keep the status.
-            key = "service_unavailable" if response.status_code == 503 else "internal_server_error"
-            return ApiError(response.status_code, key).response(request)
+            # Django made its HTML page of an error further in (a refused Host header, a
+            # failing middleware): keep the status, answer the body.
+            status = response.status_code
+            key = HTML_ERROR_KEYS.get(status) or (
+                "internal_server_error" if status >= 500 else "bad_request"
+            )
+            return ApiError(status, key).response(request)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

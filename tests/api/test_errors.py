@@ -105,6 +105,13 @@ def test_an_html_error_page_from_further_in_becomes_the_json_body(lenient_client
     assert_error(lenient_client.get(ORDER), 500, "internal_server_error")
 
 
+def test_a_host_not_allowed_is_a_json_400(lenient_client):
+    # Django refuses the Host header before any view runs, with an HTML page of its own.
+    response = lenient_client.get(ORDER, HTTP_HOST="evil.example")
+
+    assert_error(response, 400, "bad_request")
+
+
 def test_pages_outside_the_api_keep_djangos_error_page(settings, client):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.api.test_errors.BrokenMiddleware"]
     client.raise_request_exception = False
