@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -261,3 +262,22 @@ def test_the_rate_limit_fails_open_when_the_cache_is_down(api_client, settings, 
     assert second.status_code == 200  # over the limit of 1, but the limit can't be counted
     warnings = [r for r in caplog.records if "rate limit not enforced" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_a_hung_cache_holds_a_request_about_its_socket_timeout(api_client, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 1
+    with _silent_server() as port:
+        hung_redis = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        }
+        with override_settings(CACHES=hung_redis):
+            started = time.monotonic()
+            response = api_client.get("/v1/orders")
+            elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert elapsed < 5

@@ -135,3 +135,31 @@ def test_every_migration_applies_on_a_fresh_embedded_database(tmp_path):
     plan = _manage("showmigrations", "--plan", VAR_DIR=str(tmp_path))
     assert plan.returncode == 0, plan.stderr
     assert "[ ]" not in plan.stdout and "[X]" in plan.stdout
+
+
+def test_a_redis_cache_and_the_database_are_given_up_on_after_a_timeout():
+    # A hung Redis or PostgreSQL must not hold a web worker: both get bounded waits.
+    code = (
+        "from django.conf import settings as s; "
+        "o = s.CACHES['default']['OPTIONS']; "
+        "print(o['socket_connect_timeout'], o['socket_timeout'], "
+        "s.DATABASES['default']['OPTIONS']['connect_timeout'], s.DATABASE_STATEMENT_TIMEOUT_MS)"
+    )
+    result = _run(
+        code,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/campaign_hub",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1.0", "1.0", "5", "30000"]
+
+    tuned = _run(
+        code,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/campaign_hub",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        CACHE_TIMEOUT_SECONDS="0.5",
+        DATABASE_CONNECT_TIMEOUT="3",
+        DATABASE_STATEMENT_TIMEOUT_MS="0",
+    )
+    assert tuned.returncode == 0, tuned.stderr
+    assert tuned.stdout.split() == ["0.5", "0.5", "3", "0"]
