@@ -62,7 +62,23 @@ class SkuIn(ObjectIn):
     metadata: dict[str, Any] | None = None
 
 
+def _one_of_named(*names: str) -> list[dict[str, Any]]:
+    """JSON Schema: at least one of ``names`` is a non-empty string."""
+    return [
+        {"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
+        for name in names
+    ]
+
+
 class ItemIn(ObjectIn):
+    """An order line; it names what it sells with ``sku_id``, ``product_id`` or
+    ``source_id``. A ``sku`` object is read only on a SKU line (``sku_id``, or ``source_id``
+    with ``related_object`` ``sku``)."""
+
+    model_config = {
+        "json_schema_extra": {"anyOf": _one_of_named("sku_id", "product_id", "source_id")}
+    }
+
     sku_id: Text | None = None
     product_id: Text | None = None
     related_object: Literal["product", "sku"] | None = None
@@ -131,7 +147,13 @@ class OrderIn(ObjectIn):
     customer_id: Text | None = None
     referrer: CustomerIn | None = None
     referrer_id: Text | None = None
-    created_at: datetime | None = None
+    created_at: (
+        Annotated[
+            datetime,
+            Field(description="Between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in UTC."),
+        ]
+        | None
+    ) = None
 
     @field_validator("created_at")
     @classmethod

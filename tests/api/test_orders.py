@@ -540,7 +540,13 @@ def test_the_openapi_document_states_enums_and_date_time_formats(client):
     status = schemas["OrderIn"]["properties"]["status"]["anyOf"][0]
     assert status["enum"] == ["CREATED", "PAID", "CANCELED", "FULFILLED"]
     created_at = schemas["OrderIn"]["properties"]["created_at"]["anyOf"][0]
-    assert created_at == {"type": "string", "format": "date-time"}
+    assert (created_at["type"], created_at["format"]) == ("string", "date-time")
+    item = schemas["ItemIn"]
+    assert [option["required"] for option in item["anyOf"]] == [
+        ["sku_id"],
+        ["product_id"],
+        ["source_id"],
+    ]
     for name in ("created_at", "updated_at"):
         out = schemas["OrderOut"]["properties"][name]
         assert "date-time" in {out.get("format"), *(p.get("format") for p in out.get("anyOf", []))}
