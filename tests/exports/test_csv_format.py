@@ -92,7 +92,7 @@ def test_metadata_keeps_its_json_shape_and_numbers_are_never_altered():
     make_order(
         amount=7700,
         customer=customer,
-        metadata={"tags": ["a", {"b": 1}], "flag": False, "n": -5, "s": "-5", "ü": "é"},
+        metadata={"tags": ["a", {"b": 1}], "flag": False, "n": -5, "s": "-5", "u": "é"},
         created_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     make_order(amount=0, metadata={}, created_at=datetime(2026, 1, 2, tzinfo=UTC))
@@ -104,7 +104,7 @@ def test_metadata_keeps_its_json_shape_and_numbers_are_never_altered():
     # Then metadata is compact JSON, keys hold their JSON values, a number stays a number
     # (even a negative one) while text that looks like one is neutralized, and missing
     # values are empty cells
-    assert first["metadata"] == '{"n":-5,"s":"-5","ü":"é","flag":false,"tags":["a",{"b":1}]}'
+    assert first["metadata"] == '{"n":-5,"s":"-5","u":"é","flag":false,"tags":["a",{"b":1}]}'
     assert first["metadata.tags"] == '["a",{"b":1}]'
     assert (first["metadata.flag"], first["metadata.n"], first["metadata.s"]) == (
         "false",
