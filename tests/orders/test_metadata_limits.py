@@ -141,3 +141,19 @@ def test_the_customer_form_shows_the_limit_as_a_field_error(marketing_client):
     assert response.status_code == 400
     assert "must not nest objects and arrays deeper than 10 levels" in response.content.decode()
     assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["payment method", "a__b", "", "k" * 101, "größe"])
+def test_a_schema_property_is_named_only_as_a_key_the_validator_accepts(name):
+    # Given the order schema
+    from orders.models import MetadataProperty
+    from orders.schema_services import save_property, schema_for
+
+    # When a property is given a name no metadata key could have
+    with pytest.raises(ValidationError) as raised:
+        save_property(schema_for("order"), {"name": name, "type": "string"})
+
+    # Then the name is refused (a required property of that name could never be given)
+    assert list(raised.value.message_dict) == ["name"]
+    assert not MetadataProperty.objects.exists()
+    assert save_property(schema_for("order"), {"name": "payment_method", "type": "string"})
