@@ -200,3 +200,14 @@ def test_a_value_of_the_wrong_shape_is_refused_not_ignored(api_client, payload, 
     assert list(Customer.objects.all()) == [customer]
     customer.refresh_from_db()
     assert (customer.name, customer.city) == (customer.name, "Oslo")
+
+
+def test_the_openapi_document_states_the_sorts_and_date_time_formats(client):
+    document = client.get("/v1/openapi.json").json()
+    parameters = document["paths"]["/v1/customers"]["get"]["parameters"]
+    (order,) = [p for p in parameters if p["name"] == "order"]
+    assert order["schema"]["enum"] == [
+        "created_at", "-created_at", "updated_at", "-updated_at", "source_id", "-source_id"
+    ]  # fmt: skip
+    customer = document["components"]["schemas"]["CustomerOut"]["properties"]
+    assert customer["created_at"]["format"] == customer["updated_at"]["format"] == "date-time"

@@ -266,6 +266,9 @@ def test_the_openapi_document_states_export_fields_statuses_and_formats(client: 
     pattern = fields["items"]["pattern"]
     assert re.fullmatch(pattern, "total_amount") and re.fullmatch(pattern, "metadata.tier")
     assert not re.fullmatch(pattern, "coupon_code")
+    parameters = client.get("/v1/openapi.json").json()["paths"]["/v1/exports"]["get"]
+    (order,) = [p for p in parameters["parameters"] if p["name"] == "order"]
+    assert order["schema"]["enum"] == ["created_at", "-created_at", "status", "-status"]
     export = schemas["ExportOut"]["properties"]
     assert export["status"]["enum"] == ["SCHEDULED", "IN_PROGRESS", "DONE", "ERROR"]
     assert export["created_at"]["format"] == "date-time"
