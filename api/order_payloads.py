@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from customers.models import Customer
 from customers.services import create_customer, update_customer
 from orders.actors import Actor
+from orders.locks import lock_order_keys
 from orders.models import SKU, Order, Product
 from orders.order_entry import NewProduct, create_product
 from orders.services import ItemData, create_order, normalize_source_id, update_order
@@ -39,18 +40,27 @@ _ADDRESS = {
 @contextmanager
 def order_session(*keys: str | None) -> Iterator[None]:
     """A transaction in which no other request holds any of ``keys`` (order ids or source
-    IDs): the reference's "order session". It takes transaction-scoped advisory locks, in a
-    fixed order so two sessions never deadlock.
+    IDs): the reference's "order session". It takes the per-order advisory locks every
+    writer takes (``orders.locks``), in a fixed order so two sessions never deadlock; the
+    order's row lock follows (``_lock_row``) before any customer or product is touched.
     """
     with transaction.atomic():
-        for key in sorted({key for key in keys if key}):
-            _lock(f"order:{key}")
+        lock_order_keys(keys)
         yield
 
 
 def _lock(name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+
+
+def _lock_row(order: Order | None) -> Order | None:
+    # The row lock, right after the advisory ones: the importer locks orders before the
+    # customers and products it writes, so a session must not hold those while it waits.
+    # (The service reads the row again under this lock.)
+    if order is not None:
+        list(Order.objects.select_for_update().filter(pk=order.pk).values_list("pk"))
+    return order
 
 
 def find_order(key: str) -> Order | None:
@@ -71,11 +81,11 @@ def upsert_order(payload: OrderIn, actor: Actor) -> Order:
     with order_session(payload.id, source_id):
         order = None
         if payload.id:
-            order = Order.objects.filter(pk=payload.id).first()
+            order = _lock_row(Order.objects.filter(pk=payload.id).first())
             if order is None:
                 raise ApiError.not_found("order", payload.id)
         elif source_id:
-            order = Order.objects.filter(source_id=source_id).first()
+            order = _lock_row(Order.objects.filter(source_id=source_id).first())
         changes = _changes(payload, create=order is None)
         if order is None:
             if payload.created_at is not None:
@@ -86,8 +96,10 @@ def upsert_order(payload: OrderIn, actor: Actor) -> Order:
 
 def change_order(key: str, payload: OrderIn, actor: Actor) -> Order:
     """``PUT /v1/orders/{key}``: a partial update; fields not sent stay as they are."""
-    with order_session(key):
+    # A new source ID is locked with the order: the service would lock it after the row.
+    with order_session(key, normalize_source_id(payload.source_id)):
         order = get_order(key)
+        _lock_row(order)
         return update_order(order, actor=actor, **_changes(payload, create=False))
 
 

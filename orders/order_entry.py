@@ -18,12 +18,12 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from customers.models import Customer
 from customers.services import create_customer
 
-from . import services
+from . import locks, services
 from .actors import Actor
 from .metadata_validation import load_schema
 from .models import SKU, MetadataProperty, MetadataSchema, Order, OrderStatus, Product
@@ -203,11 +203,11 @@ def create_product(new: NewProduct, price: int) -> Product:
     return product
 
 
-def _lock_key(key: str) -> None:
+def _lock_key(key: str, source_id: str | None) -> None:
     # Two Saves of one wizard at the same moment wait for each other here; the second then
-    # finds the first's order below instead of failing on the unique index.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+    # finds the first's order below instead of failing on the unique index. The source ID's
+    # lock is taken with it, in the one sorted order every writer follows.
+    locks.lock_order_keys([key, services.normalize_source_id(source_id)])
 
 
 def _person(existing: Customer | None, new: NewCustomer | None) -> Customer | None:
@@ -226,7 +226,7 @@ def save_new_order(draft: OrderDraft, *, actor: Actor, creation_key: str) -> tup
     """
     if not creation_key:
         raise ValueError("save_new_order needs the wizard's creation key")
-    _lock_key(creation_key)
+    _lock_key(creation_key, draft.source_id)
     existing = Order.objects.filter(creation_key=creation_key).first()
     if existing:
         return existing, False

@@ -18,7 +18,7 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.services import refresh_purchase_summaries
 
-from . import events
+from . import events, locks
 from .actors import Actor
 from .events import TOTAL_FIELDS
 from .metadata_validation import MetadataValidationError, load_schema
@@ -253,6 +253,8 @@ def create_order(
     order so a repeated request can find the order instead of making a second one.
     """
     source_id = normalize_source_id(source_id)
+    # Another writer creating this source ID (an import, a request) finishes first.
+    locks.lock_order_keys([source_id])
     status = _validate_status(status or OrderStatus.CREATED)
     metadata = validate_metadata(metadata)
     items = validate_item_metadata(items)
@@ -306,6 +308,10 @@ def update_order(
     if unknown:
         raise TypeError(f"update_order() got unexpected fields: {', '.join(sorted(unknown))}")
     order_id = order.pk if isinstance(order, Order) else order
+    if changes.get("source_id"):
+        # A new source ID's advisory lock comes before the row lock, the order every writer
+        # takes them in (``orders.locks``).
+        locks.lock_order_keys([normalize_source_id(changes["source_id"])])
     order = Order.objects.select_for_update().get(pk=order_id)
     if expected_version is not None and order.version != expected_version:
         newer = order.events.filter(version__gt=expected_version).select_related("actor_user")

@@ -17,7 +17,7 @@ from typing import Any
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
 
-from .. import events
+from .. import events, locks
 from ..models import COUNTED_STATUSES, SKU, Order, OrderEvent, OrderItem, Product
 from . import writers
 from .staging import ITEMS, ORDERS, PEOPLE, PRODUCTS, SKUS
@@ -77,6 +77,7 @@ def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
         f"ANALYZE {ORDERS} (ord, source_id, customer_source, referrer_source); "
         f"ANALYZE {ITEMS} (ord, product_source, sku_source)"
     )
+    _lock_orders(cursor)
     _write_people_and_products(cursor)
     staged_line = _ITEM_LINE.format(
         p="i", prod="i.product_source", sku="i.sku_source", meta="i.metadata"
@@ -141,6 +142,47 @@ def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
     if created or updated:
         _write_orders(cursor, actor_label)
     return UpsertCounts(created, updated, unchanged)
+
+
+# Up to this many source IDs new to the database, an import takes their advisory locks (the
+# API's and the wizard's, ``orders.locks``), so a concurrent creation of one of them waits
+# for the import or the import for it, and the second then updates the first's order. Each
+# lock is a slot of PostgreSQL's shared lock table (max_locks_per_transaction × connections,
+# 6,400 by default), so a bigger import (a file) relies on the unique index instead: a
+# creation racing it fails cleanly, the import or the request, and writes nothing.
+MAX_NEW_SOURCE_ID_LOCKS = 2_000
+
+
+def _lock_orders(cursor: Any) -> None:
+    """Take ``orders.locks``' per-order locks for the staged orders, before anything is read
+    from or written to the orders they name: first the advisory locks of the source IDs new
+    to the database, then the row locks of the stored orders, sorted by id. The plan built
+    afterwards reads every stored order as it is under the lock (each statement sees what
+    committed before it began), so an update starts from the current row and ``version``,
+    and no change another writer acknowledged is overwritten unrecorded. The orders are
+    locked before the customers and products are written, the order every writer follows."""
+    cursor.execute(
+        f"""
+        SELECT s.source_id FROM {ORDERS} AS s
+        WHERE s.source_id IS NOT NULL
+          AND NOT EXISTS (SELECT FROM {O} AS o WHERE o.source_id = s.source_id)
+        LIMIT %s
+        """,
+        [MAX_NEW_SOURCE_ID_LOCKS + 1],
+    )
+    new_source_ids = [row[0] for row in cursor.fetchall()]
+    if len(new_source_ids) <= MAX_NEW_SOURCE_ID_LOCKS:
+        locks.lock_order_keys(new_source_ids, using=cursor.db.alias)
+    # Locked in id order (LockRows sits above the sort), as every other multi-order writer.
+    cursor.execute(
+        f"""
+        SELECT count(*) FROM (
+            SELECT o.id FROM {O} AS o
+            WHERE o.source_id IN (SELECT source_id FROM {ORDERS})
+            ORDER BY o.id FOR UPDATE OF o
+        ) AS locked
+        """
+    )
 
 
 def touched_customers(cursor: Any, limit: int) -> list[str]:

@@ -9,7 +9,8 @@ import pytest
 from django.db import connections
 
 from customers.models import Customer
-from orders.models import Order
+from orders.importing import import_payloads
+from orders.models import Order, OrderEvent
 from tests.api.conftest import make_client
 from tests.factories import CustomerFactory, make_order
 
@@ -106,3 +107,120 @@ def test_concurrent_upserts_of_a_new_source_id_make_one_order(api_key):
     assert order.customer == Customer.objects.get(source_id="new-customer")
     assert Customer.objects.filter(source_id="new-customer").count() == 1
     assert order.events.filter(type="created").count() == 1
+
+
+def _assert_history_is_whole(order: Order, created_with: dict[str, int] | None = None) -> None:
+    """Versions 1..order.version, once each, and each discount change starting from what the
+    previous one left: no write went unrecorded or overwrote another unseen.
+    ``created_with``: the discount each creator's actor type gives (a created event does not
+    record it); 0 by default."""
+    events = list(order.events.order_by("version", "pk"))
+    assert [e.version for e in events] == list(range(1, order.version + 1)), order.pk
+    discount = (created_with or {}).get(events[0].actor_type, 0)
+    for event in events[1:]:
+        if "discount_amount" in event.changes:
+            assert event.changes["discount_amount"][0] == discount, (order.pk, event.version)
+            discount = event.changes["discount_amount"][1]
+    assert order.discount_amount == discount
+
+
+def test_puts_racing_an_import_of_the_same_orders_keep_every_acknowledged_change(api_key):
+    # Given orders of one customer, which both the import and the requests rename
+    sources = [f"shared-{n}" for n in range(10)]
+    customer = CustomerFactory(source_id="c-shared", name="Ann")
+    for source_id in sources:
+        make_order(source_id=source_id, amount=10_000, customer=customer)
+
+    def importer() -> list[int]:
+        failed = []
+        for round_ in range(1, 9):
+            result = import_payloads(
+                [
+                    {
+                        "source_id": source_id,
+                        "amount": 10_000,
+                        "discount_amount": round_,
+                        "customer": {"source_id": "c-shared", "name": f"Imported {round_}"},
+                    }
+                    for source_id in sources
+                ],
+                actor_label="import",
+            )
+            failed.append(result.failed)
+        return failed
+
+    def puts(first: int) -> list[tuple[str, int, int]]:
+        client = make_client(api_key)
+        answers = []
+        for n in range(first, first + 12):
+            source_id, discount = sources[n % len(sources)], 1_000 + n
+            response = client.put_json(
+                f"/v1/orders/{source_id}",
+                {
+                    "discount_amount": discount,
+                    "customer": {"source_id": "c-shared", "name": f"Api {n}"},
+                },
+            )
+            answers.append((source_id, discount, response.status_code))
+        return answers
+
+    # When an import and two clients change the same orders and customer at once
+    imported, *answered = run_together([importer, lambda: puts(0), lambda: puts(100)])
+
+    # Then nothing failed (no deadlock, no 500) ...
+    assert imported == [0] * 8
+    answers = [answer for answers in answered for answer in answers]
+    assert {status for *_, status in answers} == {200}, answers
+    # ... and every order's history is whole, each acknowledged PUT recorded at its version
+    for order in Order.objects.filter(source_id__in=sources):
+        _assert_history_is_whole(order)
+    recorded = {
+        (e.order.source_id, e.changes["discount_amount"][1])
+        for e in OrderEvent.objects.filter(actor_type=OrderEvent.ActorType.API_KEY)
+        .select_related("order")
+        .exclude(changes__discount_amount=None)
+    }
+    assert {(source_id, discount) for source_id, discount, _ in answers} <= recorded
+
+
+def test_creations_racing_an_import_of_the_same_new_source_ids_make_one_order_each(api_key):
+    # Given source IDs no order has yet, which an import (a few at a time) and two clients
+    # create in the same order, so that they keep meeting on the same ones
+    sources = [f"born-{n}" for n in range(60)]
+
+    def importer() -> list[tuple[int, int, int]]:
+        counts = []
+        for start in range(0, len(sources), 3):
+            result = import_payloads(
+                [
+                    {"source_id": s, "amount": 700, "discount_amount": 7}
+                    for s in sources[start : start + 3]
+                ],
+                actor_label="import",
+            )
+            counts.append((result.created, result.updated, result.failed))
+        return counts
+
+    def posts(chunk: list[str]) -> list[int]:
+        client = make_client(api_key)
+        return [
+            client.post_json(
+                "/v1/orders", {"source_id": s, "amount": 700, "status": "PAID"}
+            ).status_code
+            for s in chunk
+        ]
+
+    counts, *statuses = run_together(
+        [importer, lambda: posts(sources[::2]), lambda: posts(sources[1::2])]
+    )
+
+    # Then neither side fails on the unique source ID: the second to come updates the first's
+    # order, so each source ID is one order holding both sides' fields
+    assert [status for chunk in statuses for status in chunk] == [200] * len(sources)
+    assert counts is not None, "the import failed"
+    assert sum(created + updated for created, updated, _ in counts) == len(sources)
+    assert {failed for *_, failed in counts} == {0}
+    for order in Order.objects.filter(source_id__in=sources):
+        assert (order.status, order.discount_amount) in {("PAID", 7), ("CREATED", 7)}
+        _assert_history_is_whole(order, created_with={OrderEvent.ActorType.IMPORTER: 7})
+    assert Order.objects.filter(source_id__in=sources).count() == len(sources)
