@@ -1,4 +1,5 @@
 import json
+import random
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -509,3 +510,45 @@ def test_the_accepted_keys_are_exactly_those_filters_and_exports_can_address():
         except MetadataValidationError:
             accepted = False
         assert accepted is filterable(key) is is_valid_field(f"metadata.{key}"), key
+
+
+def test_the_fast_path_accepts_exactly_what_the_detailed_checks_accept(monkeypatch):
+    # Given random metadata, plain or beyond some limit, in JSON's types and a few others
+    from orders import metadata_validation
+
+    rng = random.Random(15)
+    scalars = ["", "a, b", "é", "\x00", "\ud800", 0, -(10**308), 10**309, 1.5, float("inf"),
+               float("nan"), True, None, Decimal("2.5"), "x" * 20_000]  # fmt: skip
+    keys = ["a", "b.c", "a__b", "", "k" * 101, "ü", "n-1"]
+
+    def value(depth: int) -> object:
+        roll = rng.random()
+        if roll < 0.2 and depth < 13:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        if roll < 0.4 and depth < 13:
+            return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
+        return rng.choice(scalars)
+
+    def outcome(metadata: dict) -> object:
+        try:
+            return validate_metadata(metadata, "order")
+        except MetadataValidationError as error:
+            return error.problems
+
+    bound = metadata_validation._plain_size_bound
+    plain = 0
+    for _ in range(400):
+        metadata = {rng.choice(keys): value(2) for _ in range(rng.randint(0, 4))}
+
+        # When it is validated with the fast path, and with the detailed checks alone
+        fast = outcome(metadata)
+        with monkeypatch.context() as patched:
+            patched.setattr(metadata_validation, "_plain_size_bound", lambda metadata: None)
+            detailed = outcome(metadata)
+
+        # Then both say the same, and the fast path's size bound is never below the size
+        assert fast == detailed, metadata
+        if (size_bound := bound(metadata)) is not None:
+            assert size_bound >= metadata_validation._json_size(metadata)
+            plain += 1
+    assert 40 < plain < 360  # both paths were taken, often
