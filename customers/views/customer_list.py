@@ -31,7 +31,9 @@ def page_params(query: QueryDict, request: HttpRequest | None = None) -> tuple[i
     """The page number and size asked for; anything unreadable falls back to the default
     (with a message saying so when ``request`` is given)."""
     number, problem = page_number(query.get("page"))
-    if problem and request is not None:
+    # Not on an htmx fragment, which has no messages area: the message would wait in the
+    # session and show on some later page.
+    if problem and request is not None and not request.htmx:
         messages.warning(request, problem)
     try:
         per_page = int(query.get("per_page", DEFAULT_PAGE_SIZE))
