@@ -1,10 +1,10 @@
 """The web server's database session settings.
 
 ``limit_web_statements()`` (called by ``config/wsgi.py``, which gunicorn and ``runserver``
-load) makes every connection the web server opens stop a statement after
+load, and by ``config/asgi.py``) makes every connection the web server opens stop a statement after
 ``settings.DATABASE_STATEMENT_TIMEOUT_MS``: a request stuck behind a lock or an unplanned
 scan then ends in a 503 instead of holding a worker. Celery workers and management commands
-never load ``config/wsgi.py``, so exports and imports keep running as long as they need.
+never load either module, so exports and imports keep running as long as they need.
 Code that wants a shorter bound (``orders.selectors``' count) still sets ``SET LOCAL``.
 """
 

@@ -46,6 +46,7 @@ def _statement_timeout_in_a_process(load: str, **env: str) -> str:
 @pytest.mark.django_db
 def test_the_web_server_bounds_each_statement_and_other_processes_do_not():
     assert _statement_timeout_in_a_process("import config.wsgi") == "30s"
+    assert _statement_timeout_in_a_process("import config.asgi") == "30s"
     assert _statement_timeout_in_a_process("") == "0"  # a worker, a management command
     custom = _statement_timeout_in_a_process(
         "import config.wsgi", DATABASE_STATEMENT_TIMEOUT_MS="1500"
