@@ -162,3 +162,32 @@ def test_a_value_nested_a_thousand_levels_deep_is_exported_not_an_error():
     assert row["metadata.n"] == "1"
     big = '"' + "x, " * 30000 + '"'
     assert row["metadata"] == f'{{"n":1,"big":{big},"deep":{deep}}}'
+
+
+def test_an_export_job_over_a_deeply_nested_stored_value_ends_done(export_media, monkeypatch):
+    # Given an order whose stored metadata is nested far past the limit (raw SQL), and no
+    # broker message (the job is run here, as a worker would run it)
+    from exports.models import Export
+    from exports.services import run_export, schedule_export
+
+    monkeypatch.setattr("exports.services.send_export", lambda export_id: None)
+    order = make_order(amount=100, metadata={})
+    deep = '{"a":' * 2000 + "1" + "}" * 2000
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Order._meta.db_table} SET metadata = jsonb_build_object('deep', %s::jsonb)"
+            " WHERE id = %s",
+            [deep, order.pk],
+        )
+
+    # When an export of the whole metadata and of that key runs
+    export = schedule_export(None, Export.Channel.API, fields=["id", "metadata", "metadata.deep"])
+    run_export(export.pk)
+
+    # Then it is DONE, its row holding the value as compact JSON
+    export.refresh_from_db()
+    assert (export.status, export.error, export.rows_done) == (Export.Status.DONE, "", 1)
+    with export.file.open("rb") as handle:
+        header, row = csv.reader(io.StringIO(handle.read().decode(), newline=""))
+    assert header == ["id", "metadata", "metadata.deep"]
+    assert row == [order.pk, f'{{"deep":{deep}}}', deep]
