@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -13,6 +15,8 @@ from import_export.admin import ImportExportModelAdmin
 from core.admin_large_tables import LargeTableAdminMixin
 from core.money import format_money
 from core.resources import FILE_FORMATS
+from orders.metadata_validation import MetadataValidationError, validate_metadata
+from orders.models import MetadataSchema
 
 from .models import Customer
 from .resources import CustomerResource
@@ -44,10 +48,22 @@ class HasOrdersFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CustomerAdminForm(forms.ModelForm):
+    """Metadata checked as the customers service checks it: its schema and the limits."""
+
+    def clean_metadata(self) -> dict[str, Any]:
+        metadata = self.cleaned_data.get("metadata")
+        try:
+            return validate_metadata(metadata, MetadataSchema.RelatedObject.CUSTOMER)
+        except MetadataValidationError as error:
+            raise ValidationError(error.messages) from None
+
+
 @admin.register(Customer)
 class CustomerAdmin(LargeTableAdminMixin, ImportExportModelAdmin):
     """Customers: profiles are edited here; purchase summaries are read-only."""
 
+    form = CustomerAdminForm
     resource_classes = [CustomerResource]
     formats = FILE_FORMATS
 

@@ -2,10 +2,13 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from import_export import fields, resources, widgets
 
 from core.resources import JsonObjectWidget, OptionalTextWidget, UpsertResourceMixin, cell_text
+from orders.metadata_validation import MetadataValidationError, validate_metadata
+from orders.models import MetadataSchema
 
 from .models import Customer
 from .services import PROFILE_FIELDS
@@ -63,3 +66,21 @@ class CustomerResource(UpsertResourceMixin, resources.ModelResource):
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
+
+    def validate_instance(
+        self,
+        instance: Customer,
+        import_validation_errors: dict[str, Any] | None = None,
+        validate_unique: bool = True,
+    ) -> None:
+        """The model's checks, and the metadata's as the customers service makes them (the
+        schema and the limits), so a bad row is reported instead of stored."""
+        errors = dict(import_validation_errors or {})
+        if "metadata" not in errors:
+            try:
+                instance.metadata = validate_metadata(
+                    instance.metadata, MetadataSchema.RelatedObject.CUSTOMER
+                )
+            except MetadataValidationError as error:
+                errors["metadata"] = ValidationError(error.messages)
+        super().validate_instance(instance, errors, validate_unique)

@@ -157,3 +157,45 @@ def test_a_schema_property_is_named_only_as_a_key_the_validator_accepts(name):
     assert list(raised.value.message_dict) == ["name"]
     assert not MetadataProperty.objects.exists()
     assert save_property(schema_for("order"), {"name": "payment_method", "type": "string"})
+
+
+def test_the_customer_admin_refuses_metadata_beyond_a_limit(operator_client):
+    # Given a customer
+    from django.contrib.admin.utils import quote
+    from django.urls import reverse
+
+    customer = CustomerFactory(source_id="c-1", name="Ann", metadata={"kept": 1})
+    url = reverse("admin:customers_customer_change", args=[quote(customer.pk)])
+
+    # When the operator saves metadata nested too deep
+    response = operator_client.post(
+        url, {"source_id": "c-1", "name": "Ann", "metadata": json.dumps(DEEP)}
+    )
+
+    # Then the form comes back naming the limit, and the metadata is as it was
+    assert response.status_code == 200
+    assert "must not nest objects and arrays deeper than 10 levels" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.metadata == {"kept": 1}
+
+
+def test_the_customer_admin_import_reports_a_row_beyond_a_limit(operator_client):
+    # Given a file whose second row's metadata has a key no filter can name
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    content = 'source_id,name,metadata\nc-1,Ann,"{""ok"": 1}"\nc-2,Bob,"{""a__b"": 1}"\n'
+    upload = SimpleUploadedFile("customers.csv", content.encode(), content_type="text/csv")
+
+    # When the operator uploads it
+    response = operator_client.post(
+        reverse("admin:customers_customer_import"),
+        {"format": "0", "resource": "0", "import_file": upload},
+    )
+
+    # Then the preview names row 2's problem and nothing is saved
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert result.invalid_rows[0].field_specific_errors["metadata"] == [BAD_KEY]
+    assert "confirm_form" not in response.context
+    assert not Customer.objects.exists()
