@@ -193,7 +193,7 @@ def _import(
                 raise ImportAborted
             if duplicates:  # else there is nothing to drop: only valid orders are staged
                 upsert.drop_duplicates(cursor)
-            counts = upsert.upsert(cursor, actor_label)
+            counts = _upsert(cursor, actor_label, using)
             result.created, result.updated = counts.created, counts.updated
             result.unchanged = counts.unchanged
             if counts.created or counts.updated:
@@ -212,6 +212,23 @@ def _import(
     result.problems.sort(key=lambda problem: (problem.file, problem.line))
     result.seconds = time.monotonic() - started
     return result
+
+
+# How many times an import plans again when other writers keep creating its new source IDs.
+UPSERT_ATTEMPTS = 3
+
+
+def _upsert(cursor: Any, actor_label: str, using: str) -> upsert.UpsertCounts:
+    """``upsert.upsert`` in a savepoint, planned again when a concurrent writer created one of
+    its new source IDs first (its order is then updated, as if it had been there before)."""
+    for attempt in range(1, UPSERT_ATTEMPTS + 1):
+        try:
+            with transaction.atomic(using=using):
+                return upsert.upsert(cursor, actor_label)
+        except upsert.SourceIdTaken:
+            if attempt == UPSERT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 @contextmanager

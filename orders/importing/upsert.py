@@ -148,9 +148,10 @@ def upsert(cursor: Any, actor_label: str) -> UpsertCounts:
 # API's and the wizard's, ``orders.locks``), so a concurrent creation of one of them waits
 # for the import or the import for it, and the second then updates the first's order. Each
 # lock is a slot of PostgreSQL's shared lock table (max_locks_per_transaction × connections,
-# 6,400 by default), so a bigger import (a file) relies on the unique index instead: a
-# creation racing it fails cleanly, the import or the request, and writes nothing.
-MAX_NEW_SOURCE_ID_LOCKS = 2_000
+# 6,400 by default, shared by every session), so a bigger import does without: a creation
+# that wins the race makes the import plan again (``SourceIdTaken``), one that loses it is
+# refused by the unique index with the service's "already used" message.
+MAX_NEW_SOURCE_ID_LOCKS = 1_000
 
 
 def _lock_orders(cursor: Any) -> None:
@@ -390,14 +391,28 @@ def _item_line(product: str, sku: str) -> str:
     return events.item_line_sql(lambda name: ids.get(name, f"i.{name}"))
 
 
+class SourceIdTaken(Exception):
+    """Another writer created one of the import's new source IDs after the plan was made (an
+    import past ``MAX_NEW_SOURCE_ID_LOCKS`` does not lock them): planning again finds it
+    stored and updates it."""
+
+
 def _write_orders(cursor: Any, actor_label: str) -> None:
+    cursor.execute("SELECT count(*) FROM import_plan WHERE is_new")
+    (planned,) = cursor.fetchone()
     cursor.execute(
         f"""
         {writers.ORDERS.into()}
         SELECT {_NEW_ORDER}
         FROM import_plan WHERE is_new ORDER BY ord
+        ON CONFLICT (source_id) DO NOTHING
         """
     )
+    if cursor.rowcount != planned:
+        raise SourceIdTaken(
+            "Other writers kept creating orders with this import's new source IDs while it "
+            "ran; run it again."
+        )
     cursor.execute(
         f"""
         UPDATE {O} AS o SET status = p.status, amount = p.amount,

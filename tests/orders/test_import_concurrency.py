@@ -11,9 +11,9 @@ import pytest
 from django.db import connections
 
 from orders.actors import Actor
-from orders.importing import import_payloads
+from orders.importing import import_payloads, upsert
 from orders.models import Order, OrderEvent
-from orders.services import update_order
+from orders.services import create_order, update_order
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -112,3 +112,49 @@ def test_an_import_and_the_service_on_the_same_orders_lose_no_acknowledged_chang
         ).count()
         >= ORDERS
     )
+
+
+def test_an_import_past_the_lock_limit_plans_again_when_a_new_source_id_gets_taken(
+    monkeypatch,
+):
+    # Given an import too big to lock its new source IDs (the limit lowered to none), and
+    # another writer creating one of them after the import planned, before it writes
+    monkeypatch.setattr(upsert, "MAX_NEW_SOURCE_ID_LOCKS", -1)
+    write_orders = upsert._write_orders
+    failures: list[BaseException] = []
+    writes: list[str] = []
+
+    def created_elsewhere_first(cursor: object, actor_label: str) -> None:
+        writes.append(actor_label)
+        if len(writes) == 1:
+            elsewhere = _in_thread(
+                lambda: create_order(
+                    actor=Actor.system("elsewhere"), source_id="born-1", amount=500
+                ),
+                failures,
+            )
+            elsewhere.start()
+            elsewhere.join()
+        write_orders(cursor, actor_label)
+
+    monkeypatch.setattr(upsert, "_write_orders", created_elsewhere_first)
+
+    # When the import writes
+    result = import_payloads(
+        [{"source_id": f"born-{n}", "amount": 700, "discount_amount": 7} for n in range(3)],
+        actor_label="import",
+    )
+
+    # Then it planned again and updated the order the other writer made, failing nothing
+    assert failures == []
+    assert len(writes) == 2
+    assert (result.created, result.updated, result.failed) == (2, 1, 0)
+    order = Order.objects.get(source_id="born-1")
+    assert (order.amount, order.discount_amount, order.version) == (700, 7, 2)
+    events = list(order.events.order_by("version"))
+    assert [(e.version, e.actor_type) for e in events] == [
+        (1, OrderEvent.ActorType.SYSTEM),
+        (2, OrderEvent.ActorType.IMPORTER),
+    ]
+    assert events[1].changes["amount"] == [500, 700]
+    assert Order.objects.filter(source_id__startswith="born-").count() == 3
