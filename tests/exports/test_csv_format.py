@@ -1,8 +1,9 @@
 """How cells are written: the export's COPY, read back as a spreadsheet would read the file.
 
 Every cell is formatted in SQL (``exports.csv_format.sql_expression`` and the functions of
-migration ``exports/0003_csv_functions``); these tests run the real export and look at the
-cells, so the OWASP and timestamp rules are checked where they are applied.
+migrations ``exports/0003_csv_functions`` and ``0004_csv_json_compact_without_recursion``);
+these tests run the real export and look at the cells, so the OWASP and timestamp rules are
+checked where they are applied, and stored values past today's metadata limits still export.
 """
 
 import csv
