@@ -8,6 +8,8 @@ checked where they are applied, and stored values past today's metadata limits s
 
 import csv
 import io
+import json
+import random
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -192,3 +194,37 @@ def test_an_export_job_over_a_deeply_nested_stored_value_ends_done(export_media,
         header, row = csv.reader(io.StringIO(handle.read().decode(), newline=""))
     assert header == ["id", "metadata", "metadata.deep"]
     assert row == [order.pk, f'{{"deep":{deep}}}', deep]
+
+
+def test_compact_json_is_jsons_own_compact_form_for_random_values():
+    # Given random values full of what the compact form must leave alone inside strings
+    rng = random.Random(15)
+    pieces = ["a", " ", ", ", ": ", '"', "\\", "\n", "\t", "é", "😀", "{", "]", '\\"', "\x01"]
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+
+    def value(depth: int = 0) -> object:
+        roll = rng.random()
+        if roll < 0.25 and depth < 5:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        if roll < 0.5 and depth < 5:
+            return {text(): value(depth + 1) for _ in range(rng.randint(0, 3))}
+        return rng.choice([text(), rng.randint(-(10**20), 10**20), 2.5, -0.125, True, None])
+
+    values = [json.dumps(value()) for _ in range(300)]
+
+    # When PostgreSQL stores each and writes it as a cell
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT value::jsonb::text, ch_json_compact(value::jsonb)"
+            " FROM unnest(%s::text[]) AS value",
+            [values],
+        )
+        rows = cursor.fetchall()
+
+    # Then each cell is exactly json.dumps' compact form of the stored value (in jsonb's key
+    # order): blanks between tokens gone, every string as stored
+    for stored, cell in rows:
+        parsed = json.loads(stored)
+        assert cell == json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
