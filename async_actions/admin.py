@@ -14,6 +14,7 @@ FIELDS = (
     "request_id",
     "result",
     "attempts",
+    "heartbeat_at",
     "created_at",
     "updated_at",
     "started_at",
