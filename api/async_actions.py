@@ -6,7 +6,6 @@ importer (``orders.importing``) on the orders and records per-order failures in 
 an invalid order is reported and skipped, the valid ones are imported.
 """
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,7 +24,7 @@ from .async_action_schemas import (
 )
 from .auth import actor_for
 from .errors import ApiError, request_id
-from .order_schemas import ERRORS
+from .order_schemas import ERRORS, IsoDateTime
 from .query_dates import utc
 
 router = Router()
@@ -59,7 +58,7 @@ def import_orders(request: HttpRequest, orders: Body[OrdersToImport]) -> HttpRes
 def list_async_actions(
     request: HttpRequest,
     limit: int = Query(10, ge=1, le=100),
-    end_date: datetime | None = Query(None, description="Only actions created before it."),
+    end_date: IsoDateTime | None = Query(None, description="Only actions created before it."),
 ) -> HttpResponse:
     """The newest async actions (without their results)."""
     actions = AsyncAction.objects.order_by("-created_at", "-id")

@@ -4,7 +4,6 @@ Campaign Hub has no redemptions, loyalty or referral programmes: those parts of 
 reference's object are present (clients require them) and always zero / empty.
 """
 
-from datetime import date
 from typing import Any, Literal
 
 from ninja import Schema
@@ -12,7 +11,7 @@ from ninja import Schema
 from customers.models import Customer
 
 from .format import timestamp
-from .order_schemas import CustomerIn, Timestamp
+from .order_schemas import CustomerIn, IsoDate, Timestamp
 
 # Reference address key → Customer field.
 ADDRESS_FIELDS = {
@@ -40,8 +39,11 @@ _NO_REDEMPTIONS = {
 class CustomerCreateIn(CustomerIn):
     """``POST /v1/customers``: an existing ``id`` / ``source_id`` is updated (upsert)."""
 
-    birthdate: date | None = None
-    birthday: date | None = None
+    # Unlike a customer inside an order, a new customer may be sent with no field at all.
+    model_config = {"json_schema_extra": None}
+
+    birthdate: IsoDate | None = None
+    birthday: IsoDate | None = None
 
 
 class CustomerUpdateIn(CustomerCreateIn):

@@ -4,7 +4,6 @@ Every write goes through ``customers.services`` (the model's checks and the cust
 metadata schema's); ``summary.orders`` is the purchase summary the order service keeps.
 """
 
-from datetime import datetime
 from typing import Any, Literal
 
 from django.db import transaction
@@ -24,7 +23,7 @@ from .customer_schemas import (
     service_changes,
 )
 from .errors import ApiError
-from .order_schemas import ERRORS
+from .order_schemas import ERRORS, IsoDateTime
 from .query_dates import utc
 
 router = Router()
@@ -60,10 +59,10 @@ def list_customers(
     email: str | None = None,
     city: str | None = None,
     name: str | None = None,
-    created_before: datetime | None = Query(None, alias="created_at[before]"),
-    created_after: datetime | None = Query(None, alias="created_at[after]"),
-    updated_before: datetime | None = Query(None, alias="updated_at[before]"),
-    updated_after: datetime | None = Query(None, alias="updated_at[after]"),
+    created_before: IsoDateTime | None = Query(None, alias="created_at[before]"),
+    created_after: IsoDateTime | None = Query(None, alias="created_at[after]"),
+    updated_before: IsoDateTime | None = Query(None, alias="updated_at[before]"),
+    updated_after: IsoDateTime | None = Query(None, alias="updated_at[after]"),
     order: ListOrder = Query("-created_at"),
 ) -> HttpResponse:
     """Customers with their purchase summary, newest first by default."""

@@ -6,9 +6,10 @@ reference's JSON ``filters`` before an export is scheduled: an unknown field or 
 a 400 ``invalid_payload`` naming it; values are stored as lists, as the reference writes them.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from django.http import HttpRequest
+from django.utils.dateparse import parse_datetime
 from ninja import Schema
 from pydantic import Field
 
@@ -16,10 +17,12 @@ from core.money import parse_money
 from exports.csv_format import STANDARD_FIELDS
 from exports.filter_params import REFERENCE_CONDITIONS, REFERENCE_FIELDS
 from exports.models import Export
+from orders.metadata_validation import MAX_KEY_LENGTH
+from orders.totals import MAX_AMOUNT
 
 from .errors import ApiError
 from .format import absolute_url, timestamp
-from .order_schemas import ObjectIn, Timestamp
+from .order_schemas import METADATA_KEY, ObjectIn, Status, Timestamp
 
 FILTERS = ".parameters.filters"
 META_PREFIX = "metadata."
@@ -29,8 +32,149 @@ META_PREFIX = "metadata."
 MAX_EXPORT_FIELDS = 200
 # The columns an export can have, as the OpenAPI document states them (the export service
 # checks them; its error lists them).
-FIELD_PATTERN = rf"^({'|'.join(STANDARD_FIELDS)}|metadata\..+)$"
-ExportField = Annotated[str, Field(max_length=255, json_schema_extra={"pattern": FIELD_PATTERN})]
+# A metadata key's shape (its length is the field's).
+_KEY = METADATA_KEY
+# Blank entries are skipped and spaces around a name ignored (``exports.services``).
+FIELD_PATTERN = rf"^\s*({'|'.join(STANDARD_FIELDS)}|metadata\.{_KEY}|)\s*$"
+# The service answers an unknown name with ``invalid_export_fields`` (the reference's key),
+# so the pattern is the document's; the length bounds a key as metadata does.
+ExportField = Annotated[
+    str,
+    Field(
+        max_length=len(META_PREFIX) + MAX_KEY_LENGTH,
+        json_schema_extra={"pattern": FIELD_PATTERN},
+    ),
+]
+
+
+_ANY_VALUE: dict[str, Any] = {}  # read as "is there a value", so anything goes
+_TEXT = {"type": "string", "maxLength": 255}
+_MONEY = {"type": "integer", "minimum": 0, "maximum": MAX_AMOUNT}
+_MOMENT = {"type": "string", "format": "date-time"}
+# A metadata value to compare with: not blank (``orders.metadata_conditions`` needs one).
+_SCALAR = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": ["integer", "boolean"]}]}
+_NUMBER = {"type": "number"}
+_STATUS = {"enum": list(get_args(Status))}
+_BOUNDS = ("$after", "$before", "$more_than", "$more_than_equal", "$less_than", "$less_than_equal")
+_PRESENCE = ("$has_value", "$is_unknown")
+
+
+def _value_rules(field: str) -> dict[str, dict[str, Any]]:
+    """Condition → what its value must be, for one filter field (``exports.filter_params``
+    turns these into the list's filters; any other pair is refused)."""
+    if field == "status":
+        return {"$in": _STATUS, "$is": _STATUS}
+    if field == "source_id":
+        return {"$is": _TEXT, "$contains": _TEXT}
+    if field in ("customer_id", "referrer_id"):
+        return {"$is": _TEXT, **dict.fromkeys(_PRESENCE, _ANY_VALUE)}
+    if field in ("created_at", "updated_at"):
+        return dict.fromkeys(_BOUNDS, _MOMENT)
+    if field in ("amount", "total_amount", "total_discount_amount"):
+        return dict.fromkeys(_BOUNDS, _MONEY)
+    # metadata.<key>: comparisons take a number, $after / $before a date-time.
+    return {
+        **{name: _SCALAR for name in ("$is", "$is_not", "$contains")},
+        **dict.fromkeys(_PRESENCE, _ANY_VALUE),
+        **dict.fromkeys(
+            ("$more_than", "$more_than_equal", "$less_than", "$less_than_equal"), _NUMBER
+        ),
+        **dict.fromkeys(("$after", "$before"), _MOMENT),
+    }
+
+
+def _conditions(field: str) -> dict[str, Any]:
+    """A field's ``{"conditions": {...}}``: each condition with a value, or a list of them
+    (one value, except for ``status``, which takes several)."""
+    one = None if field == "status" else 1
+    return {
+        "type": "object",
+        "required": ["conditions"],
+        "properties": {
+            "conditions": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": False,
+                "properties": {
+                    name: {
+                        "anyOf": [
+                            rule,
+                            {"type": "array", "minItems": 1, "items": rule}
+                            | ({"maxItems": one} if one else {}),
+                        ]
+                    }
+                    for name, rule in _value_rules(field).items()
+                },
+            }
+        },
+    }
+
+
+def _filters_document() -> dict[str, Any]:
+    """The fields and conditions ``checked_filters`` accepts, for the OpenAPI document."""
+    return {
+        "properties": {
+            "junction": {"enum": ["and", "or"]},
+            **{field: _conditions(field) for field in REFERENCE_FIELDS},
+        },
+        "patternProperties": {rf"^metadata\.{_KEY}$": _conditions("metadata.")},
+        "additionalProperties": False,
+        # ``or`` joins the conditions of one field, never several fields.
+        "allOf": [
+            {
+                "anyOf": [
+                    {"not": {"required": ["junction"]}},
+                    {"properties": {"junction": {"const": "and"}}},
+                    {"maxProperties": 2},
+                ]
+            }
+        ],
+    }
+
+
+def _fits(value: Any, rule: dict[str, Any]) -> bool:
+    """Whether one value fits one of ``_value_rules``' rules."""
+    if rule is _ANY_VALUE:
+        return True
+    if rule is _STATUS:
+        return value in rule["enum"]
+    if rule is _TEXT:
+        return isinstance(value, str) and len(value) <= 255
+    if rule is _MONEY:
+        # JSON's 565.0 is the integer 565 (the document's ``integer`` includes it).
+        whole = type(value) is int or (type(value) is float and value.is_integer())
+        return whole and 0 <= value <= MAX_AMOUNT
+    if rule is _MOMENT:
+        try:
+            moment = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well formed, but no such day or hour
+            return False
+        return moment is not None and moment.tzinfo is not None
+    if rule is _NUMBER:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    # _SCALAR (bool is an int)
+    return isinstance(value, int) or (isinstance(value, str) and bool(value.strip()))
+
+
+def _check_value(where: str, name: str, condition: str, value: Any) -> None:
+    """400 unless ``value`` is what ``_value_rules`` says ``condition`` on ``name`` takes."""
+    field = name if name in REFERENCE_FIELDS else META_PREFIX
+    rule = _value_rules(field).get(condition)
+    if rule is None:
+        raise ApiError.invalid_payload(
+            f"Property {where}: the filter {name} {condition} is not supported"
+        )
+    values = value if isinstance(value, list) else [value]
+    if not values or (len(values) > 1 and field != "status"):
+        raise ApiError.invalid_payload(f"Property {where} takes one value (or a list of one)")
+    if not all(_fits(item, rule) for item in values):
+        expected = {id(_STATUS): "one of " + ", ".join(_STATUS["enum"]), id(_TEXT): "a text",
+                    id(_MONEY): "an amount in minor units (a whole number from 0)",
+                    id(_MOMENT): "a date-time with its UTC offset (ISO 8601)",
+                    id(_NUMBER): "a number"}  # fmt: skip
+        raise ApiError.invalid_payload(
+            f"Property {where} should be {expected.get(id(rule), 'a text, number or boolean')}"
+        )
 
 
 class ExportParameters(ObjectIn):
@@ -45,6 +189,8 @@ class ExportParameters(ObjectIn):
     )
     filters: dict[str, Any] | None = Field(
         None,
+        # What ``checked_filters`` and ``exports.filter_params`` accept, for the document.
+        json_schema_extra=lambda schema: schema.update(_filters_document()),
         description='The reference\'s conditions: {"junction": "and", "status": '
         '{"conditions": {"$in": ["PAID"]}}, "amount": {"conditions": {"$more_than": [1000]}}}',
     )
@@ -129,12 +275,13 @@ def checked_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
             raise ApiError.invalid_payload(
                 f'Property {where} should be an object {{"conditions": {{"$condition": [values]}}}}'
             )
-        for condition in conditions:
+        for condition, condition_value in conditions.items():
             if condition not in REFERENCE_CONDITIONS:
                 raise ApiError.invalid_payload(
                     f"Property {where}.conditions.{condition} is not a known condition; use "
                     f"one of {', '.join(REFERENCE_CONDITIONS)}"
                 )
+            _check_value(f"{where}.conditions.{condition}", name, condition, condition_value)
         checked[name] = {
             "conditions": {condition: _as_list(v) for condition, v in conditions.items()}
         }

@@ -7,27 +7,69 @@ computed from them (price × quantity, the items' sum) are bounded by ``compute_
 error names the item too.
 """
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, Self
 
 from ninja import Schema
 from ninja.schema import DjangoGetter
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from orders.models import MAX_ITEMS
 from orders.totals import MAX_AMOUNT, MAX_QUANTITY
 
+
+def _whole(value: Any) -> Any:
+    """``1.0`` as 1: JSON Schema's integers include it (the document's ``integer``)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 Status = Literal["CREATED", "PAID", "CANCELED", "FULFILLED"]
 Text = Annotated[str, Field(max_length=255)]
 # Strict: ``true`` or ``"100"`` is refused, not read as 1 or 100 (a client sending a string
 # has a bug the answer should show).
-Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True)]
+Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True), BeforeValidator(_whole)]
 Price = Amount
-Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True), BeforeValidator(_whole)]
 Flag = Annotated[bool, Field(strict=True)]
+# A top-level metadata key: 1 to 100 of ``A-Z a-z 0-9 _ . -`` without ``__``, as
+# ``orders.metadata_validation`` checks it (there with a look-ahead; here without one, so
+# that every reader of the document and Pydantic's regex engine take it).
+METADATA_KEY = r"(_|_?([A-Za-z0-9.\-]+_)*[A-Za-z0-9.\-]+_?)"
+Metadata = Annotated[
+    dict[str, Any],
+    Field(
+        json_schema_extra={
+            "propertyNames": {"pattern": f"^{METADATA_KEY}$", "minLength": 1, "maxLength": 100}
+        }
+    ),
+]
+# Checked as an address by the customer service (empty clears it); the document says so.
+Email = Annotated[
+    str,
+    Field(max_length=254, json_schema_extra={"anyOf": [{"format": "email"}, {"maxLength": 0}]}),
+]
 # How responses write every date-time (``api.format.timestamp``), stated in the document.
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates and date-times arrive as ISO 8601 text, as the document's formats say. Pydantic
+    would also read a number (``0``, ``"0.5"``) as seconds since 1970: a client sending one
+    has a bug the answer should show."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise PydanticCustomError("iso_format", "should be ISO 8601 text, not a number")
+    return value
+
+
+# A date-time (``date`` for a calendar day) in ISO 8601 text only; in bodies and queries.
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
 
 
 class ObjectIn(Schema):
@@ -50,7 +92,7 @@ class ProductIn(ObjectIn):
     name: Text | None = None
     price: Price | None = None
     override: Flag | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
 
 class SkuIn(ObjectIn):
@@ -59,7 +101,7 @@ class SkuIn(ObjectIn):
     sku: Text | None = None
     price: Price | None = None
     override: Flag | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
 
 def _one_of_named(*names: str) -> list[dict[str, Any]]:
@@ -76,7 +118,22 @@ class ItemIn(ObjectIn):
     with ``related_object`` ``sku``)."""
 
     model_config = {
-        "json_schema_extra": {"anyOf": _one_of_named("sku_id", "product_id", "source_id")}
+        "json_schema_extra": {
+            "anyOf": _one_of_named("sku_id", "product_id", "source_id"),
+            # The ``sku`` object only on a SKU line (``_names_what_it_sells``).
+            "dependentSchemas": {
+                "sku": {
+                    "anyOf": [
+                        {"properties": {"sku": {"type": "null"}}},
+                        *_one_of_named("sku_id"),
+                        {
+                            "required": ["related_object"],
+                            "properties": {"related_object": {"const": "sku"}},
+                        },
+                    ]
+                }
+            },
+        }
     }
 
     sku_id: Text | None = None
@@ -89,7 +146,7 @@ class ItemIn(ObjectIn):
     discount_amount: Amount | None = None
     product: ProductIn | None = None
     sku: SkuIn | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
     @model_validator(mode="after")
     def _names_what_it_sells(self) -> Self:
@@ -122,19 +179,49 @@ class CustomerIn(ObjectIn):
     """A customer (or referrer) in an order payload: found by ``id`` or ``source_id``,
     created when it does not exist yet, and updated with the profile fields sent."""
 
+    # What ``order_payloads`` needs to find or create one: an ID, or a profile field.
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                *_one_of_named("id", "source_id"),
+                *({"required": [name]} for name in ("name", "email", "phone", "description")),
+                {"required": ["metadata"]},
+                {
+                    "required": ["address"],
+                    "properties": {
+                        "address": {
+                            "type": "object",
+                            "anyOf": [{"required": [name]} for name in AddressIn.model_fields],
+                        }
+                    },
+                },
+            ]
+        }
+    }
+
     id: Text | None = None
     source_id: Text | None = None
     name: Text | None = None
-    email: Annotated[str, Field(max_length=254)] | None = None
+    email: Email | None = None
     phone: Annotated[str, Field(max_length=64)] | None = None
     description: Annotated[str, Field(max_length=10_000)] | None = None
     address: AddressIn | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
 
 class OrderIn(ObjectIn):
     """``POST /v1/orders`` and ``PUT /v1/orders/{id}``: every field optional; only the
     fields sent are applied to an existing order."""
+
+    # A new order needs its items or its amount (``orders.totals``); the document says so.
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["amount"], "properties": {"amount": {"type": "integer"}}},
+                {"required": ["items"], "properties": {"items": {"type": "array", "minItems": 1}}},
+            ]
+        }
+    }
 
     id: Text | None = None
     source_id: Text | None = None
@@ -142,14 +229,14 @@ class OrderIn(ObjectIn):
     amount: Amount | None = None
     discount_amount: Amount | None = None
     items: Annotated[list[ItemIn], Field(max_length=MAX_ITEMS)] | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     customer: CustomerIn | None = None
     customer_id: Text | None = None
     referrer: CustomerIn | None = None
     referrer_id: Text | None = None
     created_at: (
         Annotated[
-            datetime,
+            IsoDateTime,
             Field(description="Between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in UTC."),
         ]
         | None
