@@ -164,6 +164,8 @@ def _check_value(where: str, name: str, condition: str, value: Any) -> None:
         raise ApiError.invalid_payload(
             f"Property {where}: the filter {name} {condition} is not supported"
         )
+    if rule is _ANY_VALUE:
+        return
     values = value if isinstance(value, list) else [value]
     if not values or (len(values) > 1 and field != "status"):
         raise ApiError.invalid_payload(f"Property {where} takes one value (or a list of one)")

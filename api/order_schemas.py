@@ -121,17 +121,13 @@ class ItemIn(ObjectIn):
         "json_schema_extra": {
             "anyOf": _one_of_named("sku_id", "product_id", "source_id"),
             # The ``sku`` object only on a SKU line (``_names_what_it_sells``).
-            "dependentSchemas": {
-                "sku": {
-                    "anyOf": [
-                        {"properties": {"sku": {"type": "null"}}},
-                        *_one_of_named("sku_id"),
-                        {
-                            "required": ["related_object"],
-                            "properties": {"related_object": {"const": "sku"}},
-                        },
-                    ]
-                }
+            "not": {
+                "required": ["sku"],
+                "properties": {
+                    "sku": {"type": "object"},
+                    "sku_id": {"not": {"type": "string", "minLength": 1}},
+                    "related_object": {"not": {"const": "sku"}},
+                },
             },
         }
     }

@@ -86,3 +86,15 @@ def test_the_document_states_the_enforced_shapes(client):
     filters = schemas["ExportParameters"]["properties"]["filters"]
     assert filters["additionalProperties"] is False
     assert "status" in filters["properties"] and "junction" in filters["properties"]
+
+
+def test_a_presence_condition_takes_any_value(api_client):
+    filters = {"metadata.channel": {"conditions": {"$has_value": [1, "x"]}}}
+    response = api_client.post_json("/v1/orders/export", {"parameters": {"filters": filters}})
+    assert response.status_code in (200, 201, 202), response.content
+
+
+def test_the_document_keeps_a_sku_object_to_sku_lines(client):
+    rule = _document(client)["components"]["schemas"]["ItemIn"]["not"]
+    assert rule["required"] == ["sku"]
+    assert rule["properties"]["related_object"] == {"not": {"const": "sku"}}
