@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.jobs import QueueUnavailable, heartbeat, send_job, stuck_before
+from core.jobs import heartbeat, reap_stuck, send_job, stuck_before
 
 from .models import AsyncAction
 
@@ -157,41 +157,18 @@ GIVEN_UP = "The import stopped responding and was given up. Import the orders ag
 
 def reap_stuck_actions() -> dict[str, int]:
     """Send again, retry or fail the actions with no sign of life for
-    ``JOB_STUCK_AFTER_SECONDS`` (as ``exports.services.reap_stuck_exports``). Returns the
+    ``JOB_STUCK_AFTER_SECONDS`` (``core.jobs.reap_stuck``, as for exports). Returns the
     counts ``{resent, retried, failed}``."""
-    cutoff = stuck_before()
-    resent = retried = failed = 0
-    waiting = AsyncAction.objects.filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
-        status=AsyncAction.Status.ENQUEUED,
+    return reap_stuck(
+        AsyncAction,
+        waiting=AsyncAction.Status.ENQUEUED,
+        running=AsyncAction.Status.IN_PROGRESS,
+        send=send_action,
+        give_up=_give_up,
     )
-    for action_id in waiting.values_list("pk", flat=True):
-        if _resend(action_id, AsyncAction.Status.ENQUEUED, cutoff):
-            resent += 1
-    stuck = AsyncAction.objects.filter(
-        status=AsyncAction.Status.IN_PROGRESS, heartbeat_at__lt=cutoff
-    )
-    for action in stuck:
-        if action.attempts >= settings.EXPORT_MAX_ATTEMPTS:
-            payload = action.payload if isinstance(action.payload, list) else []
-            result = {**import_result(0, []), "message": GIVEN_UP, "failed_count": len(payload)}
-            _finish(action, AsyncAction.Status.FAILED, result)
-            failed += 1
-        elif _resend(action.pk, AsyncAction.Status.IN_PROGRESS, cutoff):
-            retried += 1
-    return {"resent": resent, "retried": retried, "failed": failed}
 
 
-def _resend(action_id: str, status: str, cutoff: Any) -> bool:
-    """Put a stuck action back to ENQUEUED and send its message; ``False`` when a worker got
-    to it first or the broker is still down (then the next round tries again)."""
-    moved = AsyncAction.objects.filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), pk=action_id, status=status
-    ).update(status=AsyncAction.Status.ENQUEUED, heartbeat_at=timezone.now())
-    if not moved:
-        return False
-    try:
-        send_action(action_id)
-    except QueueUnavailable:
-        return False
-    return True
+def _give_up(action: AsyncAction) -> None:
+    payload = action.payload if isinstance(action.payload, list) else []
+    result = {**import_result(0, []), "message": GIVEN_UP, "failed_count": len(payload)}
+    _finish(action, AsyncAction.Status.FAILED, result)

@@ -9,13 +9,14 @@ SCHEDULED / ENQUEUED or IN_PROGRESS with an old ``heartbeat_at``, and the reaper
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
@@ -60,6 +61,54 @@ def stuck_before() -> datetime:
     """A job with no sign of life (``heartbeat_at``) since this moment has lost its worker or
     its message."""
     return timezone.now() - timedelta(seconds=settings.JOB_STUCK_AFTER_SECONDS)
+
+
+def reap_stuck(
+    model: type[models.Model],
+    *,
+    waiting: str,
+    running: str,
+    send: Callable[[str], None],
+    give_up: Callable[[Any], None],
+) -> dict[str, int]:
+    """Send again, retry or fail the jobs of ``model`` with no sign of life since
+    ``stuck_before()``; the counts ``{resent, retried, failed}``.
+
+    - ``waiting`` (its message never reached a worker: the broker was down or lost it): the
+      message is sent again (``resent``); a broker still down leaves it for the next round.
+    - ``running`` (its worker died): run again (``retried``), or after ``EXPORT_MAX_ATTEMPTS``
+      runs handed to ``give_up`` (``failed``).
+    A job a worker is running has a fresh heartbeat and is never touched.
+    """
+    cutoff = stuck_before()
+    counts = {"resent": 0, "retried": 0, "failed": 0}
+
+    def resend(job_id: str, status: str) -> bool:
+        # Only if it is still as stuck as it was read: a worker that claimed it since wins.
+        moved = model.objects.filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), pk=job_id, status=status
+        ).update(status=waiting, heartbeat_at=timezone.now())
+        if not moved:
+            return False
+        try:
+            send(job_id)
+        except QueueUnavailable:
+            return False  # waiting again, its heartbeat old after the grace: next round
+        return True
+
+    lost = model.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
+        status=waiting,
+    )
+    for job_id in lost.values_list("pk", flat=True):
+        counts["resent"] += resend(job_id, waiting)
+    for job in model.objects.filter(status=running, heartbeat_at__lt=cutoff):
+        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            give_up(job)
+            counts["failed"] += 1
+        else:
+            counts["retried"] += resend(job.pk, running)
+    return counts
 
 
 @contextmanager

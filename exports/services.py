@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from core.jobs import QueueUnavailable, heartbeat, send_job, stuck_before
+from core.jobs import QueueUnavailable, heartbeat, reap_stuck, send_job, stuck_before
 from orders.filters import OrderFilter
 from orders.models import Order
 from orders.selectors import orders_visible_to
@@ -240,48 +240,24 @@ def fail_export(export: Export, message: str) -> None:
 
 def reap_stuck_exports() -> dict[str, int]:
     """Send again, retry or fail the exports that show no sign of life for
-    ``JOB_STUCK_AFTER_SECONDS``. Returns the counts.
-
-    - SCHEDULED (its message never reached a worker: the broker was down, or lost it): the
-      message is sent again (``resent``); a broker still down leaves it for the next round.
-    - IN_PROGRESS (its worker died): run again (``retried``), or past
-      ``EXPORT_MAX_ATTEMPTS`` runs failed with a message (``failed``).
-    A job another worker is running has a fresh heartbeat and is never touched.
-    """
-    cutoff = stuck_before()
-    resent = retried = failed = 0
-    waiting = Export.objects.filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
-        status=Export.Status.SCHEDULED,
+    ``JOB_STUCK_AFTER_SECONDS`` (``core.jobs.reap_stuck``): a SCHEDULED export whose message
+    never reached a worker is sent again, an IN_PROGRESS one whose worker died is run again,
+    or past ``EXPORT_MAX_ATTEMPTS`` runs failed with a message. Returns the counts."""
+    return reap_stuck(
+        Export,
+        waiting=Export.Status.SCHEDULED,
+        running=Export.Status.IN_PROGRESS,
+        send=_send_again,
+        give_up=lambda export: fail_export(
+            export, "The export stopped responding and was given up. Export again."
+        ),
     )
-    for export_id in waiting.values_list("pk", flat=True):
-        if _resend(export_id, Export.Status.SCHEDULED, cutoff):
-            resent += 1
-    stuck = Export.objects.filter(status=Export.Status.IN_PROGRESS, heartbeat_at__lt=cutoff)
-    for export in stuck.select_related("user"):
-        if export.attempts >= settings.EXPORT_MAX_ATTEMPTS:
-            fail_export(export, "The export stopped responding and was given up. Export again.")
-            failed += 1
-        elif _resend(export.pk, Export.Status.IN_PROGRESS, cutoff):
-            retried += 1
-    return {"resent": resent, "retried": retried, "failed": failed}
 
 
-def _resend(export_id: str, status: str, cutoff: Any) -> bool:
-    """Put a stuck export back to SCHEDULED and send its message; ``False`` when another
-    reaper or a worker got to it first, or the broker is still down."""
-    # Only if it is still as stuck as it was read: a worker that claimed it since wins.
-    moved = Export.objects.filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), pk=export_id, status=status
-    ).update(status=Export.Status.SCHEDULED, heartbeat_at=timezone.now())
-    if not moved:
-        return False
-    try:
-        send_export(export_id)
-    except QueueUnavailable:
-        return False  # still SCHEDULED, with an old heartbeat again after the grace: next round
+def _send_again(export_id: str) -> None:
+    send_export(export_id)
+    # The note a failed send left (``schedule_export``) no longer holds.
     Export.objects.filter(pk=export_id, status=Export.Status.SCHEDULED).update(error="")
-    return True
 
 
 def purge_old_exports() -> int:
