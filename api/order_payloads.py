@@ -140,9 +140,7 @@ def _item(item: ItemIn, index: int) -> ItemData:
     if item.sku_id:
         sku = SKU.objects.select_related("product").filter(pk=item.sku_id).first()
         if sku is None:
-            raise ApiError.invalid_payload(
-                f"Property {path}.sku_id: cannot find sku with id {item.sku_id}"
-            )
+            raise ApiError.not_found("sku", item.sku_id)
         if item.product_id and item.product_id != sku.product_id:
             # The line is the SKU's; a product_id naming another product is a mistake to show.
             raise ApiError.invalid_payload(
@@ -152,9 +150,7 @@ def _item(item: ItemIn, index: int) -> ItemData:
     elif item.product_id:
         product = Product.objects.filter(pk=item.product_id).first()
         if product is None:
-            raise ApiError.invalid_payload(
-                f"Property {path}.product_id: cannot find product with id {item.product_id}"
-            )
+            raise ApiError.not_found("product", item.product_id)
     elif item.source_id and item.related_object == "sku":
         sku = SKU.objects.select_related("product").filter(source_id=item.source_id).first()
     elif item.source_id:

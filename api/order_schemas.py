@@ -138,8 +138,13 @@ class ItemIn(ObjectIn):
     source_id: Text | None = None
     quantity: Quantity | None = None
     price: Price | None = None
-    amount: Amount | None = None
-    discount_amount: Amount | None = None
+    amount: Annotated[
+        Amount | None,
+        Field(description="price × quantity; given without price, price is amount ÷ quantity."),
+    ] = None
+    discount_amount: Annotated[Amount | None, Field(description="At most the item's amount.")] = (
+        None
+    )
     product: ProductIn | None = None
     sku: SkuIn | None = None
     metadata: Metadata | None = None
@@ -222,8 +227,14 @@ class OrderIn(ObjectIn):
     id: Text | None = None
     source_id: Text | None = None
     status: Status | None = None
-    amount: Amount | None = None
-    discount_amount: Amount | None = None
+    amount: Annotated[
+        Amount | None,
+        Field(description="With items, the sum of their amounts (or left out); without, required."),
+    ] = None
+    discount_amount: Annotated[
+        Amount | None,
+        Field(description="With the items' discounts, at most the order's amount."),
+    ] = None
     items: Annotated[list[ItemIn], Field(max_length=MAX_ITEMS)] | None = None
     metadata: Metadata | None = None
     customer: CustomerIn | None = None

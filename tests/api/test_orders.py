@@ -276,7 +276,6 @@ X = {"source_id": "x"}  # an item names what it sells; these payloads fail on so
         ({"amount": 100, "discount_amount": 101}, "Property .discount_amount"),
         ({"items": [{**X, "quantity": 2, "price": 100, "amount": 300}]},
          "Property .items[0].amount"),
-        ({"items": [{"product_id": "prod_nope", "quantity": 1}]}, "Property .items[0].product_id"),
         ({"items": [{**X, "quantity": 1, "price": 1}] * 501}, "Property .items"),
         ({"metadata": "not an object", "amount": 1}, "Property .metadata"),
         ({"customer": {"email": "not-an-email"}, "amount": 1}, "Property .customer.email"),
@@ -287,6 +286,20 @@ def test_bad_payloads_are_400_invalid_payload_naming_the_property(api_client, pa
     response = api_client.post_json(ORDERS, payload)
     body = assert_error(response, 400, "invalid_payload")
     assert body["details"].startswith(details), body["details"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("item", "resource_type"),
+    [({"product_id": "prod_nope"}, "product"), ({"sku_id": "prod_nope"}, "sku")],
+)
+def test_an_item_naming_an_unknown_product_or_sku_is_404_like_an_unknown_customer(
+    api_client, item, resource_type
+):
+    response = api_client.post_json(ORDERS, {"items": [{**item, "quantity": 1}]})
+    body = assert_error(response, 404, "not_found")
+    assert body["resource_type"] == resource_type and body["resource_id"] == "prod_nope", body
+    assert body["details"] == f"Cannot find {resource_type} with id prod_nope"
     assert not Order.objects.exists()
 
 
