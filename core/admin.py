@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import UserPreference
+from .times import default_time_zone
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    """Users' own choices; an operator may set a zone for someone who asks."""
+
+    list_display = ("user", "zone_column")
+    search_fields = ("user__username", "user__email", "time_zone")
+    autocomplete_fields = ("user",)
+
+    @admin.display(description="time zone", ordering="time_zone")
+    def zone_column(self, obj: UserPreference) -> str:
+        return obj.time_zone or f"{default_time_zone()} (site default)"
