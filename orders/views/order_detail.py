@@ -22,7 +22,7 @@ from ..activity import describe
 from ..actors import Actor
 from ..forms import ItemFormSet, MetadataValueForm, OrderEditForm, StatusForm
 from ..metadata_conditions import order_schema_properties
-from ..models import Order, OrderStatus
+from ..models import Order, OrderStatus, is_rollback
 from ..selectors import orders_visible_to
 from ..services import OrderChangedElsewhere, change_order_status, update_order
 from ..totals import compute_totals
@@ -126,7 +126,7 @@ def order_activity(request: HttpRequest, order_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
-    """Change Status; moving a Paid order to Canceled (a rollback) asks for confirmation."""
+    """Change Status; a rollback (a Paid or Fulfilled order to Canceled) asks for confirmation."""
     _change_allowed(request)
     order = get_order(request, order_id)
     form = StatusForm(request.POST)
@@ -134,8 +134,7 @@ def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
         messages.error(request, "Choose one of Created, Paid, Canceled or Fulfilled.")
         return HttpResponseRedirect(order.get_absolute_url())
     status = form.cleaned_data["status"]
-    rollback = order.status == OrderStatus.PAID and status == OrderStatus.CANCELED
-    if rollback and not form.cleaned_data["confirm"]:
+    if is_rollback(order.status, status) and not form.cleaned_data["confirm"]:
         return TemplateResponse(
             request,
             "orders/order_status_confirm.html",

@@ -174,6 +174,18 @@ def test_paid_to_canceled_asks_for_confirmation_and_the_summary_follows(marketin
     assert summary() == (0, 0)
 
 
+def test_fulfilled_to_canceled_is_a_rollback_too(marketing_client):
+    order = make_order(items=0, amount=4000, status=OrderStatus.FULFILLED)
+
+    asked = marketing_client.post(
+        f"/orders/{order.pk}/status/", {"status": "CANCELED", "version": order.version}
+    )
+
+    html = asked.content.decode()
+    assert "is <strong>Fulfilled</strong>" in html and "Keep it Fulfilled" in html
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLED
+
+
 def test_a_stale_status_change_is_refused_with_what_changed(marketing_client):
     order = make_order()
     services.update_order(order, actor=Actor.system("Dave"), source_id="DAVE-1")
