@@ -94,6 +94,8 @@ class OrderDetailView(DashboardView):
         context = self.get_context_data(order=order, title=order.id, tab=tab, **kwargs)
         context.update(self.tab_context(order, tab))
         if request.htmx and request.htmx.target == "tab-panel":
+            # The header may be older than the tab now shown: bring it along.
+            context["header_changed"] = True
             return TemplateResponse(request, f"{self.template_name}#tab", context)
         return self.render_to_response(context)
 
@@ -117,10 +119,22 @@ class OrderDetailView(DashboardView):
 @permission_required("orders.view_order", raise_exception=True)
 @require_GET
 def order_activity(request: HttpRequest, order_id: str) -> HttpResponse:
-    """The Activity tab's list alone: what the tab polls to stay current."""
+    """The Activity tab's list alone: what the tab polls to stay current.
+
+    When the order has changed since the version the tab was shown for, the response also
+    carries the page's header (status badge, Updated, the Change status form with the new
+    version) as htmx out-of-band swaps: a header left behind would show an old status and
+    make the next Change status from the page be refused as stale.
+    """
     order = get_order(request, order_id)
-    context = {"order": order, **activity_page(order, request.GET.get("page"))}
-    return TemplateResponse(request, "orders/_order_activity.html", context)
+    context = {
+        "order": order,
+        "header_changed": request.GET.get("shown_version") != str(order.version),
+        "can_change": request.user.has_perm("orders.change_order"),
+        "statuses": OrderStatus.choices,
+        **activity_page(order, request.GET.get("page")),
+    }
+    return TemplateResponse(request, "orders/_order_activity_poll.html", context)
 
 
 @login_required
