@@ -27,6 +27,7 @@ class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(
         label="Time zone",
         required=False,
+        widget=forms.Select(attrs={"aria-describedby": "id_time_zone_help"}),
         help_text="Dates and times on every page, and in the admin, are shown in this zone. "
         "Exported files stay in UTC.",
     )
