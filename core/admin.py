@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from .models import UserPreference
 from .times import default_time_zone
@@ -15,3 +17,20 @@ class UserPreferenceAdmin(admin.ModelAdmin):
     @admin.display(description="time zone", ordering="time_zone")
     def zone_column(self, obj: UserPreference) -> str:
         return obj.time_zone or f"{default_time_zone()} (site default)"
+
+
+class UserPreferenceInline(admin.StackedInline):
+    model = UserPreference
+    can_delete = False
+    verbose_name_plural = "preferences"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithPreferencesAdmin(UserAdmin):
+    """Django's user admin, with the user's preferences (time zone) on their page."""
+
+    inlines = (*UserAdmin.inlines, UserPreferenceInline)

@@ -44,9 +44,7 @@ def dated_order(marketing_user) -> Order:
     order = make_order(items=0, amount=4200, customer=customer)
     Order.objects.filter(pk=order.pk).update(created_at=WINTER, updated_at=WINTER)
     OrderEvent.objects.filter(order=order).update(created_at=WINTER)
-    Customer.objects.filter(pk=customer.pk).update(
-        created_at=WINTER, orders_last_order_date=WINTER
-    )
+    Customer.objects.filter(pk=customer.pk).update(created_at=WINTER, orders_last_order_date=WINTER)
     order.refresh_from_db()
     return order
 
@@ -75,9 +73,7 @@ def test_a_user_with_a_zone_sees_every_page_in_it(marketing_user, marketing_clie
 
 
 @pytest.mark.django_db
-def test_a_user_without_a_zone_sees_the_time_zone_setting(
-    settings, marketing_client, dated_order
-):
+def test_a_user_without_a_zone_sees_the_time_zone_setting(settings, marketing_client, dated_order):
     settings.TIME_ZONE = "Asia/Tokyo"
     for name, url in pages(dated_order).items():
         page = marketing_client.get(url).content.decode()
@@ -144,3 +140,32 @@ def test_the_preferences_page_needs_a_signed_in_user(client):
     response = client.get("/preferences/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_an_operator_sets_a_users_zone_on_their_admin_page(operator_client, marketing_user):
+    url = f"/admin/auth/user/{marketing_user.pk}/change/"
+    page = operator_client.get(url).content.decode()
+    assert 'name="preference-0-time_zone"' in page
+
+    # An unknown zone is refused on the field
+    data = {
+        "username": marketing_user.username,
+        "email": marketing_user.email,
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "groups": list(marketing_user.groups.values_list("pk", flat=True)),
+        "preference-TOTAL_FORMS": "1",
+        "preference-INITIAL_FORMS": "0",
+        "preference-MIN_NUM_FORMS": "0",
+        "preference-MAX_NUM_FORMS": "1",
+        "preference-0-time_zone": "Mars/Olympus",
+    }
+    refused = operator_client.post(url, data)
+    assert refused.status_code == 200
+    assert "Mars/Olympus is not a time zone name" in refused.content.decode()
+    assert not UserPreference.objects.exists()
+
+    saved = operator_client.post(url, data | {"preference-0-time_zone": "Europe/Warsaw"})
+    assert saved.status_code == 302
+    assert UserPreference.objects.get(user=marketing_user).time_zone == "Europe/Warsaw"
