@@ -30,7 +30,7 @@ class ServerTimingMiddleware:
 
 class TimeZoneMiddleware:
     """Show this request's pages in the signed-in user's zone (their preference, else
-    ``TIME_ZONE``): templates, the admin and date filters all read the active zone.
+    ``TIME_ZONE``): templates, the admin and date bounds read the active zone.
 
     After the authentication middleware, which sets ``request.user``.
     """

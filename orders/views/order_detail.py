@@ -95,7 +95,7 @@ class OrderDetailView(DashboardView):
         context.update(self.tab_context(order, tab))
         if request.htmx and request.htmx.target == "tab-panel":
             # The header may be older than the tab now shown: bring it along.
-            context["header_changed"] = True
+            context["refresh_header"] = True
             return TemplateResponse(request, f"{self.template_name}#tab", context)
         return self.render_to_response(context)
 
@@ -129,7 +129,7 @@ def order_activity(request: HttpRequest, order_id: str) -> HttpResponse:
     order = get_order(request, order_id)
     context = {
         "order": order,
-        "header_changed": request.GET.get("shown_version") != str(order.version),
+        "refresh_header": request.GET.get("shown_version") != str(order.version),
         "can_change": request.user.has_perm("orders.change_order"),
         "statuses": OrderStatus.choices,
         **activity_page(order, request.GET.get("page")),
