@@ -88,6 +88,12 @@ class OrderStatus(models.TextChoices):
 COUNTED_STATUSES = (OrderStatus.PAID, OrderStatus.FULFILLED)
 
 
+def is_rollback(current_status: str, new_status: str) -> bool:
+    """Whether a status change is a redemption rollback, which people confirm first: an order
+    that counts in its customer's purchase summary (Paid, Fulfilled) becomes Canceled."""
+    return current_status in COUNTED_STATUSES and new_status == OrderStatus.CANCELED
+
+
 class Order(models.Model):
     """A customer purchase. Change it only through ``orders.services``."""
 

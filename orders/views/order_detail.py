@@ -22,7 +22,7 @@ from ..activity import describe
 from ..actors import Actor
 from ..forms import ItemFormSet, MetadataValueForm, OrderEditForm, StatusForm
 from ..metadata_conditions import order_schema_properties
-from ..models import Order, OrderStatus
+from ..models import Order, OrderStatus, is_rollback
 from ..selectors import orders_visible_to
 from ..services import OrderChangedElsewhere, change_order_status, update_order
 from ..totals import compute_totals
@@ -94,6 +94,8 @@ class OrderDetailView(DashboardView):
         context = self.get_context_data(order=order, title=order.id, tab=tab, **kwargs)
         context.update(self.tab_context(order, tab))
         if request.htmx and request.htmx.target == "tab-panel":
+            # The header may be older than the tab now shown: bring it along.
+            context["refresh_header"] = True
             return TemplateResponse(request, f"{self.template_name}#tab", context)
         return self.render_to_response(context)
 
@@ -117,16 +119,28 @@ class OrderDetailView(DashboardView):
 @permission_required("orders.view_order", raise_exception=True)
 @require_GET
 def order_activity(request: HttpRequest, order_id: str) -> HttpResponse:
-    """The Activity tab's list alone: what the tab polls to stay current."""
+    """The Activity tab's list alone: what the tab polls to stay current.
+
+    When the order has changed since the version the tab was shown for, the response also
+    carries the page's header (status badge, Updated, the Change status form with the new
+    version) as htmx out-of-band swaps: a header left behind would show an old status and
+    make the next Change status from the page be refused as stale.
+    """
     order = get_order(request, order_id)
-    context = {"order": order, **activity_page(order, request.GET.get("page"))}
-    return TemplateResponse(request, "orders/_order_activity.html", context)
+    context = {
+        "order": order,
+        "refresh_header": request.GET.get("shown_version") != str(order.version),
+        "can_change": request.user.has_perm("orders.change_order"),
+        "statuses": OrderStatus.choices,
+        **activity_page(order, request.GET.get("page")),
+    }
+    return TemplateResponse(request, "orders/_order_activity_poll.html", context)
 
 
 @login_required
 @require_POST
 def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
-    """Change Status; moving a Paid order to Canceled (a rollback) asks for confirmation."""
+    """Change Status; a rollback (a Paid or Fulfilled order to Canceled) asks for confirmation."""
     _change_allowed(request)
     order = get_order(request, order_id)
     form = StatusForm(request.POST)
@@ -134,8 +148,7 @@ def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
         messages.error(request, "Choose one of Created, Paid, Canceled or Fulfilled.")
         return HttpResponseRedirect(order.get_absolute_url())
     status = form.cleaned_data["status"]
-    rollback = order.status == OrderStatus.PAID and status == OrderStatus.CANCELED
-    if rollback and not form.cleaned_data["confirm"]:
+    if is_rollback(order.status, status) and not form.cleaned_data["confirm"]:
         return TemplateResponse(
             request,
             "orders/order_status_confirm.html",

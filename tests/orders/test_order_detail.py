@@ -174,6 +174,18 @@ def test_paid_to_canceled_asks_for_confirmation_and_the_summary_follows(marketin
     assert summary() == (0, 0)
 
 
+def test_fulfilled_to_canceled_is_a_rollback_too(marketing_client):
+    order = make_order(items=0, amount=4000, status=OrderStatus.FULFILLED)
+
+    asked = marketing_client.post(
+        f"/orders/{order.pk}/status/", {"status": "CANCELED", "version": order.version}
+    )
+
+    html = asked.content.decode()
+    assert "is <strong>Fulfilled</strong>" in html and "Keep it Fulfilled" in html
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLED
+
+
 def test_a_stale_status_change_is_refused_with_what_changed(marketing_client):
     order = make_order()
     services.update_order(order, actor=Actor.system("Dave"), source_id="DAVE-1")
@@ -500,3 +512,60 @@ def test_edit_refuses_metadata_json_cannot_store(marketing_client, metadata, mes
     errors = edit_errors(response)
     assert any(message in text for text in errors["metadata"]), errors
     assert Order.objects.get(pk=order.pk).version == 1
+
+
+# --- The header follows the order's changes (htmx out-of-band swaps) -------------------------
+
+
+def test_the_activity_poll_brings_a_header_older_than_the_order_up_to_date(marketing_client):
+    # Given an order shown at version 1, then changed elsewhere
+    order = make_order(items=0, amount=4000)
+    services.change_order_status(order, OrderStatus.FULFILLED, actor=Actor.system("Dave"))
+    order.refresh_from_db()
+
+    # When the Activity tab polls, saying it was shown for version 1
+    polled = marketing_client.get(
+        f"/orders/{order.pk}/activity/", {"shown_version": "1"}
+    ).content.decode()
+
+    # Then the response swaps in the current status, Updated time and Change status form
+    assert re.search(r'<span id="order-status" hx-swap-oob="true">.*Fulfilled', polled)
+    assert '<dd id="order-updated" hx-swap-oob="true">' in polled
+    form = re.search(r'<form [^>]*id="status-form" hx-swap-oob="true">.*?</form>', polled, re.S)
+    assert f'name="version" value="{order.version}"' in form[0]
+    assert '<option value="FULFILLED" selected>' in form[0]
+    # and the next poll says it was shown for the new version
+    assert f'"shown_version": "{order.version}"' in polled
+
+
+def test_the_activity_poll_leaves_a_current_header_alone(marketing_client):
+    order = make_order(items=0, amount=4000)
+
+    polled = marketing_client.get(
+        f"/orders/{order.pk}/activity/", {"shown_version": str(order.version)}
+    ).content.decode()
+
+    assert "hx-swap-oob" not in polled
+
+
+def test_a_viewer_gets_the_header_without_a_change_status_form(viewer_client):
+    order = make_order(items=0, amount=4000)
+
+    polled = viewer_client.get(
+        f"/orders/{order.pk}/activity/", {"shown_version": "0"}
+    ).content.decode()
+
+    assert '<span id="order-status" hx-swap-oob="true">' in polled
+    assert "status-form" not in polled
+
+
+def test_a_tab_loaded_by_htmx_brings_the_current_header(marketing_client):
+    order = make_order(items=0, amount=4000)
+
+    tab = marketing_client.get(
+        f"/orders/{order.pk}/?tab=metadata",
+        headers={"HX-Request": "true", "HX-Target": "tab-panel"},
+    ).content.decode()
+
+    assert '<span id="order-status" hx-swap-oob="true">' in tab
+    assert '<form method="post"' in tab and 'id="status-form" hx-swap-oob="true"' in tab
