@@ -4,7 +4,6 @@ Every change goes through ``orders.services.update_order`` with the version the 
 shown for, so a save over someone else's newer change is refused, never lost.
 """
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -20,8 +19,14 @@ from core.views import DashboardView
 
 from ..activity import describe
 from ..actors import Actor
-from ..forms import ItemFormSet, MetadataValueForm, OrderEditForm, StatusForm
-from ..metadata_conditions import order_schema_properties
+from ..forms import ItemFormSet, OrderEditForm, StatusForm
+from ..metadata_forms import (
+    UNKNOWN_KINDS,
+    MetadataValueForm,
+    TypedMetadataForm,
+    describe_order_properties,
+    value_input,
+)
 from ..models import Order, OrderStatus
 from ..selectors import orders_visible_to
 from ..services import OrderChangedElsewhere, change_order_status, update_order
@@ -45,18 +50,22 @@ def activity_page(order: Order, number: Any) -> dict[str, Any]:
 
 
 def metadata_rows(order: Order) -> list[dict[str, Any]]:
-    """Each metadata property with its schema type, or "unknown" when the schema lacks it."""
-    properties = order_schema_properties()
+    """Every live schema property (set or not) and every other stored key, each with its
+    schema type ("unknown" when the schema lacks it) and the typed input that edits it."""
+    properties = describe_order_properties()
+    metadata = order.metadata or {}
     rows = []
-    for key, value in sorted((order.metadata or {}).items()):
-        prop = properties.get(key)
+    for key in sorted(set(metadata) | set(properties)):
+        prop, value = properties.get(key), metadata.get(key)
         rows.append(
             {
                 "key": key,
                 "value": value,
+                "is_set": key in metadata,
                 "type": prop.type if prop else "unknown",
                 "array": bool(prop and prop.array),
-                "json": json.dumps(value, ensure_ascii=False),
+                "required": bool(prop and prop.required),
+                "input": value_input(key, prop, value),
             }
         )
     return rows
@@ -108,6 +117,7 @@ class OrderDetailView(DashboardView):
             context["items"] = order.items.select_related("product", "sku").order_by("position")
         elif tab == "metadata":
             context["metadata_rows"] = metadata_rows(order)
+            context["unknown_kinds"] = UNKNOWN_KINDS
         else:
             context.update(activity_page(order, self.request.GET.get("page")))
         return context
@@ -159,17 +169,22 @@ def edit_metadata(request: HttpRequest, order_id: str) -> HttpResponse:
     """Set or remove one metadata property in place, validated against the schema."""
     _change_allowed(request)
     order = get_order(request, order_id)
-    form = MetadataValueForm(request.POST)
+    form = MetadataValueForm(request.POST, properties=describe_order_properties())
     target = f"{order.get_absolute_url()}?tab=metadata"
     if not form.is_valid():
-        messages.error(request, "Give the property's name and value.")
+        for field, problems in form.errors.items():
+            name = request.POST.get("key") or "the new property"
+            label = {"key": "Property name", "value": f"Value of {name}"}.get(field, "")
+            messages.error(request, " ".join(f"{label}: {p}" if label else p for p in problems))
         return HttpResponseRedirect(target)
     metadata = dict(order.metadata or {})
-    key = form.cleaned_data["key"].strip()
-    if form.cleaned_data["remove"]:
-        metadata.pop(key, None)
+    key = form.cleaned_data["key"]
+    value = form.cleaned_data.get("metadata_value")
+    if form.cleaned_data["remove"] or value is None:
+        # An emptied input unsets the property; the validator refuses it when required.
+        metadata[key] = None
     else:
-        metadata[key] = form.cleaned_data["value"]
+        metadata[key] = value
     try:
         update_order(
             order,
@@ -205,8 +220,10 @@ class OrderEditView(DashboardView):
                 "referrer": order.referrer_id or "",
                 "amount": order.amount if not order.items_count else None,
                 "discount_amount": order.discount_amount,
-                "metadata": json.dumps(order.metadata or {}, indent=2, ensure_ascii=False),
             }
+        )
+        self.metadata_form = TypedMetadataForm(
+            prefix="metadata", metadata=order.metadata or {}, empty_row=True
         )
         formset = ItemFormSet(
             prefix="items",
@@ -226,7 +243,8 @@ class OrderEditView(DashboardView):
         order = get_order(request, kwargs["order_id"])
         form = OrderEditForm(request.POST)
         formset = ItemFormSet(request.POST, prefix="items")
-        if not (form.is_valid() and formset.is_valid()):
+        self.metadata_form = metadata_form = TypedMetadataForm(request.POST, prefix="metadata")
+        if not all([form.is_valid(), formset.is_valid(), metadata_form.is_valid()]):
             return self.render_form(order, form, formset)
         data = form.cleaned_data
         items = formset.items()
@@ -235,7 +253,7 @@ class OrderEditView(DashboardView):
             "status": data["status"],
             "customer": data["customer"],
             "referrer": data["referrer"],
-            "metadata": data["metadata"],
+            "metadata": metadata_form.cleaned_data["metadata"],
             "discount_amount": data["discount_amount"] or 0,
             "items": items,
         }
@@ -298,6 +316,7 @@ class OrderEditView(DashboardView):
             order=order,
             form=form,
             formset=formset,
+            metadata_form=self.metadata_form,
             totals=totals,
             stale=stale,
             title=f"Edit {order.id}",
