@@ -27,7 +27,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .forms import VersionedForm, load_json
-from .metadata_conditions import KEY_PATTERN
+from .metadata_conditions import KEY_PATTERN, KEY_RULE
 from .metadata_validation import (
     MetadataValidationError,
     PropertyInfo,
@@ -47,10 +47,6 @@ UNKNOWN_KINDS = [
     ("boolean", "Yes / no"),
     ("json", "JSON (advanced)"),
 ]
-KEY_RULE = (
-    'Use 1 to 100 letters A-Z a-z, digits, "_", "." or "-", without "__" '
-    "(no spaces), e.g. gift_note."
-)
 # A typed number larger than a float is not read as a number: JSON readers (and PostgreSQL's
 # jsonb, past a point) cannot take it back, and "1e999999999" would take minutes to expand.
 _LARGEST_NUMBER = Decimal(sys.float_info.max)

@@ -1,0 +1,127 @@
+"""Typed metadata inputs read what people type as the property's type, and refuse what
+cannot be stored by name instead of dropping it."""
+
+import pytest
+from django.http import QueryDict
+
+from orders.metadata_forms import (
+    MetadataValueForm,
+    TypedMetadataForm,
+    as_initial,
+    describe_order_properties,
+    read_unknown,
+    typed_value,
+)
+from orders.metadata_validation import PropertyInfo
+from orders.models import MetadataProperty, MetadataSchema
+
+pytestmark = pytest.mark.django_db
+
+
+def info(type_: str, *, array: bool = False, allowed: tuple = ()) -> PropertyInfo:
+    return PropertyInfo("p", type_, array, False, allowed)
+
+
+@pytest.mark.parametrize(
+    ("prop", "typed", "value"),
+    [
+        (info("string"), "12", "12"),
+        (info("number"), "12", 12),
+        (info("number"), "12.5", 12.5),
+        (info("number"), "1e400", "1e400"),  # passed on for the validator to name
+        (info("boolean"), "yes", True),
+        (info("geopoint"), "52.23, 21.01", {"lat": 52.23, "lng": 21.01}),
+        (info("string", array=True), "a, b", ["a", "b"]),
+        (info("string", allowed=("store", "web")), '"store"', "store"),
+        (info("object"), '{"a": 1}', {"a": 1}),
+        (info("string"), "  ", None),
+    ],
+)
+def test_a_typed_input_is_read_as_its_property_type(prop, typed, value):
+    assert typed_value(prop, typed) == value
+
+
+@pytest.mark.parametrize(
+    ("prop", "stored", "shown"),
+    [
+        (info("string"), "store", "store"),
+        (info("datetime"), "2026-01-31T13:00:00.000Z", "2026-01-31T13:00:00"),
+        (info("geopoint"), {"lat": 1, "lng": 2}, "1, 2"),
+        (info("number", array=True), [1, 2.5], "1, 2.5"),
+        (info("string", allowed=("store",)), "store", '"store"'),
+    ],
+)
+def test_a_stored_value_is_shown_in_its_input_as_typed(prop, stored, shown):
+    assert as_initial(prop, stored) == shown
+    assert typed_value(prop, shown) == (
+        stored if prop.type != "datetime" else "2026-01-31T13:00:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [("12", "text", "12"), ("12", "number", 12), ("no", "boolean", False), ("[1]", "json", [1])],
+)
+def test_an_unknown_value_is_read_as_the_kind_chosen(text, kind, value):
+    assert read_unknown(text, kind) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "message"),
+    [
+        ("1e400", "number", "Enter a number like 12.5, within ±1.8e308 (actual value is '1e400')"),
+        ("maybe", "boolean", "Enter yes or no"),
+        ("[1e400]", "json", "1e400 is too large a number to store"),
+    ],
+)
+def test_an_unknown_value_not_of_its_kind_is_refused_with_a_sentence(text, kind, message):
+    with pytest.raises(Exception) as raised:
+        read_unknown(text, kind)
+    assert message in raised.value.messages[0]
+
+
+def rows(*rows: tuple[str, str, str]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, kind, value in rows:
+        data.appendlist("m-unknown_key", key)
+        data.appendlist("m-unknown_kind", kind)
+        data.appendlist("m-unknown_value", value)
+    return data
+
+
+def test_an_unknown_value_without_a_name_is_an_error_on_its_row_that_keeps_the_value():
+    form = TypedMetadataForm(rows(("", "text", "keep me"), ("ok", "text", "x")), prefix="m")
+    assert not form.is_valid()
+    first = form.unknown_rows()[0]
+    assert first["value"] == "keep me"
+    assert first["errors"] == [
+        'Give the property a name. Use 1 to 100 letters A-Z a-z, digits, "_", "." or "-", '
+        'without "__" (no spaces), e.g. gift_note.'
+    ]
+
+
+def test_an_unknown_name_with_spaces_or_html_is_refused_on_its_row():
+    form = TypedMetadataForm(rows(("gift note", "text", "a"), ("<b>", "text", "b")), prefix="m")
+    assert not form.is_valid()
+    first, second = form.unknown_rows()
+    assert first["errors"][0].startswith("'gift note' cannot be a property name.")
+    assert second["errors"][0].startswith("'<b>' cannot be a property name.")
+
+
+def test_a_number_that_cannot_be_stored_is_an_error_on_its_property():
+    schema = MetadataSchema.objects.create(related_object="order")
+    MetadataProperty.objects.create(schema=schema, name="score", type="number")
+    form = TypedMetadataForm(QueryDict("m-prop__score=1e400"), prefix="m")
+    assert not form.is_valid()
+    assert form.errors["prop__score"] == ["score: must be a number (actual value is '1e400')"]
+
+
+def test_the_in_place_form_reads_a_text_property_and_a_toggle_by_their_type():
+    schema = MetadataSchema.objects.create(related_object="order")
+    MetadataProperty.objects.create(schema=schema, name="code", type="string")
+    MetadataProperty.objects.create(schema=schema, name="gift", type="boolean")
+    properties = describe_order_properties()
+    text = MetadataValueForm({"key": "code", "value": "12", "version": 1}, properties=properties)
+    unticked = MetadataValueForm({"key": "gift", "version": 1}, properties=properties)
+    assert text.is_valid() and text.cleaned_data["metadata_value"] == "12"
+    assert unticked.is_valid() and unticked.cleaned_data["metadata_value"] is False
