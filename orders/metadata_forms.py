@@ -457,6 +457,8 @@ def value_input(key: str, prop: PropertyInfo | None, value: Any) -> dict[str, An
         elif kind == "json":
             field.widget.attrs["class"] = "mono"
             field.advanced = True
-    field.widget.attrs["aria-label"] = f"Value of {key}"
+    if not isinstance(field.widget, forms.CheckboxSelectMultiple):
+        # Each of several checkboxes is named by its own choice.
+        field.widget.attrs["aria-label"] = f"Value of {key}"
     form.fields["value"] = field
     return {"field": form["value"], "kind": kind, "advanced": getattr(field, "advanced", False)}
