@@ -438,11 +438,16 @@ def describe_order_properties() -> dict[str, PropertyInfo]:
     return {prop.name: prop for prop in describe_properties("order")}
 
 
-def value_input(key: str, prop: PropertyInfo | None, value: Any) -> dict[str, Any]:
+def value_input(
+    key: str, prop: PropertyInfo | None, value: Any, *, data: Any = None
+) -> dict[str, Any]:
     """The Metadata tab's control for one key: its schema type's input (a checkbox for a
     boolean: the row is saved on its own), or, for a key the schema does not define, the
-    kind its stored value has (text, number, yes/no, or JSON behind "Advanced")."""
-    form = forms.Form(auto_id=f"meta-{key}-%s")
+    kind its stored value has (text, number, yes/no, or JSON behind "Advanced").
+
+    With ``data`` (a refused edit of this key), the input shows what was typed instead.
+    """
+    form = forms.Form(data, auto_id=f"meta-{key}-%s")
     if prop is not None:
         field = typed_field_for(prop, toggle=True)
         form.initial = {"value": as_initial(prop, value, toggle=True)}
@@ -450,6 +455,8 @@ def value_input(key: str, prop: PropertyInfo | None, value: Any) -> dict[str, An
     else:
         field = forms.CharField(required=False)
         kind = unknown_kind(value) if value is not None else "text"
+        if data is not None and data.get("kind") in dict(UNKNOWN_KINDS):
+            kind = data["kind"]
         form.initial = {"value": unknown_text(value) if value is not None else ""}
         if kind == "boolean":
             field = forms.BooleanField(required=False, widget=forms.CheckboxInput)
@@ -460,5 +467,7 @@ def value_input(key: str, prop: PropertyInfo | None, value: Any) -> dict[str, An
     if not isinstance(field.widget, forms.CheckboxSelectMultiple):
         # Each of several checkboxes is named by its own choice.
         field.widget.attrs["aria-label"] = f"Value of {key}"
+    if data is not None:
+        field.widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"meta-{key}-error"})
     form.fields["value"] = field
     return {"field": form["value"], "kind": kind, "advanced": getattr(field, "advanced", False)}

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.views import DashboardView
 
@@ -49,14 +49,20 @@ def activity_page(order: Order, number: Any) -> dict[str, Any]:
     return {"activity": describe(list(page.object_list)), "activity_page": page}
 
 
-def metadata_rows(order: Order) -> list[dict[str, Any]]:
+def metadata_rows(order: Order, refused: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every live schema property (set or not) and every other stored key, each with its
-    schema type ("unknown" when the schema lacks it) and the typed input that edits it."""
+    schema type ("unknown" when the schema lacks it) and the typed input that edits it.
+
+    ``refused`` (``key``, ``data``, ``errors``) is an in-place edit that was refused: its row
+    shows what was typed, with the messages beside it.
+    """
     properties = describe_order_properties()
     metadata = order.metadata or {}
+    refused = refused or {}
     rows = []
     for key in sorted(set(metadata) | set(properties)):
         prop, value = properties.get(key), metadata.get(key)
+        data = refused.get("data") if refused.get("key") == key else None
         rows.append(
             {
                 "key": key,
@@ -65,7 +71,8 @@ def metadata_rows(order: Order) -> list[dict[str, Any]]:
                 "type": prop.type if prop else "unknown",
                 "array": bool(prop and prop.array),
                 "required": bool(prop and prop.required),
-                "input": value_input(key, prop, value),
+                "input": value_input(key, prop, value, data=data),
+                "errors": refused.get("errors", []) if data is not None else [],
             }
         )
     return rows
@@ -164,19 +171,24 @@ def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def edit_metadata(request: HttpRequest, order_id: str) -> HttpResponse:
-    """Set or remove one metadata property in place, validated against the schema."""
+    """Set or remove one metadata property in place, validated against the schema.
+
+    A refused edit shows the Metadata tab at this address; its tab links (``?tab=…``) then
+    come here by GET and are sent on to the order's page.
+    """
+    if request.method == "GET":
+        order = get_order(request, order_id)
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(order.get_absolute_url() + (f"?{query}" if query else ""))
     _change_allowed(request)
     order = get_order(request, order_id)
     form = MetadataValueForm(request.POST, properties=describe_order_properties())
     target = f"{order.get_absolute_url()}?tab=metadata"
     if not form.is_valid():
-        for field, problems in form.errors.items():
-            name = request.POST.get("key") or "the new property"
-            label = {"key": "Property name", "value": f"Value of {name}"}.get(field, "")
-            messages.error(request, " ".join(f"{label}: {p}" if label else p for p in problems))
-        return HttpResponseRedirect(target)
+        problems = [problem for errors in form.errors.values() for problem in errors]
+        return _refused_metadata(request, order, problems)
     metadata = dict(order.metadata or {})
     key = form.cleaned_data["key"]
     value = form.cleaned_data.get("metadata_value")
@@ -195,10 +207,25 @@ def edit_metadata(request: HttpRequest, order_id: str) -> HttpResponse:
     except OrderChangedElsewhere as error:
         _stale_message(request, error)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        return _refused_metadata(request, order, error.messages)
     else:
         messages.success(request, f"Metadata {key} saved.")
     return HttpResponseRedirect(target)
+
+
+def _refused_metadata(request: HttpRequest, order: Order, problems: list[str]) -> HttpResponse:
+    """The Metadata tab again (400) with what was typed kept in its row, or in the Add
+    property form for a new key, and the messages beside it: nothing typed is lost."""
+    key = (request.POST.get("key") or "").strip()
+    view = OrderDetailView()
+    view.setup(request, order_id=order.pk)
+    context = view.get_context_data(order=order, title=order.id, tab="metadata")
+    context.update(view.tab_context(order, "metadata"))
+    rows = metadata_rows(order, {"key": key, "data": request.POST, "errors": problems})
+    context["metadata_rows"] = rows
+    if not any(row["errors"] for row in rows):
+        context["add_refused"] = {"data": request.POST, "errors": problems}
+    return view.render_to_response(context, status=400)
 
 
 class OrderEditView(DashboardView):

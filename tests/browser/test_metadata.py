@@ -76,14 +76,19 @@ def test_the_metadata_tab_shows_values_as_read_and_edits_them_with_typed_inputs(
         "button", name="Save"
     ).click()
 
-    # Then that one is refused by name and the rest is stored typed
-    expect(page.locator(".messages")).to_contain_text(
+    # Then that one is refused by name beside what was typed, and the rest is stored typed
+    expect(page.locator("#meta-score-error")).to_contain_text(
         "score: must be a number (actual value is '1e400')"
     )
+    expect(page.get_by_label("Value of score")).to_have_value("1e400")
     order.refresh_from_db()
     assert order.metadata == {
         "channel": "web", "gift": True, "score": 1, "note": "hi", "code": "12",
     }  # fmt: skip
+
+    # And the page's tabs still lead on from there
+    page.get_by_role("link", name="Activity", exact=True).click()
+    expect(page.locator(".activity-entry").first).to_contain_text("Metadata changed")
 
 
 def test_edit_has_typed_metadata_inputs_and_an_unnamed_value_is_kept_with_an_error(

@@ -474,9 +474,11 @@ def test_metadata_numbers_json_cannot_store_are_never_a_500(marketing_client, sc
     refused = marketing_client.post(
         url, {"key": "score", "value": typed, "version": order.version}, follow=True
     )
-    # Then the property's message says so, and nothing changed
-    assert refused.status_code == 200
-    assert "score: must be a number" in refused.content.decode()
+    # Then the tab comes back with the property's message beside what was typed
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "score: must be a number" in html
+    assert re.search(rf'<input[^>]*value="{typed}"[^>]*aria-label="Value of score"', html)
     assert Order.objects.get(pk=order.pk).metadata == {"score": 1}
 
     # And into an unknown property it is kept as the text typed
