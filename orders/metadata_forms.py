@@ -110,7 +110,14 @@ def typed_field_for(prop: PropertyInfo, *, toggle: bool = False) -> forms.Field:
     field.help_text = help_text
     field.widget.attrs["aria-required"] = "true" if prop.required else "false"
     field.schema_property = prop  # the template marks required ones and shows the type
+    field.type_label = type_label(prop)
     return field
+
+
+def type_label(prop: PropertyInfo) -> str:
+    """The type as the schema form names it: "Yes / no", "Date", "Text list"."""
+    label = str(Type(prop.type).label) if prop.type in Type.values else prop.type
+    return f"{label} list" if prop.array else label
 
 
 def _number(text: str) -> Any:

@@ -25,6 +25,7 @@ from ..metadata_forms import (
     MetadataValueForm,
     TypedMetadataForm,
     describe_order_properties,
+    type_label,
     value_input,
 )
 from ..models import Order, OrderStatus
@@ -71,6 +72,7 @@ def metadata_rows(order: Order, refused: dict[str, Any] | None = None) -> list[d
                 "type": prop.type if prop else "unknown",
                 "array": bool(prop and prop.array),
                 "required": bool(prop and prop.required),
+                "type_label": type_label(prop) if prop else "unknown",
                 "input": value_input(key, prop, value, data=data),
                 "errors": refused.get("errors", []) if data is not None else [],
             }
