@@ -14,6 +14,7 @@ from orders.metadata_forms import (
 )
 from orders.metadata_validation import PropertyInfo
 from orders.models import MetadataProperty, MetadataSchema
+from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,23 @@ def test_the_in_place_form_reads_a_text_property_and_a_toggle_by_their_type():
     unticked = MetadataValueForm({"key": "gift", "version": 1}, properties=properties)
     assert text.is_valid() and text.cleaned_data["metadata_value"] == "12"
     assert unticked.is_valid() and unticked.cleaned_data["metadata_value"] is False
+
+
+def test_the_tab_keeps_a_new_value_given_no_name_in_its_form_with_the_message(marketing_client):
+    # Given an order
+    order = make_order(metadata={"kept": 1})
+
+    # When a value is added in place without a name (a browser that skips "required")
+    response = marketing_client.post(
+        f"/orders/{order.pk}/metadata/",
+        {"key": " ", "kind": "number", "value": "42", "version": order.version},
+    )
+
+    # Then the tab comes back with the value and chosen type kept, and the message
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'aria-label="New value" value="42"' in html
+    assert '<option value="number" selected>' in html
+    assert "Give the property a name." in html
+    order.refresh_from_db()
+    assert order.metadata == {"kept": 1} and order.version == 1
