@@ -187,7 +187,9 @@ def _one_as_text(prop: PropertyInfo, value: Any) -> str:
             return value
         if moment.tzinfo:
             moment = moment.astimezone(UTC)
-        return moment.replace(tzinfo=None).isoformat(timespec="seconds")
+        # Milliseconds only when there are some: a picker shows them as a field of their own.
+        precision = "milliseconds" if moment.microsecond else "seconds"
+        return moment.replace(tzinfo=None).isoformat(timespec=precision)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -1,6 +1,6 @@
 """The Create order wizard's Metadata step: one typed input per live property of the order
 metadata schema (plus the properties waiting to be added to it), keys the schema does not
-define, and the "Add to schema" fields. The inputs are ``orders.metadata_forms``'."""
+define, and the "Add to schema" fields; the inputs are those of ``orders.metadata_forms``."""
 
 from typing import Any
 
