@@ -62,7 +62,7 @@ def test_a_typed_input_is_read_as_its_property_type(prop, typed, value):
     ],
 )
 def test_a_stored_value_is_shown_in_its_input_as_typed(prop, stored, shown):
-    # And reading it back stores the same value (a naive date-time is UTC)
+    # Shown as typed, and read back to the value stored (a naive date-time is UTC)
     assert as_initial(prop, stored) == shown
     assert (
         validate_metadata({"p": typed_value(prop, shown)}, "order", schema=schema_with(prop))["p"]
