@@ -125,25 +125,6 @@ class OrderEditForm(VersionedForm):
     referrer = CustomerReference(help_text="Id, source ID or email; blank for none.")
     amount = MoneyInput(label="Total order amount", help_text="Only for an order without items.")
     discount_amount = MoneyInput(label="Order discount")
-    metadata = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
-        help_text='A JSON object, e.g. {"payment_method": "Visa"}.',
-    )
-
-    def clean_metadata(self) -> dict[str, Any]:
-        text = (self.cleaned_data.get("metadata") or "").strip()
-        if not text:
-            return {}
-        try:
-            value = load_json(text)
-        except json.JSONDecodeError as error:
-            raise ValidationError(f"Not valid JSON: {error.msg} (line {error.lineno}).") from None
-        except ValueError as error:
-            raise ValidationError(f"Not valid metadata: {error}.") from None
-        if not isinstance(value, dict):
-            raise ValidationError("Metadata must be a JSON object of key/value pairs.")
-        return value
 
 
 def find_catalogue_item(reference: str) -> tuple[Product | None, SKU | None]:
@@ -217,23 +198,3 @@ ItemFormSet = forms.formset_factory(
     validate_max=True,
     absolute_max=MAX_ITEMS + 1,
 )
-
-
-class MetadataValueForm(VersionedForm):
-    """One metadata property edited in place: its key and value as typed.
-
-    The value is read as JSON when it parses (numbers, true/false, lists, objects) into
-    something storable, else as text ("1e400" stays text); the schema validator then decides
-    whether it fits the property.
-    """
-
-    key = forms.CharField(max_length=100)
-    value = forms.CharField(required=False)
-    remove = forms.BooleanField(required=False)
-
-    def clean_value(self) -> Any:
-        text = self.cleaned_data.get("value", "")
-        try:
-            return load_json(text)
-        except (ValueError, TypeError):
-            return text

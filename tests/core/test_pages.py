@@ -241,7 +241,7 @@ def test_metadata_schemas_page_lists_schemas_and_properties(marketing_client: Cl
     # Then the schema and its properties are described
     assert "payment_method" in html
     assert "one of card, cash" in html
-    assert "≥ 10;" in html
+    assert "at least 10;" in html
 
 
 def test_static_files_referenced_by_base_exist(marketing_client: Client) -> None:

@@ -217,3 +217,29 @@ def test_an_order_count_beyond_the_column_is_a_field_error_and_the_list_shows(
     html = response.content.decode()
     assert response.status_code == 200
     assert "2147483647" in html and "Still Listed" in html
+
+
+def test_the_customer_form_types_metadata_and_keeps_json_behind_advanced(
+    marketing_client: Client,
+):
+    # Given a customer schema with an allowed-values text and a required yes/no property
+    schema = MetadataSchema.objects.create(related_object="customer")
+    MetadataProperty.objects.create(schema=schema, name="tier", eq=["gold", "silver"])
+    MetadataProperty.objects.create(schema=schema, name="vip", type="boolean", optional=False)
+    zed = CustomerFactory(metadata={"tier": "gold", "vip": True})
+
+    # Then the edit page offers a dropdown, a checkbox, and JSON only behind "Advanced"
+    html = marketing_client.get(f"/customers/{zed.pk}/edit/").content.decode()
+    assert (
+        '<select name="prop__tier"' in html and '<option value="&quot;gold&quot;" selected>' in html
+    )
+    assert 'type="checkbox" name="prop__vip"' in html and "checked" in html
+    assert '<details class="advanced" id="other-metadata">' in html
+
+    # When it is saved with the other tier and the box unticked
+    response = marketing_client.post(
+        f"/customers/{zed.pk}/edit/", {"name": "Zed", "prop__tier": '"silver"'}
+    )
+    zed.refresh_from_db()
+    assert response.status_code == 302
+    assert zed.metadata == {"tier": "silver", "vip": False}

@@ -697,3 +697,26 @@ def test_metadata_numbers_json_cannot_store_are_refused_or_kept_as_text(
     response = save(marketing_client, summary)
     assert response.status_code == 302
     assert Order.objects.get().metadata == {"note": typed}
+
+
+@pytest.mark.parametrize("name", ["gift note", "<b>vip</b>", "a__b"])
+def test_a_property_name_no_metadata_key_could_have_is_not_added_to_the_schema(
+    operator_client: Client, name: str
+) -> None:
+    # Given an operator on the Metadata step
+    to_summary(operator_client)
+    post(operator_client, "summary", {"wizard_goto_step": "metadata"})
+
+    # When they add a property whose name has a space, HTML or "__"
+    response = post(
+        operator_client,
+        "metadata",
+        {"wizard_action": "add_property", "metadata-add_name": name, "metadata-add_type": "string"},
+    )
+
+    # Then it is refused stating the allowed shape, and not offered as an input
+    assert "cannot be a property name. Use 1 to 100 letters" in response.content.decode()
+    assert f'name="metadata-prop__{name}"' not in response.content.decode()
+    summary = post(operator_client, "summary", {"wizard_goto_step": "summary"})
+    save(operator_client, summary)
+    assert not MetadataProperty.objects.exists()

@@ -208,7 +208,6 @@ def edit_data(order: Order, **overrides) -> dict[str, str]:
         "referrer": order.referrer_id or "",
         "amount": "" if items else f"{order.amount / 100:.2f}",
         "discount_amount": f"{order.discount_amount / 100:.2f}",
-        "metadata": "{}",
         "items-TOTAL_FORMS": str(len(items) + 1),
         "items-INITIAL_FORMS": str(len(items)),
         "items-MIN_NUM_FORMS": "0",
@@ -268,8 +267,9 @@ def test_edit_shows_field_errors_and_saves_nothing(marketing_client):
     url = f"/orders/{order.pk}/edit/"
     bad = edit_data(
         order,
-        **{"items-0-quantity": "0", "items-0-price": "1.005", "metadata": "{nope",
-           "customer": "nobody@example.com"},
+        **{"items-0-quantity": "0", "items-0-price": "1.005", "customer": "nobody@example.com",
+           "metadata-unknown_key": "x", "metadata-unknown_kind": "json",
+           "metadata-unknown_value": "{nope"},
     )  # fmt: skip
     html = marketing_client.post(url, bad).content.decode()
     assert "Ensure this value is greater than or equal to 1" in html
@@ -486,9 +486,11 @@ def test_metadata_numbers_json_cannot_store_are_never_a_500(marketing_client, sc
     refused = marketing_client.post(
         url, {"key": "score", "value": typed, "version": order.version}, follow=True
     )
-    # Then the property's message says so, and nothing changed
-    assert refused.status_code == 200
-    assert "score: must be a number" in refused.content.decode()
+    # Then the tab comes back with the property's message beside what was typed
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "score: must be a number" in html
+    assert re.search(rf'<input[^>]*value="{typed}"[^>]*aria-label="Value of score"', html)
     assert Order.objects.get(pk=order.pk).metadata == {"score": 1}
 
     # And into an unknown property it is kept as the text typed
@@ -499,18 +501,22 @@ def test_metadata_numbers_json_cannot_store_are_never_a_500(marketing_client, sc
 @pytest.mark.parametrize(
     ("metadata", "message"),
     [
-        ('{"x": 1e400}', "Not valid metadata: 1e400 is too large a number to store."),
-        ('{"x": [NaN]}', "Not valid metadata: NaN is not a number that can be stored."),
-        ('{"x": 1' + "0" * 5000 + "}", "a whole number of 5,001 digits is too long to store"),
+        ("1e400", "Not valid JSON: 1e400 is too large a number to store."),
+        ("[NaN]", "Not valid JSON: NaN is not a number that can be stored."),
+        ("1" + "0" * 5000, "a whole number of 5,001 digits is too long to store"),
     ],
 )
 def test_edit_refuses_metadata_json_cannot_store(marketing_client, metadata, message):
+    # Given an order, when an unknown property's JSON holds a number jsonb cannot store
     order = make_order(items=1)
+    row = {"metadata-unknown_key": "x", "metadata-unknown_kind": "json"}
     response = marketing_client.post(
-        f"/orders/{order.pk}/edit/", edit_data(order, metadata=metadata)
+        f"/orders/{order.pk}/edit/", edit_data(order, **row, **{"metadata-unknown_value": metadata})
     )
-    errors = edit_errors(response)
-    assert any(message in text for text in errors["metadata"]), errors
+    # Then its row says so, keeping the text typed, and nothing was saved
+    rows = response.context["metadata_form"].unknown_rows()
+    assert rows[0]["value"] == metadata
+    assert any(message in text for text in rows[0]["errors"]), rows
     assert Order.objects.get(pk=order.pk).version == 1
 
 
