@@ -170,6 +170,18 @@ def test_the_count_is_cancelled_when_it_overruns_its_budget(monkeypatch):
     assert selectors.bounded_count(Order.objects.all()) == 3
 
 
+@pytest.mark.django_db
+def test_a_count_inside_a_transaction_leaves_its_statement_timeout_as_it_found_it():
+    """SET LOCAL outlives a released savepoint: without restoring it, every statement after
+    a list page's count in the same transaction would run under the count's 50 ms budget."""
+    make_order(items=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = '12s'")
+        assert selectors.bounded_count(Order.objects.all()) == 1
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "12s"
+
+
 def test_paging_never_counts_every_row(marketing_client):
     for _ in range(3):
         make_order(items=0)
