@@ -1,0 +1,73 @@
+"""The filter panels of the orders and customers lists in a real browser: typing is never
+lost, whatever the responses to earlier changes do."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from orders.models import OrderStatus
+from tests.factories import CustomerFactory, MarketingUserFactory, make_order
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
+KEY_DELAY_MS = 50  # a quick typist; the panel used to lose keys at 50-120 ms a key
+
+
+def sign_in(page: Page, next_url: str) -> None:
+    MarketingUserFactory(username="marketer")
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill("marketer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_typing_amounts_in_a_row_keeps_both_and_filters_the_orders(page: Page) -> None:
+    # Given orders of 50.00, 150.00 and 250.00
+    make_order(items=0, amount=5000, status=OrderStatus.PAID)
+    middle = make_order(items=0, amount=15000, status=OrderStatus.PAID)
+    make_order(items=0, amount=25000, status=OrderStatus.PAID)
+    sign_in(page, "/orders/")
+    expect(page.locator("#order-count")).to_have_text("3 orders")
+
+    # When they type 100 in Amount from, Tab, and 200 in Amount to, at 50 ms a key
+    page.get_by_label("Amount from", exact=True).click()
+    page.keyboard.type("100", delay=KEY_DELAY_MS)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Amount to", exact=True)).to_be_focused()
+    page.keyboard.type("200", delay=KEY_DELAY_MS)
+    page.keyboard.press("Tab")
+
+    # Then both fields keep what was typed, and the list shows the one order in between
+    expect(page).to_have_url(re.compile(r"amount_max=200"))
+    expect(page.locator("#order-count")).to_have_text("1 order")
+    expect(page.get_by_label("Amount from", exact=True)).to_have_value("100")
+    expect(page.get_by_label("Amount to", exact=True)).to_have_value("200")
+    expect(page.locator("#orders tbody a.mono")).to_have_text([middle.pk])
+    expect(page.locator(".chips")).to_contain_text("Amount from $100.00")
+    expect(page.locator(".chips")).to_contain_text("Amount to $200.00")
+
+
+def test_typing_spend_in_a_row_keeps_both_and_filters_the_customers(page: Page) -> None:
+    # Given customers who spent 50.00, 150.00 and 250.00
+    for name, amount in (("Low Lou", 5000), ("Mid Mo", 15000), ("High Hal", 25000)):
+        make_order(customer=CustomerFactory(name=name), amount=amount, status=OrderStatus.PAID)
+    sign_in(page, "/customers/")
+    expect(page.locator("#customer-count")).to_have_text("3 customers")
+
+    # When they type 100 in Spent from, Tab, and 200 in Spent to, at 50 ms a key
+    page.get_by_label("Spent from").click()
+    page.keyboard.type("100", delay=KEY_DELAY_MS)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Spent to")).to_be_focused()
+    page.keyboard.type("200", delay=KEY_DELAY_MS)
+    page.keyboard.press("Tab")
+
+    # Then both fields keep what was typed, and the list shows the one customer in between
+    expect(page).to_have_url(re.compile(r"spent_max=200"))
+    expect(page.locator("#customer-count")).to_have_text("1 customer")
+    expect(page.get_by_label("Spent from")).to_have_value("100")
+    expect(page.get_by_label("Spent to")).to_have_value("200")
+    expect(page.locator("#customers tbody tr")).to_have_count(1)
+    expect(page.locator("#customers tbody")).to_contain_text("Mid Mo")
