@@ -2,6 +2,7 @@
 lost, whatever the responses to earlier changes do."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -71,3 +72,39 @@ def test_typing_spend_in_a_row_keeps_both_and_filters_the_customers(page: Page) 
     expect(page.get_by_label("Spent to")).to_have_value("200")
     expect(page.locator("#customers tbody tr")).to_have_count(1)
     expect(page.locator("#customers tbody")).to_contain_text("Mid Mo")
+
+
+def test_dates_are_picked_and_a_from_after_the_to_says_why(page: Page) -> None:
+    # Given orders on 10 and 20 May 2026
+    may_10 = make_order(items=0, created_at=datetime(2026, 5, 10, 12, tzinfo=UTC))
+    may_20 = make_order(items=0, created_at=datetime(2026, 5, 20, 12, tzinfo=UTC))
+    sign_in(page, "/orders/")
+    expect(page.locator("#order-count")).to_have_text("2 orders")
+
+    # Then the date filters are date pickers
+    created_from = page.get_by_label("Created from", exact=True)
+    created_to = page.get_by_label("Created to", exact=True)
+    expect(created_from).to_have_attribute("type", "date")
+    expect(created_to).to_have_attribute("type", "date")
+
+    # When they pick a from-date after the to-date
+    created_from.fill("2026-05-15")
+    expect(page.locator("#order-count")).to_have_text("1 order")
+    created_to.fill("2026-05-01")
+
+    # Then the to-field says why instead of showing no orders, and the from still applies
+    hint = page.locator("#error-created_before")
+    expect(hint).to_have_text(
+        "Created to (2026-05-01) is before Created from (2026-05-15), so nothing can match: "
+        "change one of them."
+    )
+    expect(hint).to_have_attribute("role", "alert")
+    expect(page.locator("#filter-errors")).to_be_visible()
+    expect(page.locator("#orders tbody a.mono")).to_have_text([may_20.pk])
+    expect(created_to).to_have_value("2026-05-01")
+
+    # When they correct the to-date, the hint goes and the range filters
+    created_from.fill("2026-05-01")
+    expect(hint).to_have_text("")
+    created_to.fill("2026-05-15")
+    expect(page.locator("#orders tbody a.mono")).to_have_text([may_10.pk])
