@@ -2,7 +2,7 @@
 
 A saved view is a name for a query string of the orders list (``/orders/?<query>``), kept on
 the server so it follows its owner from browser to browser and can be shared with the team.
-Only its owner may rename, share or delete it; everyone who may view orders sees the views
+Only its owner may rename, share, update or delete it; everyone who may view orders sees the views
 shared with the team.
 """
 
@@ -80,7 +80,7 @@ def save_view(
 
 def rename_view(view: SavedView, *, user: User, name: str) -> SavedView:
     """Give ``view`` a new name; only its owner may. Validates the name like ``save_view``."""
-    _check_owner(view, user)
+    check_owner(view, user)
     name = _clean_name(name, owner=view.owner, exclude_pk=view.pk)
     if name != view.name:
         view.name = name
@@ -90,20 +90,31 @@ def rename_view(view: SavedView, *, user: User, name: str) -> SavedView:
 
 def set_view_shared(view: SavedView, *, user: User, shared: bool) -> SavedView:
     """Share ``view`` with everyone who may view orders, or take it back; owner only."""
-    _check_owner(view, user)
+    check_owner(view, user)
     if view.shared != shared:
         view.shared = shared
         view.save(update_fields=["shared", "updated_at"])
     return view
 
 
+def update_view_query(view: SavedView, *, user: User, query: str | QueryDict) -> SavedView:
+    """Give ``view`` the orders list's current ``query`` (filters and sort); owner only."""
+    check_owner(view, user)
+    query = canonical_query(query)
+    if query != view.query:
+        view.query = query
+        view.save(update_fields=["query", "updated_at"])
+    return view
+
+
 def delete_view(view: SavedView, *, user: User) -> None:
     """Delete ``view``; only its owner may."""
-    _check_owner(view, user)
+    check_owner(view, user)
     view.delete()
 
 
-def _check_owner(view: SavedView, user: User) -> None:
+def check_owner(view: SavedView, user: User) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` owns ``view`` (and so may change it)."""
     # Others may open a shared view, never change it. Whoever cannot see it at all gets
     # a 404 from the views before this (saved_views_for), so they never learn it exists.
     if not user.is_authenticated or view.owner_id != user.pk:

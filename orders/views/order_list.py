@@ -15,11 +15,10 @@ from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
-from core.money import format_money
 from core.paging import page_number
 from core.views import DashboardView
-from customers.models import Segment
 
+from ..filter_descriptions import describe
 from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
 from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_keys
 from ..models import OrderStatus
@@ -124,41 +123,10 @@ def _with(query: QueryDict, **params: str | None) -> str:
 
 def active_chips(filterset: OrderFilter, query: QueryDict) -> list[Chip]:
     """A chip for every filter in force (valid ones only), each with its removal link."""
-    filterset.form.is_valid()  # cleaned_data then holds every valid field
-    data = filterset.form.cleaned_data
-    chips: list[Chip] = []
-    if data.get("q"):
-        chips.append(Chip(f"Search: {data['q']}", _without(query, "q")))
-    for status in data.get("status") or []:
-        chips.append(
-            Chip(f"Status is {OrderStatus(status).label}", _without(query, "status", status))
-        )
-    for name in DATE_PARAMS:
-        if data.get(name):
-            chips.append(Chip(f"{filterset.form[name].label} {query[name]}", _without(query, name)))
-    for name in MONEY_PARAMS:
-        if data.get(name) is not None:
-            label = filterset.form[name].label
-            chips.append(Chip(f"{label} {format_money(data[name])}", _without(query, name)))
-    for name in ("customer", "referrer"):
-        if data.get(name):
-            chips.append(Chip(f"{name.title()}: {data[name]}", _without(query, name)))
-    if data.get("source_id"):
-        how = "contains" if data.get("source_id_match") == "contains" else "is"
-        chips.append(Chip(f"Source ID {how} {data['source_id']}", _without(query, "source_id")))
-    for name in ("has_customer", "has_referrer"):
-        if data.get(name) is not None:
-            what = name.removeprefix("has_")
-            label = f"Has {what}" if data[name] else f"No {what}"
-            chips.append(Chip(label, _without(query, name)))
-    for condition in data.get("meta") or []:
-        chips.append(Chip(condition.label, _without(query, "meta", condition.url_value)))
-    if data.get("segment") is not None:
-        segment_id = int(data["segment"])
-        name = Segment.objects.filter(pk=segment_id).values_list("name", flat=True).first()
-        label = f"Customer in segment {name}" if name else f"Segment {segment_id} (deleted)"
-        chips.append(Chip(label, _without(query, "segment")))
-    return chips
+    return [
+        Chip(phrase.text, _without(query, phrase.parameter, phrase.value))
+        for phrase in describe(filterset)
+    ]
 
 
 def quick_ranges(query: QueryDict) -> list[tuple[str, str]]:
