@@ -166,3 +166,36 @@ def test_the_bell_panel_lists_the_newest_of_the_users_own_notifications(
     # and every page has the (empty, hidden) panel next to the bell
     page = marketing_client.get("/orders/").content.decode()
     assert '<div id="bell-panel" class="bell-panel" hidden></div>' in page
+
+
+def test_audit_log_reads_export_filters_as_sentences_never_json(marketing_client, marketing_user):
+    # Given an export from the dashboard (the list's parameters) and one from the API (the
+    # reference's JSON conditions)
+    common = {"user": marketing_user, "status": Export.Status.DONE}
+    dashboard = Export.objects.create(
+        **common,
+        parameters={
+            "fields": ["id"],
+            "order": "-created_at",
+            "filters": {"status": ["PAID", "CANCELED"], "amount_min": ["10"]},
+        },
+    )
+    api = Export.objects.create(
+        **common,
+        parameters={
+            "fields": ["id"],
+            "order": "-created_at",
+            "filters": {"amount": {"conditions": {"$more_than_equal": 2500}}},
+        },
+    )
+
+    # When the Audit log and an export's page are opened
+    page = marketing_client.get(reverse("exports:list")).content.decode()
+    detail = marketing_client.get(api.get_absolute_url()).content.decode()
+
+    # Then their filters read as the list's chips do, without JSON or parameter names
+    cells = re.findall(r'<td class="small export-filters">([^<]*)</td>', page)
+    assert sorted(cells) == ["Amount from $25.00", "Status is Paid or Canceled, Amount from $10.00"]
+    assert '<dd id="export-filters">Amount from $25.00</dd>' in detail
+    assert "$more_than_equal" not in page + detail and "amount_min" not in page
+    assert dashboard.pk in page
