@@ -15,12 +15,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
+from .filters import DEFAULT_SORT
 from .models import SavedView
 
 User = AbstractBaseUser | AnonymousUser
 
 # Where the list is, not what it shows: a view opens at its first page.
 IGNORED_PARAMETERS = frozenset({"page"})
+# Values that change nothing: the filter form sends them whenever it is used.
+DEFAULT_VALUES = frozenset({("sort", DEFAULT_SORT), ("source_id_match", "is")})
 NAME_MAX_LENGTH = SavedView._meta.get_field("name").max_length
 UNIQUE_CONSTRAINT = "saved_view_owner_name_uniq"
 
@@ -28,9 +31,10 @@ UNIQUE_CONSTRAINT = "saved_view_owner_name_uniq"
 def canonical_query(query: str | QueryDict) -> str:
     """The orders list's query string in one form, so equal filters give equal strings.
 
-    Drops ``page`` and blank values (an empty filter field filters nothing), keeps repeated
-    parameters (``status=PAID&status=CANCELED``, several ``meta=``) in their given order,
-    since their order can matter to the person reading them, and sorts parameter names.
+    Drops ``page``, blank values (an empty filter field filters nothing) and default ones
+    (newest first, source ID "is"), keeps repeated parameters (``status=PAID&status=CANCELED``,
+    several ``meta=``) in their given order, since their order can matter to the person
+    reading them, and sorts parameter names.
     ``:`` stays readable (``meta=payment_method:eq:Visa``); everything else is encoded.
     """
     if isinstance(query, str):
@@ -40,7 +44,7 @@ def canonical_query(query: str | QueryDict) -> str:
         for name in sorted(query)
         if name not in IGNORED_PARAMETERS
         for value in query.getlist(name)
-        if value.strip()
+        if value.strip() and (name, value) not in DEFAULT_VALUES
     ]
     return urlencode(pairs, safe=":")
 

@@ -50,13 +50,15 @@ def post_create(client: Client, *, follow: bool = False, **fields: Any) -> HttpR
 
 def test_canonical_query_drops_page_and_blank_values() -> None:
     # Given a list URL on page 3 with filter fields left empty
-    query = "status=PAID&page=3&q=&created_after=&customer=%20&sort=-amount"
+    query = "status=PAID&page=3&q=&created_after=&customer=%20&sort=-amount&source_id_match=is"
 
     # When it is put in canonical form
     canonical = canonical_query(query)
 
     # Then only the filters that filter remain, and the view would open at its first page
     assert canonical == "sort=-amount&status=PAID"
+    # ... and the default sort is no filter either
+    assert canonical_query("sort=-created_at&status=PAID") == "status=PAID"
 
 
 def test_canonical_query_keeps_repeated_values_in_their_order() -> None:
