@@ -1,8 +1,10 @@
 """The filter panels of the orders and customers lists in a real browser: typing is never
-lost, whatever the responses to earlier changes do."""
+lost, whatever the responses to earlier changes do; dates are picked, and a range the wrong
+way round says so; filters read the same in chips, the Export dialog and the Audit log."""
 
 import re
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,7 +20,7 @@ KEY_DELAY_MS = 50  # a quick typist; the panel used to lose keys at 50-120 ms a 
 
 def sign_in(page: Page, next_url: str) -> None:
     MarketingUserFactory(username="marketer")
-    page.goto(f"/accounts/login/?next={next_url}")
+    page.goto(f"/accounts/login/?next={quote(next_url)}")
     page.get_by_label("Username").fill("marketer")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -108,3 +110,30 @@ def test_dates_are_picked_and_a_from_after_the_to_says_why(page: Page) -> None:
     expect(hint).to_have_text("")
     created_to.fill("2026-05-15")
     expect(page.locator("#orders tbody a.mono")).to_have_text([may_10.pk])
+
+
+def test_filters_read_the_same_in_chips_the_export_dialog_and_the_audit_log(page: Page) -> None:
+    # Given Ada's paid order, and the list filtered by her id, Paid and an amount
+    ada = CustomerFactory(name="Ada Lovelace")
+    make_order(items=0, customer=ada, amount=5000, status=OrderStatus.PAID)
+    sign_in(page, f"/orders/?customer={ada.pk}&status=PAID&amount_min=10")
+    sentence = "Status is Paid, Amount from $10.00, Customer is Ada Lovelace"
+
+    # Then the chips name the customer, not her id
+    expect(page.locator(".chip")).to_have_text(
+        ["Status is Paid ×", "Amount from $10.00 ×", "Customer is Ada Lovelace ×"]
+    )
+
+    # When she exports them, the dialog says the same
+    page.locator("#export-button").click()
+    dialog = page.locator("dialog#export-dialog")
+    expect(dialog.locator("#export-summary")).to_have_text(
+        f"Exporting 1 order matching: {sentence}."
+    )
+    dialog.get_by_role("button", name="Export", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Notifications Center")
+
+    # And Audit log › Exports reads its filters as that sentence, without ids or JSON
+    page.goto("/exports/")
+    cell = page.locator("#exports tbody tr").first.locator(".export-filters")
+    expect(cell).to_have_text(sentence)
