@@ -12,21 +12,4 @@
     if (trigger && trigger.type === "submit") return;
     for (const name of META_PARTS) delete event.detail.parameters[name];
   });
-
-  // htmx keeps a copy of the page's HTML for the Back button. Typed values live in the
-  // fields' properties, not in their HTML, so write them into it first: Back then shows
-  // the filters its results were filtered by.
-  document.addEventListener("htmx:beforeHistorySave", () => {
-    for (const form of document.querySelectorAll("form[data-filter-form]")) {
-      for (const field of form.elements) {
-        if (field.type === "checkbox" || field.type === "radio") {
-          field.defaultChecked = field.checked;
-        } else if (field.tagName === "SELECT") {
-          for (const option of field.options) option.defaultSelected = option.selected;
-        } else if ("defaultValue" in field) {
-          field.defaultValue = field.value;
-        }
-      }
-    }
-  });
 })();

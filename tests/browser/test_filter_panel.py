@@ -137,3 +137,27 @@ def test_filters_read_the_same_in_chips_the_export_dialog_and_the_audit_log(page
     page.goto("/exports/")
     cell = page.locator("#exports tbody tr").first.locator(".export-filters")
     expect(cell).to_have_text(sentence)
+
+
+def test_back_shows_the_filters_and_results_of_the_previous_address(page: Page) -> None:
+    # Given orders of 50.00, 150.00 and 250.00, filtered by typing from 100, then to 200
+    make_order(items=0, amount=5000)
+    make_order(items=0, amount=15000)
+    make_order(items=0, amount=25000)
+    sign_in(page, "/orders/")
+    page.get_by_label("Amount from", exact=True).click()
+    page.keyboard.type("100", delay=KEY_DELAY_MS)
+    page.keyboard.press("Tab")
+    expect(page.locator("#order-count")).to_have_text("2 orders")
+    page.keyboard.type("200", delay=KEY_DELAY_MS)
+    page.keyboard.press("Tab")
+    expect(page.locator("#order-count")).to_have_text("1 order")
+
+    # When they go back
+    page.go_back()
+
+    # Then the address, the fields and the results agree: from 100, no upper bound
+    expect(page).to_have_url(re.compile(r"/orders/\?amount_min=100$"))
+    expect(page.locator("#order-count")).to_have_text("2 orders")
+    expect(page.get_by_label("Amount from", exact=True)).to_have_value("100")
+    expect(page.get_by_label("Amount to", exact=True)).to_have_value("")
