@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from orders.models import OrderStatus
+from orders.models import MetadataProperty, MetadataSchema, OrderStatus
 from tests.factories import CustomerFactory, MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -161,3 +161,36 @@ def test_back_shows_the_filters_and_results_of_the_previous_address(page: Page) 
     expect(page.locator("#order-count")).to_have_text("2 orders")
     expect(page.get_by_label("Amount from", exact=True)).to_have_value("100")
     expect(page.get_by_label("Amount to", exact=True)).to_have_value("")
+
+
+def test_a_metadata_condition_is_added_by_its_button_only(page: Page) -> None:
+    # Given Visa and Cash orders of 150.00, a cheap Visa one, and a schema with payment_method
+    schema = MetadataSchema.objects.create(related_object="order")
+    MetadataProperty.objects.create(schema=schema, name="payment_method", type="string")
+    visa = make_order(items=0, amount=15000, metadata={"payment_method": "Visa"})
+    make_order(items=0, amount=15000, metadata={"payment_method": "Cash"})
+    make_order(items=0, amount=500, metadata={"payment_method": "Visa"})
+    sign_in(page, "/orders/")
+
+    # When they type a key and a value, then change the amount before adding the condition
+    page.get_by_label("Metadata key").fill("payment_method")
+    page.get_by_label("Metadata value").fill("Vi")
+    page.get_by_label("Amount from", exact=True).fill("100")
+    page.get_by_label("Amount from", exact=True).press("Tab")
+
+    # Then the amount filters, and the half-typed condition waits in its fields
+    expect(page.locator("#order-count")).to_have_text("2 orders")
+    expect(page).not_to_have_url(re.compile(r"meta="))
+    expect(page.get_by_label("Metadata value")).to_have_value("Vi")
+
+    # When they finish the value and press Add condition
+    page.get_by_label("Metadata value").fill("Visa")
+    page.get_by_role("button", name="Add condition").click()
+
+    # Then the condition filters and is listed in words, the row is empty again, and the
+    # amount they typed is still there
+    expect(page.locator("#orders tbody a.mono")).to_have_text([visa.pk])
+    expect(page.locator("#meta-list")).to_contain_text("payment_method is Visa")
+    expect(page.get_by_label("Metadata key")).to_have_value("")
+    expect(page.get_by_label("Metadata value")).to_have_value("")
+    expect(page.get_by_label("Amount from", exact=True)).to_have_value("100")
