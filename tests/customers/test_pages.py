@@ -217,3 +217,24 @@ def test_an_order_count_beyond_the_column_is_a_field_error_and_the_list_shows(
     html = response.content.decode()
     assert response.status_code == 200
     assert "2147483647" in html and "Still Listed" in html
+
+
+def test_the_filters_show_as_chips_and_a_range_the_wrong_way_round_says_so(
+    marketing_client: Client,
+):
+    spender = CustomerFactory(name="Spender")
+    make_order(customer=spender, amount=30000, status=OrderStatus.PAID)
+
+    response = marketing_client.get(
+        "/customers/?spent_min=200&spent_max=100&last_order_after=2026-01-01",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    html = response.content.decode()
+
+    assert html.lstrip().startswith('<section id="results"')
+    assert 'id="customer-filters"' not in html
+    assert "Spent to ($100.00) is less than Spent from ($200.00)" in html
+    assert '<div id="error-spent_max" class="field-error" hx-swap-oob="true" role="alert">' in html
+    assert '<li class="chip">Spent from $200.00</li>' in html
+    assert '<li class="chip">Last order from 2026-01-01</li>' in html
