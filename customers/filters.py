@@ -131,19 +131,20 @@ class CustomerFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset).order_by(*ordering_for(self.sort_in_force))
 
 
-def describe_filters(filterset: CustomerFilter) -> list[str]:
-    """The customers list's filters in force, each as a phrase ("Total spent from $100.00")."""
+def describe_filters(filterset: CustomerFilter) -> list[tuple[str, str]]:
+    """The customers list's filters in force: (phrase, parameter that removes it), such as
+    ``("Spent from $100.00", "spent_min")``; filters that could not be read are left out."""
     filterset.form.is_valid()  # cleaned_data then holds every valid field
     data = filterset.form.cleaned_data
     phrases = []
     if data.get("q"):
-        phrases.append(f"Search: {data['q']}")
+        phrases.append((f"Search: {data['q']}", "q"))
     if data.get("segment"):
-        phrases.append(f"In segment {data['segment'].name}")
+        phrases.append((f"In segment {data['segment'].name}", "segment"))
     for name in ("spent_min", "spent_max"):
         if data.get(name) is not None:
-            phrases.append(f"{filterset.form[name].label} {format_money(data[name])}")
+            phrases.append((f"{filterset.form[name].label} {format_money(data[name])}", name))
     for name in ("orders_min", "orders_max", "last_order_after", "last_order_before"):
         if data.get(name) is not None:
-            phrases.append(f"{filterset.form[name].label} {data[name]}")
+            phrases.append((f"{filterset.form[name].label} {data[name]}", name))
     return phrases

@@ -96,7 +96,10 @@ class CustomerListView(DashboardView):
             next_url=url_with(base, query, page=str(number + 1)) if page.has_next else None,
             page_sizes=[(size, url_with(base, query, per_page=str(size))) for size in PAGE_SIZES],
             filtered=any(v for k, v in query.items() if k not in ("page", "per_page", "sort")),
-            chips=describe_filters(filterset),
+            chips=[
+                (phrase, url_with(base, query, **{name: None}))
+                for phrase, name in describe_filters(filterset)
+            ],
             error_fields=[filterset.form[name] for name in ERROR_FIELDS],
             clear_url=base,
         )
