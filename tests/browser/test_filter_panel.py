@@ -60,18 +60,18 @@ def test_typing_spend_in_a_row_keeps_both_and_filters_the_customers(page: Page) 
     expect(page.locator("#customer-count")).to_have_text("3 customers")
 
     # When they type 100 in Spent from, Tab, and 200 in Spent to, at 50 ms a key
-    page.get_by_label("Spent from").click()
+    page.get_by_label("Spent from", exact=True).click()
     page.keyboard.type("100", delay=KEY_DELAY_MS)
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Spent to")).to_be_focused()
+    expect(page.get_by_label("Spent to", exact=True)).to_be_focused()
     page.keyboard.type("200", delay=KEY_DELAY_MS)
     page.keyboard.press("Tab")
 
     # Then both fields keep what was typed, and the list shows the one customer in between
     expect(page).to_have_url(re.compile(r"spent_max=200"))
     expect(page.locator("#customer-count")).to_have_text("1 customer")
-    expect(page.get_by_label("Spent from")).to_have_value("100")
-    expect(page.get_by_label("Spent to")).to_have_value("200")
+    expect(page.get_by_label("Spent from", exact=True)).to_have_value("100")
+    expect(page.get_by_label("Spent to", exact=True)).to_have_value("200")
     expect(page.locator("#customers tbody tr")).to_have_count(1)
     expect(page.locator("#customers tbody")).to_contain_text("Mid Mo")
 
