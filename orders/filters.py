@@ -190,8 +190,11 @@ class RangeForm(forms.Form):
             if low is None or high is None:
                 continue
             if isinstance(low, Moment):
-                until = high.end(zone) if high.whole_day else high.start(zone)
-                empty = low.start(zone) >= until if high.whole_day else low.start(zone) > until
+                # A day ends at the next midnight (exclusive); a moment is included.
+                if high.whole_day:
+                    empty = low.start(zone) >= high.end(zone)
+                else:
+                    empty = low.start(zone) > high.start(zone)
                 relation = "is before"
             else:
                 empty = low > high
