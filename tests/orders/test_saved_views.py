@@ -574,3 +574,24 @@ def test_the_admin_lists_saved_views_for_the_operator(views, operator_client: Cl
     assert "Viewer&#x27;s canceled" in response.text
     assert "Viewer&#x27;s secret" in response.text
     assert "Team paid" not in response.text
+
+
+def test_a_change_in_the_filter_form_marks_the_saved_view_it_now_shows(
+    views, marketing_client: Client
+) -> None:
+    # When the filter form changes to the filters of "Mine" (htmx, aimed at #results)
+    response = marketing_client.get(
+        "/orders/?status=PAID&sort=-created_at&source_id_match=is&q=",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+
+    # Then the saved views' links come out of band, "Mine" marked as the view shown
+    mine, team = views["mine"].pk, views["mine_shared"].pk
+    assert (
+        f'<a class="saved-view-link" id="saved-view-{mine}" href="/orders/?status=PAID" '
+        'aria-current="true" hx-swap-oob="true">Mine</a>'
+    ) in response.text
+    assert f'id="saved-view-{team}" href="/orders/?sort=amount&amp;status=PAID" hx-swap-oob' in (
+        response.text
+    )
