@@ -392,3 +392,19 @@ def test_htmx_restoring_a_page_missing_from_its_history_gets_the_whole_page(mark
         "/orders/?status=PAID", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
     assert "<html" in response.content.decode()
+
+
+def test_every_cell_names_its_column_so_narrow_screens_can_show_rows_as_cards(
+    marketing_client,
+):
+    order = make_order(status=OrderStatus.PAID, customer=CustomerFactory(name="Ada"), items=1)
+    pages = (("/orders/", "orders"), ("/customers/", "customers"), (f"/orders/{order.pk}/", "cart"))
+    for url, table in pages:
+        html = marketing_client.get(url).content.decode()
+        table_html = html.split(f'<table class="table" id="{table}">')[1].split("</table>")[0]
+        headings = [
+            re.sub(r"<[^>]+>|[↑↓]", "", heading).strip()
+            for heading in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table_html)
+        ]
+        first_row = table_html.split("<tbody>")[1].split("</tr>")[0]
+        assert re.findall(r'<td[^>]* data-label="([^"]+)"', first_row) == headings, url
