@@ -1,5 +1,6 @@
 """Customers list, profile, create/edit and segment pages, with the three-user pattern."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -243,3 +244,26 @@ def test_the_customer_form_types_metadata_and_keeps_json_behind_advanced(
     zed.refresh_from_db()
     assert response.status_code == 302
     assert zed.metadata == {"tier": "silver", "vip": False}
+
+
+def test_the_filters_show_as_chips_and_a_range_the_wrong_way_round_says_so(
+    marketing_client: Client,
+):
+    spender = CustomerFactory(name="Spender")
+    make_order(customer=spender, amount=30000, status=OrderStatus.PAID)
+
+    response = marketing_client.get(
+        "/customers/?spent_min=200&spent_max=100&last_order_after=2026-01-01",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    html = response.content.decode()
+
+    assert html.lstrip().startswith('<section id="results"')
+    assert 'id="customer-filters"' not in html
+    assert "Spent to ($100.00) is less than Spent from ($200.00)" in html
+    assert '<div id="error-spent_max" class="field-error" hx-swap-oob="true" role="alert">' in html
+    chips = re.findall(r'<li class="chip">([^<]*) <a href="([^"]*)"', html)
+    assert [label for label, _ in chips] == ["Spent from $200.00", "Last order from 2026-01-01"]
+    # removing one keeps the others
+    assert chips[0][1] == "/customers/?last_order_after=2026-01-01&amp;spent_max=100"
