@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from orders.forms import MoneyInput
+from core.money import MoneyField
 from orders.metadata_validation import PropertyInfo, describe_properties
 from orders.wizard_metadata import field_name, typed_field_for, typed_value
 
@@ -120,7 +120,7 @@ class SegmentForm(forms.Form):
     """A segment's name and conditions; blank conditions are left out."""
 
     name = forms.CharField(max_length=100)
-    min_total_spent = MoneyInput(label="Total spent at least")
+    min_total_spent = MoneyField(label="Total spent at least")
     min_orders = forms.IntegerField(
         label="Orders at least", min_value=0, max_value=LIMITS["min_orders"], required=False
     )

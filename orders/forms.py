@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from core.money import format_plain, parse_money
+from core.money import MoneyField
 from customers.models import Customer
 
 from .models import MAX_ITEMS, SKU, OrderStatus, Product
@@ -46,34 +46,8 @@ def load_json(text: str) -> Any:
     return json.loads(text, parse_float=_finite, parse_int=_whole, parse_constant=_no_constant)
 
 
-class MoneyInput(forms.CharField):
-    """Money as typed (``12.50``) → minor units; blank → ``None``.
-
-    Anything a money column cannot hold ("1e400", "NaN") is refused here with a message
-    giving the limit (``core.money.parse_money``); a number input would not take "1,234.50".
-    """
-
-    def __init__(self, *, minimum: int = 0, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
-        self.minimum = minimum
-
-    def prepare_value(self, value: Any) -> Any:
-        return format_plain(value) if isinstance(value, int) else value
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            amount = parse_money(text, field=str(self.label or "amount"))
-        except ValidationError as error:
-            message = error.messages[0].split(": ", 1)[-1]
-            raise ValidationError(message[:1].upper() + message[1:]) from None
-        if amount < self.minimum:
-            raise ValidationError(f"Enter zero or more (actual value is '{text}').")
-        return amount
+# The orders list's filters and the segment form name the shared money field so.
+MoneyInput = MoneyField
 
 
 def find_customer(reference: str) -> Customer:
@@ -123,8 +97,8 @@ class OrderEditForm(VersionedForm):
     status = forms.ChoiceField(choices=OrderStatus.choices)
     customer = CustomerReference(help_text="Id, source ID or email; blank for none.")
     referrer = CustomerReference(help_text="Id, source ID or email; blank for none.")
-    amount = MoneyInput(label="Total order amount", help_text="Only for an order without items.")
-    discount_amount = MoneyInput(label="Order discount")
+    amount = MoneyField(label="Total order amount", help_text="Only for an order without items.")
+    discount_amount = MoneyField(label="Order discount")
     metadata = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
@@ -170,8 +144,8 @@ class ItemForm(forms.Form):
         initial=1,
         error_messages={"max_value": QUANTITY_TOO_LARGE},
     )
-    price = MoneyInput(label="Price", required=True)
-    discount_amount = MoneyInput(label="Discount")
+    price = MoneyField(label="Price", required=True)
+    discount_amount = MoneyField(label="Discount")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.money import MoneyField
 from customers.models import Customer
 
 from .forms import (
@@ -17,7 +18,6 @@ from .forms import (
     BaseItemFormSet,
     CustomerReference,
     ItemForm,
-    MoneyInput,
     find_customer,
 )
 from .models import MAX_ITEMS, Order, OrderStatus, Product
@@ -80,7 +80,7 @@ class WizardItemForm(ItemForm):
         },
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_QUANTITY, "step": 1}),
     )
-    price = MoneyInput(label="Price")
+    price = MoneyField(label="Price")
     discount_amount = None  # the wizard records carts as sold; discounts come from campaigns
 
     # Set by ItemsStepForm after Calculate: the server-computed line amount.
@@ -161,7 +161,7 @@ WizardItemFormSet = forms.formset_factory(
 class ItemsStepForm(forms.Form):
     """Step 2: the cart rows (a formset inside this form), or a Total order amount only."""
 
-    amount = MoneyInput(
+    amount = MoneyField(
         label="Total order amount", help_text="Only for an order without items, e.g. 120.00."
     )
 
