@@ -16,6 +16,7 @@ from customers.models import Customer
 from .forms import (
     QUANTITY_TOO_LARGE,
     BaseItemFormSet,
+    CatalogueReference,
     CustomerReference,
     ItemForm,
     find_customer,
@@ -60,11 +61,11 @@ class WizardItemForm(ItemForm):
     A blank price takes the catalogue's (the type-ahead fills it in as you pick).
     """
 
-    reference = forms.CharField(
+    reference = CatalogueReference(
         label="Product or SKU",
         required=False,
         help_text="Search by name, or type the id or source ID.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        attrs={"autocomplete": "off"},
     )
     new_name = forms.CharField(label="or a new product named", required=False, max_length=255)
     new_source_id = forms.CharField(label="New product's source ID", required=False, max_length=255)
@@ -88,7 +89,7 @@ class WizardItemForm(ItemForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        reference = (cleaned.get("reference") or "").strip()
+        reference = cleaned.get("reference")
         new_name = (cleaned.get("new_name") or "").strip()
         new_source_id = (cleaned.get("new_source_id") or "").strip() or None
         if reference and new_name:
@@ -232,7 +233,7 @@ class PartyForm(forms.Form):
     existing = CustomerReference(
         label="Choose customer",
         help_text="Search by name, email, id or source ID.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        attrs={"autocomplete": "off"},
     )
     name = forms.CharField(required=False, max_length=255)
     email = forms.EmailField(required=False)
