@@ -57,6 +57,7 @@ class CustomerForm(forms.Form):
 
     def __init__(self, *args: Any, instance: Customer | None = None, **kwargs: Any) -> None:
         self.properties = describe_properties("customer")
+        self.instance = instance
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = self._initial(instance)
         super().__init__(*args, **kwargs)
@@ -91,6 +92,10 @@ class CustomerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        given = any((cleaned.get(name) or "").strip() for name in ("name", "email"))
+        if self.instance is None and not given and "email" not in self.errors:
+            # Only a new customer: one imported with just a source ID stays editable.
+            self.add_error("name", "Give at least a name or an email to find the customer by.")
         metadata = dict(cleaned.get("other_metadata") or {})
         for prop in self.properties:
             value = typed_value(prop, cleaned.get(field_name(prop.name)))

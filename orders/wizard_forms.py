@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.money import MoneyField
+from core.money import MoneyField, format_money
 from customers.models import Customer
 
 from .forms import (
@@ -205,6 +205,7 @@ class ItemsStepForm(forms.Form):
             totals = compute_totals(
                 [ItemInput(line.quantity, line.price) for line in lines],
                 amount=None if lines else amount,
+                money=format_money,
             )
         except ValidationError as error:
             self.add_totals_errors(error)
@@ -239,8 +240,12 @@ class PartyForm(forms.Form):
     email = forms.EmailField(required=False)
     phone = forms.CharField(required=False, max_length=64)
     source_id = forms.CharField(label="Source ID", required=False, max_length=255)
-    # Posted by the "Use them" button offered when the new source ID is already taken.
+    # Posted by the "Use them" button offered when the new source ID or email is taken.
     use_existing = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Offered with the customer who already has the typed email: two people may share one.
+    same_email_ok = forms.BooleanField(
+        label="Create a new customer with this email anyway", required=False
+    )
 
     NEW_FIELDS = ("name", "email", "phone", "source_id")
 
@@ -249,6 +254,8 @@ class PartyForm(forms.Form):
         self.can_create = can_create
         # The customer who already has the typed source ID, offered for reuse.
         self.reuse: Customer | None = None
+        # The customer who already has the typed email, offered for reuse.
+        self.same_email: Customer | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -274,6 +281,14 @@ class PartyForm(forms.Form):
         source_id = (cleaned.get("source_id") or "").strip() or None
         if not name and not email and "email" not in self.errors:
             self.add_error("name", "Give the new customer a name or an email.")
+        if email and not cleaned.get("same_email_ok"):
+            self.same_email = Customer.objects.filter(email__iexact=email).order_by("pk").first()
+            if self.same_email:
+                self.add_error(
+                    "email",
+                    f"Customer {self.same_email} already has this email — use them, "
+                    "or create a new customer with it anyway?",
+                )
         if source_id:
             self.reuse = Customer.objects.filter(source_id=source_id).first()
             if self.reuse:

@@ -215,7 +215,7 @@ class OrderCreateView(DashboardView, SessionWizardView):
             # "Use them": store the choice as if it had been typed, without the new fields.
             data = data.copy()
             data[f"{role}-existing"] = form.cleaned_data["customer"].pk
-            for name in (*PartyForm.NEW_FIELDS, "use_existing", "existing_id"):
+            for name in (*PartyForm.NEW_FIELDS, "use_existing", "existing_id", "same_email_ok"):
                 data.pop(f"{role}-{name}", None)
         return data
 

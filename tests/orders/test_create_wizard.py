@@ -290,6 +290,38 @@ def test_customer_step_messages(marketing_client: Client) -> None:
     assert Customer.objects.count() == 1
 
 
+def test_a_new_customer_with_a_known_email_is_offered_the_existing_one(
+    marketing_client: Client,
+) -> None:
+    # Given a customer with an email
+    ada = CustomerFactory(name="Ada", email="ada@example.com")
+    start(marketing_client)
+    post(marketing_client, "details", {})
+    post(marketing_client, "items", items(amount="1.00"))
+
+    # When a new customer is typed with that email (in other case)
+    typed = party("customer", name="Ada L", email="ADA@example.com")
+    offered = post(marketing_client, "customer", typed)
+
+    # Then the step stays, says who has it and offers her, or a duplicate on purpose
+    assert current_step(offered) == "customer"
+    assert (
+        "Customer Ada already has this email — use them, or create a new customer with it anyway?"
+        in errors_of(offered)
+    )
+    page = offered.content.decode()
+    assert f'name="customer-use_existing" value="{ada.pk}"' in page
+    assert 'name="customer-same_email_ok"' in page
+
+    # And "Use them" chooses her; ticking "anyway" creates a second one on Save
+    used = post(marketing_client, "customer", {**typed, "customer-use_existing": ada.pk})
+    assert current_step(used) == "referrer"
+    anyway = to_summary(marketing_client, customer={**typed, "customer-same_email_ok": "on"})
+    assert "Ada L" in anyway.content.decode()
+    save(marketing_client, anyway)
+    assert Customer.objects.filter(email__iexact="ada@example.com").count() == 2
+
+
 def test_metadata_step_names_the_property_in_every_message(marketing_client: Client) -> None:
     # Given an order schema with a required number and a date
     schema = MetadataSchema.objects.create(related_object="order")
