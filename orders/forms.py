@@ -78,6 +78,12 @@ class PickedInput(forms.MultiWidget):
     def id_for_label(self, id_: str) -> str:
         return f"{id_}_0" if id_ else id_
 
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        # The input's name is for the text a person reads, not for the hidden id beside it.
+        context["widget"]["subwidgets"][1]["attrs"].pop("aria-label", None)
+        return context
+
 
 class PickedField(forms.Field):
     """Cleans a ``PickedInput`` into a ``Picked`` (blank text → ``None``).
