@@ -324,6 +324,11 @@ def with_empty_row(data: QueryDict, prefix: str) -> QueryDict:
 
 
 class BaseItemFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields and index is not None:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Remove item {index + 1}"
+
     def item_forms(self) -> list[ItemForm]:
         """The rows that make the cart, in its order: ``items.N`` in a service's error is
         ``item_forms()[N - 1]`` (untouched and deleted rows are not items)."""

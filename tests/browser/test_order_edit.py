@@ -50,6 +50,7 @@ def test_edit_shows_names_and_calculate_adds_a_row_and_speaks_money(page: Page) 
     expect(page.get_by_role("textbox", name="Customer:")).to_have_value("Ada Lovelace")
     expect(page.locator("#order-edit")).to_contain_text(ada.pk)
     expect(page.locator("#order-edit")).to_contain_text(tee.pk)
+    expect(page.get_by_role("checkbox", name="Remove item 2")).not_to_be_checked()
 
     # When the empty row takes an item priced with a decimal comma and Calculate is pressed
     page.get_by_label("Product or SKU of item 3").fill("Blue mug")
