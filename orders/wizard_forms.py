@@ -237,7 +237,7 @@ class PartyForm(forms.Form):
         attrs={"autocomplete": "off"},
     )
     name = forms.CharField(required=False, max_length=255)
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, max_length=254)  # the column's length
     phone = forms.CharField(required=False, max_length=64)
     source_id = forms.CharField(label="Source ID", required=False, max_length=255)
     # Posted by the "Use them" button offered when the new source ID or email is taken.

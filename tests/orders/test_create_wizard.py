@@ -282,6 +282,10 @@ def test_customer_step_messages(marketing_client: Client) -> None:
     bad = post(marketing_client, "customer", party("customer", name="Bob", email="bob@"))
     assert "Enter a valid email address." in errors_of(bad)
 
+    # When the new customer's email is longer than the column holds
+    long = post(marketing_client, "customer", party("customer", email=f"{'b' * 250}@example.com"))
+    assert "Ensure this value has at most 254 characters (it has 262)." in errors_of(long)
+
     # When the new customer's source ID is Ada's, she is offered for reuse
     taken = post(marketing_client, "customer", party("customer", name="Bob", source_id="c-1"))
     assert "Customer Ada already has this source ID — use them?" in errors_of(taken)
