@@ -173,8 +173,8 @@ class OrderEditForm(VersionedForm):
 
     source_id = forms.CharField(label="Source ID", required=False, max_length=255)
     status = forms.ChoiceField(choices=OrderStatus.choices)
-    customer = CustomerReference(help_text="Id, source ID or email; blank for none.")
-    referrer = CustomerReference(help_text="Id, source ID or email; blank for none.")
+    customer = CustomerReference(help_text="Name, email, id or source ID; blank for none.")
+    referrer = CustomerReference(help_text="Name, email, id or source ID; blank for none.")
     amount = MoneyField(label="Total order amount", help_text="Only for an order without items.")
     discount_amount = MoneyField(label="Order discount")
     metadata = forms.CharField(
