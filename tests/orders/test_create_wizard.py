@@ -393,8 +393,9 @@ def test_back_keeps_input_and_cancel_discards(marketing_client: Client) -> None:
 def test_the_draft_is_kept_per_user_until_saved_or_discarded(
     marketing_client: Client, marketing_user, viewer_client: Client
 ) -> None:
-    # Given a wizard left at the Customer step
+    # Given a wizard left at the Customer step (only opened, it is no draft yet)
     start(marketing_client)
+    assert 'id="resume-draft"' not in marketing_client.get("/orders/").content.decode()
     post(marketing_client, "details", {"details-source_id": "draft-1"})
     post(marketing_client, "items", items(amount="12,50"))
     assert 'id="resume-draft"' in marketing_client.get("/orders/").content.decode()
