@@ -198,7 +198,7 @@ class OrderCreateView(DashboardView, SessionWizardView):
         form = self.get_form(data=data)
         if not self.quiet:
             form.is_valid()
-        return self.render(form, **extra)
+        return self.render(form, action=action, **extra)
 
     def _add_property(self, data: QueryDict) -> tuple[QueryDict, list[str]]:
         if not may_add_to_schema(self.request.user):

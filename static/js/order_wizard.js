@@ -60,9 +60,13 @@ function focusStep(body, trigger) {
   if (first) first.focus();
 }
 
+// A whole page answers an in-step action too when it was posted before htmx was ready (or
+// without JavaScript); the step body names the action then.
 document.addEventListener("DOMContentLoaded", () => {
   const body = document.getElementById("step-body");
-  if (body) focusStep(body, null);
+  if (!body) return;
+  const action = body.dataset.action;
+  focusStep(body, action ? { name: "wizard_action", value: action } : null);
 });
 
 let lastTrigger = null;
@@ -70,9 +74,11 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   const elt = event.detail.elt;
   if (elt && elt.name === "wizard_action") lastTrigger = { name: elt.name, value: elt.value };
 });
-document.addEventListener("htmx:afterSettle", () => {
-  const body = document.getElementById("step-body");
-  if (!body || !lastTrigger) return;
+// On the swap itself, not after htmx's settle delay: by then the person may be typing.
+document.addEventListener("htmx:afterSwap", (event) => {
+  // Only the step body's own swap: other requests (the bell's poll) land meanwhile.
+  const body = event.target;
+  if (!body || body.id !== "step-body" || !lastTrigger) return;
   const trigger = lastTrigger;
   lastTrigger = null;
   focusStep(body, trigger);

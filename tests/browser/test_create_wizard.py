@@ -264,6 +264,7 @@ def test_focus_moves_to_each_steps_first_field(page: Page) -> None:
     expect(page.get_by_label("Product or SKU of item 2")).to_be_focused()
 
     page.get_by_role("button", name="Remove item 2").click()
+    expect(page.get_by_label("Product or SKU of item 2")).to_have_count(0)
     page.get_by_label("Total order amount").fill("5")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_label("Choose customer")).to_be_focused()
