@@ -254,11 +254,12 @@ class OrderCreateView(DashboardView, SessionWizardView):
         data = super().process_step(form)
         role = self.steps.current
         if role in ("customer", "referrer") and form.cleaned_data.get("use_existing"):
-            # "Use them": store the choice as if it had been typed, without the new fields.
+            # "Use them": store the choice as if it had been picked, without the new fields.
             data = data.copy()
-            data[f"{role}-existing"] = form.cleaned_data["customer"].pk
-            for name in (*PartyForm.NEW_FIELDS, "use_existing", "existing_id", "same_email_ok"):
+            customer = form.cleaned_data["customer"]
+            for name in (*PartyForm.NEW_FIELDS, "use_existing", "same_email_ok"):
                 data.pop(f"{role}-{name}", None)
+            data[f"{role}-existing"], data[f"{role}-existing_id"] = str(customer), customer.pk
         return data
 
     # --- pages ----------------------------------------------------------------------------

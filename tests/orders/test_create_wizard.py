@@ -327,6 +327,8 @@ def test_a_new_customer_with_a_known_email_is_offered_the_existing_one(
     # And "Use them" chooses her; ticking "anyway" creates a second one on Save
     used = post(marketing_client, "customer", {**typed, "customer-use_existing": ada.pk})
     assert current_step(used) == "referrer"
+    back = post(marketing_client, "referrer", {"wizard_goto_step": "customer"})
+    assert re.search(r'name="customer-existing" id="[^"]+" value="Ada"', back.content.decode())
     anyway = to_summary(marketing_client, customer={**typed, "customer-same_email_ok": "on"})
     assert "Ada L" in anyway.content.decode()
     save(marketing_client, anyway)
