@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from orders.forms import MoneyInput
+from core.money import MoneyField
 from orders.metadata_forms import as_initial, field_name, typed_field_for, typed_value
 from orders.metadata_validation import describe_properties
 
@@ -42,6 +42,7 @@ class CustomerForm(forms.Form):
 
     def __init__(self, *args: Any, instance: Customer | None = None, **kwargs: Any) -> None:
         self.properties = describe_properties("customer")
+        self.instance = instance
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = self._initial(instance)
         super().__init__(*args, **kwargs)
@@ -76,6 +77,10 @@ class CustomerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        given = any((cleaned.get(name) or "").strip() for name in ("name", "email"))
+        if self.instance is None and not given and "email" not in self.errors:
+            # Only a new customer: one imported with just a source ID stays editable.
+            self.add_error("name", "Give at least a name or an email to find the customer by.")
         metadata = dict(cleaned.get("other_metadata") or {})
         for prop in self.properties:
             value = typed_value(prop, cleaned.get(field_name(prop.name)))
@@ -105,7 +110,7 @@ class SegmentForm(forms.Form):
     """A segment's name and conditions; blank conditions are left out."""
 
     name = forms.CharField(max_length=100)
-    min_total_spent = MoneyInput(label="Total spent at least")
+    min_total_spent = MoneyField(label="Total spent at least")
     min_orders = forms.IntegerField(
         label="Orders at least", min_value=0, max_value=LIMITS["min_orders"], required=False
     )

@@ -445,3 +445,25 @@ class SavedView(models.Model):
     def parameters(self) -> list[tuple[str, str]]:
         """The view's filters and sort as (name, value) pairs, decoded, for showing it."""
         return [(name, value) for name, values in QueryDict(self.query).lists() for value in values]
+
+
+class WizardDraft(models.Model):
+    """What a user has entered in the Create order wizard, kept until they Save or Cancel
+    (``orders.wizard_storage``): leaving the wizard and coming back, even after signing out,
+    resumes it."""
+
+    # Indexed by the (user, wizard) unique constraint.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    wizard = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "wizard"], name="wizard_draft_user_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wizard} of {self.user_id}"

@@ -15,11 +15,18 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.money import format_money
 from core.views import DashboardView
 
 from ..activity import describe
 from ..actors import Actor
-from ..forms import ItemFormSet, OrderEditForm, StatusForm
+from ..forms import (
+    ItemFormSet,
+    OrderEditForm,
+    StatusForm,
+    item_reference,
+    with_empty_row,
+)
 from ..metadata_forms import (
     UNKNOWN_KINDS,
     MetadataValueForm,
@@ -31,7 +38,7 @@ from ..metadata_forms import (
 from ..models import Order, OrderStatus, is_rollback
 from ..selectors import orders_visible_to
 from ..services import OrderChangedElsewhere, change_order_status, update_order
-from ..totals import compute_totals
+from ..totals import OrderTotals, compute_totals
 
 ACTIVITY_PAGE_SIZE = 50
 TABS = ("dashboard", "metadata", "activity")
@@ -258,8 +265,8 @@ class OrderEditView(DashboardView):
                 "version": order.version,
                 "source_id": order.source_id or "",
                 "status": order.status,
-                "customer": order.customer_id or "",
-                "referrer": order.referrer_id or "",
+                "customer": order.customer,
+                "referrer": order.referrer,
                 "amount": order.amount if not order.items_count else None,
                 "discount_amount": order.discount_amount,
             }
@@ -271,7 +278,7 @@ class OrderEditView(DashboardView):
             prefix="items",
             initial=[
                 {
-                    "reference": item.sku_id or item.product_id or item.source_id,
+                    "reference": item_reference(item),
                     "quantity": item.quantity,
                     "price": item.price,
                     "discount_amount": item.discount_amount or None,
@@ -284,7 +291,9 @@ class OrderEditView(DashboardView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         order = get_order(request, kwargs["order_id"])
         form = OrderEditForm(request.POST)
-        formset = ItemFormSet(request.POST, prefix="items")
+        calculate = "calculate" in request.POST
+        cart = with_empty_row(request.POST, "items") if calculate else request.POST
+        formset = ItemFormSet(cart, prefix="items")
         self.metadata_form = metadata_form = TypedMetadataForm(request.POST, prefix="metadata")
         if not all([form.is_valid(), formset.is_valid(), metadata_form.is_valid()]):
             return self.render_form(order, form, formset)
@@ -304,8 +313,10 @@ class OrderEditView(DashboardView):
         elif data["amount"] is not None:
             form.add_error("amount", "Leave the total empty: the items' prices make it.")
             return self.render_form(order, form, formset)
-        if "calculate" in request.POST:
+        if calculate:
             return self.render_form(order, form, formset, calculate=True)
+        if self.check_totals(form, formset) is None:
+            return self.render_form(order, form, formset)
         try:
             update_order(
                 order, actor=Actor.for_user(request.user),
@@ -334,6 +345,21 @@ class OrderEditView(DashboardView):
             else:
                 form.add_error(None, problems)
 
+    def check_totals(self, form: OrderEditForm, formset: Any) -> OrderTotals | None:
+        """The order's totals by the service's rule, or ``None`` with every limit it breaks
+        put on its field, in money (before anything is written)."""
+        try:
+            items = [item.as_input() for item in formset.items()]
+            return compute_totals(
+                items,
+                amount=None if items else form.cleaned_data.get("amount"),
+                discount_amount=form.cleaned_data.get("discount_amount") or 0,
+                money=format_money,
+            )
+        except ValidationError as error:
+            self.add_service_errors(form, formset, error)
+            return None
+
     def render_form(
         self,
         order: Order,
@@ -343,17 +369,7 @@ class OrderEditView(DashboardView):
         calculate: bool = False,
         stale: list[Any] | None = None,
     ) -> HttpResponse:
-        totals = None
-        if calculate:
-            try:
-                items = [item.as_input() for item in formset.items()]
-                totals = compute_totals(
-                    items,
-                    amount=None if items else form.cleaned_data.get("amount"),
-                    discount_amount=form.cleaned_data.get("discount_amount") or 0,
-                )
-            except ValidationError as error:
-                self.add_service_errors(form, formset, error)
+        totals = self.check_totals(form, formset) if calculate else None
         context = self.get_context_data(
             order=order,
             form=form,

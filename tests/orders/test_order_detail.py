@@ -275,9 +275,9 @@ def test_edit_shows_field_errors_and_saves_nothing(marketing_client):
     assert "Ensure this value is greater than or equal to 1" in html
     assert "2 decimal places" in html
     assert "Not valid JSON" in html
-    assert "No customer has the id, source ID or email" in html
+    assert "No customer has the id, source ID, email or name" in html
     unknown = marketing_client.post(url, edit_data(order, **{"items-0-reference": "nope"}))
-    assert "No product or SKU has the id or source ID" in unknown.content.decode()
+    assert "No product or SKU has the id, source ID or name" in unknown.content.decode()
     assert order.events.count() == 1
 
 
