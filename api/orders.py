@@ -92,7 +92,9 @@ def list_orders(
         query = filters_query(_filters(request.GET), order)
     except ValidationError as error:
         raise ApiError(400, "invalid_query_params", details=" ".join(error.messages)) from error
-    order_filter = OrderFilter(query, queryset=Order.objects.all(), zone=UTC)
+    order_filter = OrderFilter(
+        query, queryset=Order.objects.all(), zone=UTC, hint_empty_ranges=False
+    )
     if not order_filter.is_valid():
         field, errors = next(iter(order_filter.form.errors.items()))
         raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {' '.join(errors)}")

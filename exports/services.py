@@ -79,7 +79,10 @@ def _filterset(parameters: dict[str, Any], queryset: QuerySet[Order]) -> OrderFi
     """The list's ``OrderFilter`` for stored parameters; unreadable filters raise."""
     zone = ZoneInfo(parameters["time_zone"]) if parameters.get("time_zone") else UTC
     filterset = OrderFilter(
-        filters_query(parameters.get("filters"), parameters["order"]), queryset=queryset, zone=zone
+        filters_query(parameters.get("filters"), parameters["order"]),
+        queryset=queryset,
+        zone=zone,
+        hint_empty_ranges=False,
     )
     if not filterset.form.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]

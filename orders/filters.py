@@ -182,8 +182,14 @@ class RangeForm(forms.Form):
 
     ranges: ClassVar[tuple[tuple[str, str], ...]] = ()
 
+    # The dashboard's lists say so; the API and exports take a range as given (it matches
+    # nothing), as the reference's filters do (``OrderFilter(..., hint_empty_ranges=False)``).
+    hint_empty_ranges = True
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if not self.hint_empty_ranges:
+            return data
         zone = timezone.get_current_timezone()
         for low_name, high_name in self.ranges:
             low, high = data.get(low_name), data.get(high_name)
@@ -339,10 +345,12 @@ class OrderFilter(django_filters.FilterSet):
         request: Any = None,
         prefix: str | None = None,
         zone: tzinfo | None = None,
+        hint_empty_ranges: bool = True,
     ) -> None:
         # Dates are days in ``zone``: the current one (the signed-in user's) unless given,
         # as the API and exports give UTC.
         self.zone = zone
+        self.hint_empty_ranges = hint_empty_ranges
         # django-filter deep-copies every filter, with its widget and choices, for each
         # FilterSet: about a millisecond a request, most of the FilterSet's time. A filter's
         # state of a request is only its ``parent`` and ``model``, so a shallow copy does,
@@ -376,6 +384,7 @@ class OrderFilter(django_filters.FilterSet):
     def form(self) -> forms.Form:
         if not hasattr(self, "_form"):
             form = super().form
+            form.hint_empty_ranges = self.hint_empty_ranges
             # The metadata conditions are read against this FilterSet's copy of the schema.
             form.fields["meta"].load_properties = lambda: self.schema_properties
         return self._form

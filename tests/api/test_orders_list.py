@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from exports.models import Export
+from exports.services import export_queryset
 from orders.actors import Actor
 from orders.services import update_order
 from tests.api.contract import assert_error, assert_response
@@ -180,3 +182,31 @@ def test_date_filters_are_utc_days_whatever_the_sites_time_zone(api_client, sett
 
     # Then 1 May is a UTC day, as the reference says: the order is not in it
     assert body["total"] == 0
+
+
+def test_a_range_the_wrong_way_round_matches_nothing_in_the_api_and_its_exports(
+    api_client, five_orders
+):
+    """The dashboard hints that such a range is empty; the API takes it as given."""
+    body = listing(
+        api_client,
+        **{
+            "filters[amount][conditions][$more_than_equal]": "2000",
+            "filters[amount][conditions][$less_than_equal]": "1000",
+        },
+    )
+    assert body["orders"] == [] and body["total"] == 0
+    response = api_client.post_json(
+        "/v1/orders/export",
+        {
+            "parameters": {
+                "filters": {
+                    "amount": {
+                        "conditions": {"$more_than_equal": [2000], "$less_than_equal": [1000]}
+                    }
+                }
+            }
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert not export_queryset(Export.objects.get(pk=response.json()["id"])).exists()
