@@ -106,3 +106,16 @@ def metadata_value(value: Any, kind: str) -> SafeString:
     if isinstance(value, dict):
         return format_html("<code>{}</code>", json_compact(value))
     return format_html("{}", value)
+
+
+@register.simple_tag
+def metadata_pairs(metadata: dict[str, Any]) -> SafeString:
+    """Metadata with no schema to type it (an item's) as "key: value" pairs people read."""
+    return format_html(
+        '<dl class="pairs">{}</dl>',
+        format_html_join(
+            "",
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            ((key, metadata_value(value, "")) for key, value in metadata.items()),
+        ),
+    )

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 
 from core.views import DashboardView
+from orders.metadata_forms import type_label
 from orders.metadata_validation import describe_properties
 
 from ..forms import CustomerForm
@@ -31,8 +32,11 @@ class CustomerDetailView(DashboardView):
         query = self.request.GET
         base = customer.get_absolute_url()
         properties = {prop.name: prop for prop in describe_properties("customer")}
+        # (key, value, type for formatting, type as the schema form names it)
         metadata = [
-            (key, value, properties[key].type if key in properties else "unknown")
+            (key, value, properties[key].type, type_label(properties[key]))
+            if key in properties
+            else (key, value, "unknown", "not in the schema")
             for key, value in sorted((customer.metadata or {}).items())
         ]
         pages = {}

@@ -267,3 +267,16 @@ def test_the_filters_show_as_chips_and_a_range_the_wrong_way_round_says_so(
     assert [label for label, _ in chips] == ["Spent from $200.00", "Last order from 2026-01-01"]
     # removing one keeps the others
     assert chips[0][1] == "/customers/?last_order_after=2026-01-01&amp;spent_max=100"
+
+
+def test_the_profile_names_metadata_types_as_people_read_them(marketing_client: Client):
+    schema = MetadataSchema.objects.create(related_object="customer")
+    MetadataProperty.objects.create(schema=schema, name="vip", type="boolean")
+    ada = CustomerFactory(metadata={"vip": True, "legacy": "x"})
+
+    html = marketing_client.get(f"/customers/{ada.pk}/").content.decode()
+    section = html[html.index('id="customer-metadata"') :].split("</section>")[0]
+
+    assert 'vip <span class="muted small">Yes / no</span>' in section
+    assert 'legacy <span class="muted small">not in the schema</span>' in section
+    assert "boolean" not in section and "unknown" not in section
