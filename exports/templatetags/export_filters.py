@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 from django.core.exceptions import ValidationError
 
-from orders.filter_descriptions import describe_query
+from orders.filter_descriptions import SORT_LABELS, describe_query
 
 from ..filter_params import filters_query
 from ..services import DEFAULT_ORDER
@@ -24,3 +24,11 @@ def filters_sentence(filters: dict[str, Any] | None) -> str:
     except ValidationError:
         return "Filters this version cannot read"
     return describe_query(query, with_sort=False, zone=UTC)
+
+
+@register.filter
+def sort_words(order: str | None) -> str:
+    """``-created_at`` → ``Created, newest first``: an export's sort as the list names it."""
+    if not order:
+        return "—"
+    return SORT_LABELS.get(order, order)

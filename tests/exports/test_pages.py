@@ -124,7 +124,7 @@ def test_audit_log_lists_the_exports_with_their_parameters(marketing_client, don
     page = marketing_client.get(reverse("exports:list")).content.decode()
     detail = marketing_client.get(done_export.get_absolute_url()).content.decode()
 
-    assert done_export.pk in page and "Download" in page and "-created_at" in page
+    assert done_export.pk in page and "Download" in page and "Created, newest first" in page
     assert f"orders-{done_export.pk}.csv" in detail
 
 
@@ -198,6 +198,9 @@ def test_audit_log_reads_export_filters_as_sentences_never_json(marketing_client
     assert sorted(cells) == ["Amount from $25.00", "Status is Paid or Canceled, Amount from $10.00"]
     assert '<dd id="export-filters">Amount from $25.00</dd>' in detail
     assert "$more_than_equal" not in page + detail and "amount_min" not in page
+    # and the sort reads as the list's Sort menu names it
+    assert "<dt>Sort</dt><dd>Created, newest first</dd>" in detail
+    assert "-created_at" not in page + detail
     assert dashboard.pk in page
 
 
