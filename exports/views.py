@@ -44,7 +44,6 @@ class ExportCreateView(DashboardView):
     permission_required = "orders.export_order"
     template_name = "exports/export_form.html"
     nav = "orders"
-    section = "Orders"
     title = "Export orders"
 
     def _list_query(self, request: HttpRequest) -> QueryDict:
@@ -117,7 +116,6 @@ class ExportListView(DashboardView):
     permission_required = "orders.export_order"
     template_name = "exports/export_list.html"
     nav = "exports"
-    section = "Audit log"
     title = "Exports"
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
@@ -131,7 +129,6 @@ class ExportDetailView(DashboardView):
     permission_required = "orders.export_order"
     template_name = "exports/export_detail.html"
     nav = "exports"
-    section = "Audit log"
 
     def get_export(self) -> Export:
         return get_object_or_404(

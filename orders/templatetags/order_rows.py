@@ -71,13 +71,13 @@ def _row(
     badge = BADGES.get(order.status) or escape(order.status)
     created = order.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        f"<tr><td>{badge}</td>"
-        f'<td><a class="mono" href="{orders_url}{order_id}/">{order_id}</a></td>'
-        f'<td class="customer">{customer}</td>'
-        f'<td class="num">{order.items_count}</td>'
-        f'<td class="num">{escape(money(order.amount))}</td>'
-        f'<td class="num">{escape(money(order.total_amount))}</td>'
-        f'<td class="nowrap">{created}</td></tr>'
+        f'<tr><td data-label="Status">{badge}</td>'
+        f'<td data-label="ID"><a class="mono" href="{orders_url}{order_id}/">{order_id}</a></td>'
+        f'<td class="customer" data-label="Customer">{customer}</td>'
+        f'<td class="num" data-label="Items">{order.items_count}</td>'
+        f'<td class="num" data-label="Amount">{escape(money(order.amount))}</td>'
+        f'<td class="num" data-label="Discounted amount">{escape(money(order.total_amount))}</td>'
+        f'<td class="nowrap" data-label="Created">{created}</td></tr>'
     )
 
 

@@ -83,7 +83,6 @@ class OrderCreateView(DashboardView, SessionWizardView):
     permission_required = "orders.add_order"
     template_name = "orders/order_wizard.html"
     nav = "orders"
-    section = "Campaign hub › Orders"
     title = "Create order"
     form_list = [(name, form) for name, _, form in STEPS]
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.navigation import Crumb
 from core.views import DashboardView
 
 from ..activity import describe
@@ -140,7 +141,7 @@ def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
             request,
             "orders/order_status_confirm.html",
             {"order": order, "status": status, "version": form.cleaned_data["version"],
-             "title": f"Cancel {order.id}?", "nav": "orders"},
+             "title": f"Cancel {order.id}?", "nav": "orders", "trail": [Crumb.of(order)]},
         )  # fmt: skip
     try:
         change_order_status(
@@ -301,5 +302,6 @@ class OrderEditView(DashboardView):
             totals=totals,
             stale=stale,
             title=f"Edit {order.id}",
+            trail=[Crumb.of(order)],
         )
         return self.render_to_response(context)
