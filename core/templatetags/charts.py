@@ -3,7 +3,7 @@
 Load with ``{% load charts %}``.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -24,8 +24,9 @@ def short_money(minor_units: int) -> str:
     value = abs(to_decimal(minor_units))
     for scale, letter in _SCALES:
         if value >= scale:
-            number = f"{value / scale:.1f}".removesuffix(".0") + letter
+            tenths = (value / scale).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            number = f"{tenths}".removesuffix(".0") + letter
             break
     else:
-        number = f"{value:.0f}"
+        number = f"{value.quantize(Decimal(1), ROUND_HALF_UP)}"
     return f"{prefix}{number}{suffix}"
