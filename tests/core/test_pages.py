@@ -54,9 +54,9 @@ def test_orders_page_lists_an_order_with_the_orders_view_columns(
     assert f'href="/orders/{order.id}/"' in html
     assert f'<a href="/customers/{customer.id}/">Grace Hopper</a>' in html
     row = html[html.index(f'href="/orders/{order.id}/"') :].split("</tr>")[0]
-    assert '<td class="num">3</td>' in row
-    assert '<td class="num">$77.00</td>' in row
-    assert '<td class="num">$70.00</td>' in row
+    assert '<td class="num" data-label="Items">3</td>' in row
+    assert '<td class="num" data-label="Amount">$77.00</td>' in row
+    assert '<td class="num" data-label="Discounted amount">$70.00</td>' in row
     assert "2026-11-23 14:05 UTC" in row
 
 
@@ -107,9 +107,10 @@ def test_navigation_highlights_the_current_section(marketing_client: Client) -> 
     # When they open the customers list
     html = marketing_client.get("/customers/").content.decode()
 
-    # Then Customers, and only Customers, is marked as the current page
-    assert '<a href="/customers/" aria-current="page">Customers</a>' in html
-    assert html.count('aria-current="page"') == 1
+    # Then Customers, and only Customers, is marked as the current page in the navigation
+    sidebar = html[html.index('<nav class="nav"') : html.index("</nav>")]
+    assert '<a href="/customers/" aria-current="page">Customers</a>' in sidebar
+    assert sidebar.count('aria-current="page"') == 1
 
 
 def test_bell_counts_only_the_users_own_unread_notifications(

@@ -43,12 +43,14 @@ def test_a_row_reads_as_the_template_gave_it():
     page = order_list_page(Order.objects.filter(pk=order.pk).order_by("-id"), number=1, per_page=20)
     html = order_rows(page.rows, "/orders/", "/customers/")
     assert html == (
-        f'<tr><td><span class="badge badge-paid">Paid</span></td>'
-        f'<td><a class="mono" href="/orders/{order.pk}/">{order.pk}</a></td>'
-        f'<td class="customer"><a href="/customers/{ada.pk}/">Ada Lovelace</a></td>'
-        f'<td class="num">0</td><td class="num">{format_money(order.amount)}</td>'
-        f'<td class="num">{format_money(order.total_amount)}</td>'
-        f'<td class="nowrap">{utc(order.created_at)}</td></tr>'
+        f'<tr><td data-label="Status"><span class="badge badge-paid">Paid</span></td>'
+        f'<td data-label="ID"><a class="mono" href="/orders/{order.pk}/">{order.pk}</a></td>'
+        f'<td class="customer" data-label="Customer">'
+        f'<a href="/customers/{ada.pk}/">Ada Lovelace</a></td>'
+        f'<td class="num" data-label="Items">0</td>'
+        f'<td class="num" data-label="Amount">{format_money(order.amount)}</td>'
+        f'<td class="num" data-label="Discounted amount">{format_money(order.total_amount)}</td>'
+        f'<td class="nowrap" data-label="Created">{utc(order.created_at)}</td></tr>'
     )
     # Order instances (other callers of order_page) give the same row
 
