@@ -92,6 +92,24 @@ def test_order_actions_are_within_reach_on_a_phone(browser: Browser, live_server
     page.context.close()
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_order_header_values_stay_in_their_columns(
+    browser: Browser, live_server: Any, viewport: dict[str, int]
+):
+    # Given an order with a long customer and referrer name
+    pages = make_dashboard_pages()
+    page = signed_in_page(browser, live_server, "olga", viewport=viewport)
+    open_page(page, page_named(pages, "orders:detail"))
+
+    # Then each value of the header fits its own box, none running into the next label
+    overflowing = page.locator(".order-header dd").evaluate_all(
+        "dds => dds.filter(dd => dd.scrollWidth > dd.clientWidth).map(dd => dd.innerText)"
+    )
+    assert overflowing == []
+    expect(page.locator(".order-header")).to_contain_text("Ada King, Countess of Lovelace")
+    page.context.close()
+
+
 def test_orders_list_is_cards_with_filters_in_a_drawer_on_a_phone(
     browser: Browser, live_server: Any
 ):
