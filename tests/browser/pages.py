@@ -1,6 +1,6 @@
 """Every dashboard page, in one list, with the records that fill it.
 
-The layout and accessibility tests visit each page of ``dashboard_pages``; a page added to
+The layout and accessibility tests visit each page ``make_dashboard_pages`` lists; a page added to
 the dashboard's URLs is either listed here or named in ``NOT_PAGES`` (an action, a fragment
 or a download), which ``test_every_dashboard_url_is_a_listed_page`` checks.
 """
@@ -22,6 +22,8 @@ from orders.services import ItemData
 from tests.factories import CustomerFactory, ProductFactory, UserFactory, make_order
 
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
 
 # The URL namespaces (and names outside them) that make up the dashboard.
 DASHBOARD_NAMESPACES = ("orders", "customers", "exports", "settings")
@@ -34,7 +36,7 @@ DASHBOARD_NAMES = (
 )
 
 # Dashboard URLs that are not pages a person reads: POST-only actions, htmx fragments and
-# downloads. Anything else must be in ``dashboard_pages``.
+# downloads. Anything else must be in ``make_dashboard_pages``.
 NOT_PAGES = {
     "orders:catalogue-search",
     "orders:saved-view-rename",
@@ -161,6 +163,12 @@ def make_dashboard_pages() -> list[DashboardPage]:
         DashboardPage("login", reverse("login"), user=None, heading="Sign in"),
         DashboardPage("orders:list", reverse("orders:list"), heading="Orders"),
         DashboardPage("orders:detail", order.get_absolute_url(), heading=order.pk),
+        DashboardPage(
+            "orders:detail", f"{order.get_absolute_url()}?tab=metadata", heading=order.pk
+        ),
+        DashboardPage(
+            "orders:detail", f"{order.get_absolute_url()}?tab=activity", heading=order.pk
+        ),
         DashboardPage("orders:edit", reverse("orders:edit", args=[order.pk])),
         DashboardPage("orders:create", reverse("orders:create"), heading="Create order"),
         DashboardPage("orders:saved-views", reverse("orders:saved-views"), heading="Saved views"),

@@ -9,7 +9,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from exports.models import Export
 from tests.browser.pages import (
+    DESKTOP,
     NOT_PAGES,
+    PHONE,
     DashboardPage,
     dashboard_url_names,
     make_dashboard_pages,
@@ -20,9 +22,6 @@ from tests.browser.pages import (
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1440, "height": 900}
 
 
 def page_named(pages: list[DashboardPage], name: str) -> DashboardPage:
@@ -63,7 +62,7 @@ def test_no_dashboard_page_scrolls_sideways_on_a_phone(browser: Browser, live_se
                 "[document.documentElement.scrollWidth, window.innerWidth]"
             )
             if scroll_width > inner_width or inner_width != PHONE["width"]:
-                too_wide[dashboard_page.name] = scroll_width
+                too_wide[dashboard_page.path] = scroll_width
         page.context.close()
 
     # Then none is wider than the screen
