@@ -2,8 +2,8 @@
 
 Every page's breadcrumb reads ``Campaign hub › [group ›] section › [trail ›] page``: the
 section is the navigation entry the view names (``DashboardView.nav``), the trail the records
-between that section and the page (an order above its Edit page), given by the view as a list
-of ``Crumb``, and the page its title. A page inside no section (403, 404) is
+between that section and the page (an order above its Edit page, given by the view as
+``trail=[order]``), and the page its title. A page inside no section (403, 404) is
 ``Campaign hub › page``.
 """
 
@@ -105,19 +105,20 @@ def home_url_for(user: AbstractBaseUser | AnonymousUser) -> str:
 
 
 def breadcrumbs(
-    *, nav: str, title: str, trail: Iterable[Crumb] = (), home_url: str = "/"
+    *, nav: str, title: str, trail: Iterable[Crumb | Model] = (), home_url: str = "/"
 ) -> Sequence[Crumb]:
     """The page's breadcrumb by the one rule (see the module's docstring).
 
-    The last crumb is the page itself and carries no link; a section's own page (the orders
-    list, titled "Orders") ends at the section.
+    A record in ``trail`` stands for its page (``Crumb.of``). The last crumb is the page
+    itself and carries no link; a section's own page (the orders list, titled "Orders") ends
+    at the section.
     """
     crumbs = [Crumb(ROOT_LABEL, home_url)]
     if entry := ENTRIES.get(nav):
         if entry.group:
             crumbs.append(Crumb(entry.group))
         crumbs.append(Crumb(entry.label, entry.url))
-    crumbs.extend(trail)
+    crumbs.extend(step if isinstance(step, Crumb) else Crumb.of(step) for step in trail)
     if title and title != crumbs[-1].label:
         crumbs.append(Crumb(title))
     crumbs[-1] = Crumb(crumbs[-1].label)

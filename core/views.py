@@ -17,8 +17,8 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
 
     ``nav`` names the navigation entry (``core.navigation``) ``base.html`` highlights and the
     breadcrumb starts from, and ``title`` the page heading, the browser tab's title and the
-    breadcrumb's last step. A page below a record (an order's Edit page) passes the steps in
-    between as ``trail``, a list of ``core.navigation.Crumb``.
+    breadcrumb's last step. A page below a record (an order's Edit page) passes the records in
+    between as ``trail`` (``trail=[order]``; see ``core.navigation.breadcrumbs``).
     """
 
     permission_required: str | tuple[str, ...] = ()

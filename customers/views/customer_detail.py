@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 
-from core.navigation import Crumb
 from core.views import DashboardView
 from orders.metadata_validation import describe_properties
 
@@ -107,6 +106,6 @@ class CustomerFormView(DashboardView):
         self, form: CustomerForm, customer: Customer | None, status: int = 200
     ) -> HttpResponse:
         title = f"Edit {customer}" if customer else "Create customer"
-        trail = [Crumb.of(customer)] if customer else []
+        trail = [customer] if customer else []
         context = self.get_context_data(form=form, customer=customer, title=title, trail=trail)
         return self.render_to_response(context, status=status)

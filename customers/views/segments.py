@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.navigation import Crumb
 from core.views import DashboardView
 
 from ..forms import SegmentForm
@@ -110,7 +109,7 @@ class SegmentFormView(DashboardView):
         self, form: SegmentForm, segment: Segment | None, status: int = 200
     ) -> HttpResponse:
         title = f"Edit {segment.name}" if segment else "New segment"
-        trail = [Crumb.of(segment)] if segment else []
+        trail = [segment] if segment else []
         context = self.get_context_data(form=form, segment=segment, title=title, trail=trail)
         return self.render_to_response(context, status=status)
 

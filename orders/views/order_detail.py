@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from core.navigation import Crumb
 from core.views import DashboardView
 
 from ..activity import describe
@@ -141,7 +140,7 @@ def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
             request,
             "orders/order_status_confirm.html",
             {"order": order, "status": status, "version": form.cleaned_data["version"],
-             "title": f"Cancel {order.id}?", "nav": "orders", "trail": [Crumb.of(order)]},
+             "title": f"Cancel {order.id}?", "nav": "orders", "trail": [order]},
         )  # fmt: skip
     try:
         change_order_status(
@@ -302,6 +301,6 @@ class OrderEditView(DashboardView):
             totals=totals,
             stale=stale,
             title=f"Edit {order.id}",
-            trail=[Crumb.of(order)],
+            trail=[order],
         )
         return self.render_to_response(context)
