@@ -40,6 +40,7 @@ DASHBOARD_NAMES = (
 NOT_PAGES = {
     "orders:catalogue-search",
     "orders:saved-view-rename",
+    "orders:saved-view-update",
     "orders:saved-view-share",
     "orders:saved-view-delete",
     "orders:activity",
