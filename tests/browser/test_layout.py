@@ -176,11 +176,14 @@ def test_exports_table_shows_every_column_in_its_box(browser: Browser, live_serv
     page.context.close()
 
 
-def test_bell_panel_shows_its_whole_text(browser: Browser, live_server: Any):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_bell_panel_shows_its_whole_text(
+    browser: Browser, live_server: Any, viewport: dict[str, int]
+):
     # Given a notification of an export in progress
     pages = make_dashboard_pages()
     Export.objects.update(status=Export.Status.IN_PROGRESS, rows_done=617)
-    page = signed_in_page(browser, live_server, "olga", viewport=DESKTOP)
+    page = signed_in_page(browser, live_server, "olga", viewport=viewport)
     open_page(page, page_named(pages, "orders:list"))
 
     # When the bell is clicked
@@ -195,6 +198,8 @@ def test_bell_panel_shows_its_whole_text(browser: Browser, live_server: Any):
     panel_box, kind_box = panel.bounding_box(), kind.bounding_box()
     assert panel_box is not None and kind_box is not None
     assert kind_box["x"] + kind_box["width"] <= panel_box["x"] + panel_box["width"]
+    # And the panel itself is on the screen
+    assert panel_box["x"] >= 0 and panel_box["x"] + panel_box["width"] <= viewport["width"]
     page.context.close()
 
 
