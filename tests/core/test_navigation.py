@@ -93,8 +93,15 @@ def test_every_page_renders_the_breadcrumb_as_a_navigation_list(marketing_client
 
 @pytest.mark.parametrize(
     ("minor_units", "label"),
-    [(0, "$0"), (4_500, "$45"), (85_950, "$860"), (85_850, "$859"), (128_650, "$1.3k"), (200_000_00, "$200k"),
-     (3_450_000_00, "$3.5M")],
-)  # fmt: skip
+    [
+        (0, "$0"),
+        (4_500, "$45"),
+        (85_950, "$860"),
+        (85_850, "$859"),
+        (128_650, "$1.3k"),
+        (200_000_00, "$200k"),
+        (3_450_000_00, "$3.5M"),
+    ],
+)
 def test_short_money_labels_a_bar_in_whole_units(minor_units: int, label: str):
     assert short_money(minor_units) == label
