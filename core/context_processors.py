@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -14,17 +15,20 @@ def campaign_hub(request: HttpRequest) -> dict[str, object]:
     the bell deferred, see ``exports/_bell.html``).
     """
 
-    def user() -> object:
-        return getattr(request, "user", None)
+    # AuthenticationMiddleware's user is itself lazy: nothing here queries until a template
+    # reads a value.
+    user = getattr(request, "user", None)
+    if user is None:
+        user = AnonymousUser()
 
     def unread() -> int:
-        if user() is None or not user().is_authenticated:
+        if not user.is_authenticated:
             return 0
-        return notifications_of(user()).filter(read_at__isnull=True).count()
+        return notifications_of(user).filter(read_at__isnull=True).count()
 
     return {
         "CURRENCY": settings.CURRENCY,
         "unread_notifications": SimpleLazyObject(unread),
-        "sidebar": SimpleLazyObject(lambda: sidebar_for(user())),
-        "home_url": SimpleLazyObject(lambda: home_url_for(user())),
+        "sidebar": SimpleLazyObject(lambda: sidebar_for(user)),
+        "home_url": SimpleLazyObject(lambda: home_url_for(user)),
     }
