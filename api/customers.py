@@ -122,9 +122,8 @@ def get_customer(request: HttpRequest, customer_id: str) -> HttpResponse:
     "/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Update Customer"
 )
 def put_customer(request: HttpRequest, customer_id: str, payload: CustomerUpdateIn) -> HttpResponse:
-    """Partial update: fields not sent stay as they are."""
+    """Partial update: fields not sent stay as they are. The path names the customer; ids
+    never change, so an `id` in the body is not read (as in `PUT /v1/orders/{id}`)."""
     customer = _customer_or_404(customer_id)
     changes = service_changes(payload)
-    if payload.id and payload.id != customer.pk:
-        raise ApiError.invalid_payload("Property .id cannot be changed")
     return JsonResponse(customer_body(update_customer(customer, **changes)))

@@ -34,6 +34,7 @@ from orders.metadata_validation import MetadataValidationError
 MESSAGES = {
     "unauthorized": "Unauthorized",
     "not_found": "Resource not found",
+    "duplicate_found": "Duplicated resource found",
     "invalid_payload": "Invalid payload",
     "invalid_query_params": "Invalid query params",
     "metadata_validation_failed": "Metadata validation failed",
@@ -189,9 +190,14 @@ def property_path(location: Any) -> str:
 _METADATA_FIELD = re.compile(r"^(items\.\d+\.)?metadata(\.|$)")
 
 
+# Validation codes meaning "another resource already holds this value" (unique fields).
+DUPLICATE_CODES = frozenset({"unique", "source_id_taken"})
+
+
 def from_validation_error(error: ValidationError, *, prefix: str = "") -> ApiError:
     """A service's ``ValidationError`` as the reference's 400: ``metadata_validation_failed``
-    for metadata-schema errors, else ``invalid_payload`` naming the first failing property."""
+    for metadata-schema errors, else ``invalid_payload`` naming the first failing property;
+    a value another resource already holds (a source ID) is 409 ``duplicate_found``."""
     if isinstance(error, MetadataValidationError):
         return ApiError(400, "metadata_validation_failed", details=error.details)
     if hasattr(error, "error_dict"):
@@ -201,5 +207,9 @@ def from_validation_error(error: ValidationError, *, prefix: str = "") -> ApiErr
             return ApiError(400, "metadata_validation_failed", details=message)
         if field == "__all__":
             return ApiError.invalid_payload(message)
-        return ApiError.invalid_payload(f"Property {prefix}{property_path(field)} {message}")
+        details = f"Property {prefix}{property_path(field)} {message}"
+        if any(e.code in DUPLICATE_CODES for e in errors):
+            # Well-formed, but another resource holds the value: a conflict with what is stored.
+            return ApiError(409, "duplicate_found", details=details)
+        return ApiError.invalid_payload(details)
     return ApiError.invalid_payload(" ".join(error.messages))

@@ -117,7 +117,10 @@ def _filters_document() -> dict[str, Any]:
             "junction": {"enum": ["and", "or"]},
             **{field: _conditions(field) for field in REFERENCE_FIELDS},
         },
-        "patternProperties": {rf"^metadata\.{_KEY}$": _conditions("metadata.")},
+        # The look-ahead bounds the key's length as metadata does (patterns have no maxLength).
+        "patternProperties": {
+            rf"^metadata\.(?=.{{1,{MAX_KEY_LENGTH}}}$){_KEY}$": _conditions("metadata.")
+        },
         "additionalProperties": False,
         # ``or`` joins the conditions of one field, never several fields.
         "allOf": [

@@ -347,4 +347,11 @@ class ErrorOut(Schema):
 
 
 # Every operation answers its errors in the reference's body.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 415: ErrorOut, 429: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    415: ErrorOut,
+    429: ErrorOut,
+}

@@ -5,6 +5,7 @@
 """
 
 import re
+from datetime import UTC
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -91,7 +92,7 @@ def list_orders(
         query = filters_query(_filters(request.GET), order)
     except ValidationError as error:
         raise ApiError(400, "invalid_query_params", details=" ".join(error.messages)) from error
-    order_filter = OrderFilter(query, queryset=Order.objects.all())
+    order_filter = OrderFilter(query, queryset=Order.objects.all(), zone=UTC)
     if not order_filter.is_valid():
         field, errors = next(iter(order_filter.form.errors.items()))
         raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {' '.join(errors)}")

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from api.urls import api_urls
 from core import views as core_views
 from core.forms import ThrottledAdminAuthenticationForm
+from core.preferences import PreferencesView
 from exports import views as export_views
 
 # Both sign-in pages are throttled (core.login_throttle); the admin reads its form from here.
@@ -17,6 +18,7 @@ urlpatterns = [
     path("admin/login/", core_views.answers_429_when_throttled(admin.site.login)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("preferences/", PreferencesView.as_view(), name="preferences"),
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("exports/", include("exports.urls")),

@@ -4,11 +4,15 @@ These helpers are the only place that turns typed text into minor units and back
 project currency (``settings.CURRENCY``) and its number of decimals.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import BigIntegerField
+from django.utils.formats import get_format
 
 # ISO 4217 currencies whose minor unit is not 1/100; everything else has two decimals.
 _DECIMALS = {
@@ -33,21 +37,101 @@ def decimals() -> int:
     return _DECIMALS.get(currency(), 2)
 
 
+# Grouping characters people type between digits (spaces of several widths, apostrophes);
+# commas and points are told apart by ``_canonical``.
+_GAPS = re.compile(r"[\s\u00a0\u202f'’_]")
+_DIGITS_AND_SEPARATORS = re.compile(r"[\d.,]+")
+_EXPONENT = re.compile(r"(?P<mantissa>[\d.,]*)(?P<exponent>[eE][-+]?\d+)")
+
+
+class _Unreadable(ValueError):
+    """Typed digits and separators that no locale writes (``1.2.3``, ``12,34,5``)."""
+
+
+class _TwoReadings(ValueError):
+    """``1,250`` or ``1.250`` where the locale does not say which the separator is."""
+
+
+def _grouped(whole: str, separator: str) -> bool:
+    """Whether ``whole`` is digits grouped in threes by ``separator`` (``12,345,678``)."""
+    pattern = rf"[1-9]\d{{0,2}}(?:{re.escape(separator)}\d{{3}})+"
+    return re.fullmatch(pattern, whole) is not None
+
+
+def _canonical(number: str) -> str:
+    """Digits with commas and points as some locale writes them → ``1234.56``.
+
+    With both separators, the last one marks the decimals and the other groups thousands
+    (``1,250.00`` and ``1.250,00``). A lone separator followed by exactly three digits
+    (``1,250``) groups thousands when the active locale groups with it
+    (``django.utils.formats``); it marks decimals only for a currency with three. Otherwise
+    it is refused rather than guessed: a wrong guess is ×1000.
+    """
+    commas, points = number.count(","), number.count(".")
+    if not commas and not points:
+        return number
+    if commas and points:
+        decimal = "," if number.rfind(",") > number.rfind(".") else "."
+        grouping = "." if decimal == "," else ","
+        whole, _, fraction = number.rpartition(decimal)
+        if decimal in whole or not _grouped(whole, grouping):
+            raise _Unreadable(number)
+        return f"{whole.replace(grouping, '')}.{fraction}"
+    separator = "," if commas else "."
+    if number.count(separator) > 1:
+        if not _grouped(number, separator):
+            raise _Unreadable(number)
+        return number.replace(separator, "")
+    whole, _, fraction = number.partition(separator)
+    if len(fraction) == 3 and _grouped(number, separator):
+        if separator == get_format("THOUSAND_SEPARATOR"):
+            return whole + fraction
+        if decimals() < 3 or separator != get_format("DECIMAL_SEPARATOR"):
+            raise _TwoReadings(number)
+    return f"{whole}.{fraction}"
+
+
+def _strip_currency(raw: str) -> str:
+    """``$12.50``, ``12,50 €``, ``USD 12.50``, ``-$5`` → the signed number alone."""
+    sign = ""
+    if raw[:1] in "+-":
+        sign, raw = raw[:1], raw[1:]
+    for mark in filter(None, (_SYMBOLS.get(currency()), currency())):
+        if raw.upper().startswith(mark.upper()):
+            raw = raw[len(mark) :]
+        elif raw.upper().endswith(mark.upper()):
+            raw = raw[: -len(mark)]
+    raw = raw.strip()
+    if not sign and raw[:1] in "+-":
+        sign, raw = raw[:1], raw[1:]
+    return sign + raw
+
+
 def parse_money(text: str | int | Decimal, *, field: str = "amount") -> int:
-    """Turn typed money (``"12.50"``, ``"1,234.5"``, ``12``) into minor units (``1250``).
+    """Turn typed money into minor units: ``"12.50"``, ``"12,50"``, ``"1,234.50"``,
+    ``"1.234,50"``, ``"$12.50"`` and ``12`` are all read as a person means them.
 
     Raises ``ValidationError`` with a message a person understands for anything else,
-    including more decimals than the currency has.
+    including more decimals than the currency has and separators that could be read two ways.
     """
-    raw = str(text).strip().replace(",", "").replace("_", "")
-    symbol = _SYMBOLS.get(currency())
-    if symbol and raw.startswith(symbol):
-        raw = raw[len(symbol) :].strip()
+    raw = _strip_currency(_GAPS.sub("", str(text).strip()))
+    sign, body = (raw[:1], raw[1:]) if raw[:1] in "+-" else ("", raw)
+    exponent = _EXPONENT.fullmatch(body)
+    mantissa, power = (exponent["mantissa"], exponent["exponent"]) if exponent else (body, "")
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
+        if _DIGITS_AND_SEPARATORS.fullmatch(mantissa):
+            mantissa = _canonical(mantissa)
+        value = Decimal(f"{sign}{mantissa}{power}")
+    except _TwoReadings:
+        whole, fraction = re.split(r"[.,]", mantissa)
         raise ValidationError(
-            f"{field}: enter an amount such as 12.50 (actual value is '{text}')",
+            f"{field}: {currency()} has {decimals()} decimal places; to group thousands, "
+            f"write {whole}{fraction} or {whole},{fraction}.00 (actual value is '{text}')",
+            code="ambiguous_money",
+        ) from None
+    except (InvalidOperation, _Unreadable):
+        raise ValidationError(
+            f"{field}: enter an amount such as 12.50 or 12,50 (actual value is '{text}')",
             code="invalid_money",
         ) from None
     if not value.is_finite():
@@ -91,3 +175,36 @@ def format_plain(minor_units: int | None) -> str:
     if minor_units is None:
         return ""
     return f"{to_decimal(minor_units):.{decimals()}f}"
+
+
+class MoneyField(forms.CharField):
+    """The money input of every dashboard form: typed money → minor units; blank → ``None``.
+
+    Reads what ``parse_money`` reads (``12,50`` and ``12.50`` alike) and shows its errors
+    without the field-name prefix the API needs, since the form puts them under the input.
+    Money typed in the dashboard is never negative. A text input, not a number input: a number
+    input would refuse "1,234.50" in one locale and "12,50" in another.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return format_plain(value) if isinstance(value, int) else value
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            amount = parse_money(text, field=str(self.label or "amount"))
+        except ValidationError as error:
+            message = error.messages[0].split(": ", 1)[-1]
+            raise ValidationError(message[:1].upper() + message[1:], code=error.code) from None
+        if amount < 0:
+            raise ValidationError(
+                f"Enter zero or more (actual value is '{text}').", code="min_value"
+            )
+        return amount

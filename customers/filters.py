@@ -10,7 +10,8 @@ from typing import Any
 import django_filters
 from django.db.models import F, Q, QuerySet
 
-from orders.filters import MomentFilter, MoneyFilter
+from core.money import format_money
+from orders.filters import MomentFilter, MoneyFilter, RangeForm
 
 from .models import Customer, Segment
 from .segments import LIMITS, conditions_q
@@ -48,6 +49,14 @@ def ordering_for(sort: str) -> list[Any]:
         return [column, "-id" if descending else "id"]
     sign = "-" if descending else ""
     return [f"{sign}{field}", f"{sign}id"]
+
+
+class CustomerFilterForm(RangeForm):
+    ranges = (
+        ("spent_min", "spent_max"),
+        ("orders_min", "orders_max"),
+        ("last_order_after", "last_order_before"),
+    )
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -88,6 +97,7 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields: list[str] = []
+        form = CustomerFilterForm
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset  # the sort is applied last, in filter_queryset
@@ -119,3 +129,22 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         return super().filter_queryset(queryset).order_by(*ordering_for(self.sort_in_force))
+
+
+def describe_filters(filterset: CustomerFilter) -> list[tuple[str, str]]:
+    """The customers list's filters in force: (phrase, parameter that removes it), such as
+    ``("Spent from $100.00", "spent_min")``; filters that could not be read are left out."""
+    filterset.form.is_valid()  # cleaned_data then holds every valid field
+    data = filterset.form.cleaned_data
+    phrases = []
+    if data.get("q"):
+        phrases.append((f"Search: {data['q']}", "q"))
+    if data.get("segment"):
+        phrases.append((f"In segment {data['segment'].name}", "segment"))
+    for name in ("spent_min", "spent_max"):
+        if data.get(name) is not None:
+            phrases.append((f"{filterset.form[name].label} {format_money(data[name])}", name))
+    for name in ("orders_min", "orders_max", "last_order_after", "last_order_before"):
+        if data.get(name) is not None:
+            phrases.append((f"{filterset.form[name].label} {data[name]}", name))
+    return phrases

@@ -6,29 +6,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from orders.forms import MoneyInput
-from orders.metadata_validation import PropertyInfo, describe_properties
-from orders.wizard_metadata import field_name, typed_field_for, typed_value
+from core.money import MoneyField
+from orders.metadata_forms import as_initial, field_name, typed_field_for, typed_value
+from orders.metadata_validation import describe_properties
 
 from .models import Customer
 from .segments import CONDITION_KEYS, LIMITS, MAX_DAYS, TEMPLATES_BY_SLUG
 from .services import PROFILE_FIELDS
-
-
-def _as_text(prop: PropertyInfo, value: Any) -> Any:
-    """A stored metadata value as its input shows it (the reverse of the wizard's reading)."""
-    if value is None:
-        return ""
-    if prop.allowed:
-        dumped = [json.dumps(v, ensure_ascii=False) for v in value] if prop.array else None
-        return dumped if prop.array else json.dumps(value, ensure_ascii=False)
-    if prop.array and isinstance(value, list):
-        return ", ".join(_as_text(prop, v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 class CustomerForm(forms.Form):
@@ -50,6 +34,7 @@ class CustomerForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     other_metadata = forms.CharField(
         label="Other metadata (JSON object)",
+        # Shown behind "Advanced": schema properties have typed inputs above.
         widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
         required=False,
         help_text='Keys the schema does not define, e.g. {"newsletter_source": "fair"}.',
@@ -57,6 +42,7 @@ class CustomerForm(forms.Form):
 
     def __init__(self, *args: Any, instance: Customer | None = None, **kwargs: Any) -> None:
         self.properties = describe_properties("customer")
+        self.instance = instance
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = self._initial(instance)
         super().__init__(*args, **kwargs)
@@ -68,7 +54,7 @@ class CustomerForm(forms.Form):
         initial["source_id"] = customer.source_id or ""
         metadata = dict(customer.metadata or {})
         for prop in self.properties:
-            initial[field_name(prop.name)] = _as_text(prop, metadata.pop(prop.name, None))
+            initial[field_name(prop.name)] = as_initial(prop, metadata.pop(prop.name, None))
         if metadata:
             initial["other_metadata"] = json.dumps(metadata, ensure_ascii=False, indent=1)
         return initial
@@ -91,6 +77,10 @@ class CustomerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        given = any((cleaned.get(name) or "").strip() for name in ("name", "email"))
+        if self.instance is None and not given and "email" not in self.errors:
+            # Only a new customer: one imported with just a source ID stays editable.
+            self.add_error("name", "Give at least a name or an email to find the customer by.")
         metadata = dict(cleaned.get("other_metadata") or {})
         for prop in self.properties:
             value = typed_value(prop, cleaned.get(field_name(prop.name)))
@@ -120,7 +110,7 @@ class SegmentForm(forms.Form):
     """A segment's name and conditions; blank conditions are left out."""
 
     name = forms.CharField(max_length=100)
-    min_total_spent = MoneyInput(label="Total spent at least")
+    min_total_spent = MoneyField(label="Total spent at least")
     min_orders = forms.IntegerField(
         label="Orders at least", min_value=0, max_value=LIMITS["min_orders"], required=False
     )

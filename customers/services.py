@@ -101,12 +101,12 @@ def _checked_metadata(
 ) -> dict[str, Any]:
     """Run the model's checks and the metadata schema's together, so a form shows every
     problem at once; the cleaned metadata on success."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, Any] = {}
     cleaned: dict[str, Any] = {}
     try:
         customer.full_clean(exclude=["metadata"])
     except ValidationError as error:
-        errors.update(error.message_dict)
+        errors.update(error.error_dict)  # keeps each error's code (e.g. ``unique``)
     if check:
         try:
             cleaned = validate_metadata(metadata, MetadataSchema.RelatedObject.CUSTOMER)

@@ -13,7 +13,7 @@ export stays SCHEDULED, ``QueueUnavailable`` tells the caller, and the reaper se
 
 import logging
 import tempfile
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -68,7 +68,7 @@ def clean_parameters(
 def _filterset(parameters: dict[str, Any], queryset: QuerySet[Order]) -> OrderFilter:
     """The list's ``OrderFilter`` for stored parameters; unreadable filters raise."""
     filterset = OrderFilter(
-        filters_query(parameters.get("filters"), parameters["order"]), queryset=queryset
+        filters_query(parameters.get("filters"), parameters["order"]), queryset=queryset, zone=UTC
     )
     if not filterset.form.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]

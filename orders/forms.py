@@ -3,16 +3,18 @@
 
 import json
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import QueryDict
 
-from core.money import format_plain, parse_money
+from core.money import MoneyField
 from customers.models import Customer
 
-from .models import MAX_ITEMS, SKU, OrderStatus, Product
+from .models import MAX_ITEMS, SKU, OrderItem, OrderStatus, Product
 from .services import ItemData
 from .totals import MAX_QUANTITY
 
@@ -46,63 +48,113 @@ def load_json(text: str) -> Any:
     return json.loads(text, parse_float=_finite, parse_int=_whole, parse_constant=_no_constant)
 
 
-class MoneyInput(forms.CharField):
-    """Money as typed (``12.50``) → minor units; blank → ``None``.
+# The orders list's filters and the segment form name the shared money field so.
+MoneyInput = MoneyField
 
-    Anything a money column cannot hold ("1e400", "NaN") is refused here with a message
-    giving the limit (``core.money.parse_money``); a number input would not take "1,234.50".
+
+@dataclass(frozen=True)
+class Picked:
+    """What a ``PickedInput`` holds: the text shown or typed, and the id of the record picked
+    from the suggestions (blank when the text was typed by hand)."""
+
+    text: str = ""
+    id: str = ""
+
+    def stands_for(self, record_id: str, label: str) -> bool:
+        """Whether the text still shows the picked record (the person has not typed over it)."""
+        return bool(self.id) and self.id == record_id and self.text in (record_id, label)
+
+
+class PickedInput(forms.MultiWidget):
+    """A text input showing a record's name, and a hidden input (``<name>_id``) carrying its
+    id: people read names, while the id keeps two customers of one name apart."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"": forms.TextInput(), "id": forms.HiddenInput()}, attrs)
+
+    def decompress(self, value: Any) -> list[str]:
+        return [value.text, value.id] if isinstance(value, Picked) else [value or "", ""]
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_0" if id_ else id_
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        # The input's name is for the text a person reads, not for the hidden id beside it.
+        context["widget"]["subwidgets"][1]["attrs"].pop("aria-label", None)
+        return context
+
+
+class PickedField(forms.Field):
+    """Cleans a ``PickedInput`` into a ``Picked`` (blank text → ``None``).
+
+    ``label_of`` turns an initial record into what the input shows: its name, with its id.
     """
 
-    def __init__(self, *, minimum: int = 0, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+    widget = PickedInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = kwargs.pop("attrs", None)
+        kwargs.setdefault("widget", PickedInput(attrs))
         super().__init__(**kwargs)
-        self.minimum = minimum
 
-    def prepare_value(self, value: Any) -> Any:
-        return format_plain(value) if isinstance(value, int) else value
+    def label_of(self, value: Any) -> Picked:
+        return Picked(str(value), "")
 
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            amount = parse_money(text, field=str(self.label or "amount"))
-        except ValidationError as error:
-            message = error.messages[0].split(": ", 1)[-1]
-            raise ValidationError(message[:1].upper() + message[1:]) from None
-        if amount < self.minimum:
-            raise ValidationError(f"Enter zero or more (actual value is '{text}').")
-        return amount
+    def prepare_value(self, value: Any) -> Picked:
+        if isinstance(value, Picked):
+            return value
+        if isinstance(value, list | tuple):
+            text, picked_id = ([*value, "", ""])[:2]
+            return Picked((text or "").strip(), (picked_id or "").strip())
+        if value is None or value == "":
+            return Picked()
+        return self.label_of(value)
+
+    def to_python(self, value: Any) -> Picked | None:
+        picked = self.prepare_value(value)
+        return picked if picked.text else None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return self.prepare_value(initial).text != self.prepare_value(data).text
 
 
-def find_customer(reference: str) -> Customer:
-    """A customer by id, source ID or email; ``ValidationError`` when there is none."""
+def find_customer(reference: str, *, picked: Picked | None = None) -> Customer:
+    """A customer by id, source ID, email or name (or as picked from the suggestions);
+    ``ValidationError`` when there is none, or several."""
     text = reference.strip()
+    if picked and picked.id:
+        customer = Customer.objects.filter(pk=picked.id).first()
+        if customer and picked.stands_for(customer.pk, str(customer)):
+            return customer
     match = Customer.objects.filter(Q(pk=text) | Q(source_id=text) | Q(email__iexact=text))
-    customers = list(match[:2])
+    customers = list(match[:2]) or list(Customer.objects.filter(name__iexact=text)[:2])
     if not customers:
-        raise ValidationError(f"No customer has the id, source ID or email '{text}'.")
+        raise ValidationError(f"No customer has the id, source ID, email or name '{text}'.")
     if len(customers) > 1:
-        raise ValidationError(f"Several customers match '{text}'; use the customer's id.")
+        raise ValidationError(
+            f"Several customers match '{text}'; pick one from the suggestions or type its id."
+        )
     return customers[0]
 
 
-class CustomerReference(forms.CharField):
-    """A customer named by id, source ID or email → the ``Customer`` (blank → none)."""
+class CustomerReference(PickedField):
+    """A customer shown by name (id as secondary text), found by what was picked or typed:
+    id, source ID, email or name → the ``Customer`` (blank → none)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def prepare_value(self, value: Any) -> Any:
+    def label_of(self, value: Any) -> Picked:
         if isinstance(value, Customer):
-            return value.pk
-        return value
+            return Picked(str(value), value.pk)
+        customer = Customer.objects.filter(pk=str(value)).first()
+        return Picked(str(customer), customer.pk) if customer else Picked(str(value))
 
     def clean(self, value: Any) -> Customer | None:
-        text = super().clean(value)
-        return find_customer(text) if text else None
+        picked = super().clean(value)
+        return find_customer(picked.text, picked=picked) if picked else None
 
 
 class VersionedForm(forms.Form):
@@ -121,48 +173,76 @@ class OrderEditForm(VersionedForm):
 
     source_id = forms.CharField(label="Source ID", required=False, max_length=255)
     status = forms.ChoiceField(choices=OrderStatus.choices)
-    customer = CustomerReference(help_text="Id, source ID or email; blank for none.")
-    referrer = CustomerReference(help_text="Id, source ID or email; blank for none.")
-    amount = MoneyInput(label="Total order amount", help_text="Only for an order without items.")
-    discount_amount = MoneyInput(label="Order discount")
-    metadata = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
-        help_text='A JSON object, e.g. {"payment_method": "Visa"}.',
-    )
-
-    def clean_metadata(self) -> dict[str, Any]:
-        text = (self.cleaned_data.get("metadata") or "").strip()
-        if not text:
-            return {}
-        try:
-            value = load_json(text)
-        except json.JSONDecodeError as error:
-            raise ValidationError(f"Not valid JSON: {error.msg} (line {error.lineno}).") from None
-        except ValueError as error:
-            raise ValidationError(f"Not valid metadata: {error}.") from None
-        if not isinstance(value, dict):
-            raise ValidationError("Metadata must be a JSON object of key/value pairs.")
-        return value
+    customer = CustomerReference(help_text="Name, email, id or source ID; blank for none.")
+    referrer = CustomerReference(help_text="Name, email, id or source ID; blank for none.")
+    amount = MoneyField(label="Total order amount", help_text="Only for an order without items.")
+    discount_amount = MoneyField(label="Order discount")
 
 
-def find_catalogue_item(reference: str) -> tuple[Product | None, SKU | None]:
-    """A SKU or product by id or source ID (SKUs first: they are the more specific)."""
+def catalogue_label(product: Product, sku: SKU | None = None) -> str:
+    """How a product or SKU is shown: its name (``Blue mug · Tee M`` for a SKU)."""
+    return f"{product.name} · {sku.sku}" if sku else product.name
+
+
+def find_catalogue_item(
+    reference: str, *, picked: Picked | None = None
+) -> tuple[Product | None, SKU | None]:
+    """A SKU or product as picked from the suggestions, or by id, source ID or name (SKUs
+    first: they are the more specific)."""
     text = reference.strip()
+    if picked and picked.id:
+        found = _catalogue_by_id(picked.id)
+        if found and picked.stands_for(picked.id, catalogue_label(*found)):
+            return found
+    found = _catalogue_by_id(text)
+    if found:
+        return found
+    product_name, _, sku_name = text.rpartition(" · ")
+    skus = list(
+        SKU.objects.select_related("product").filter(
+            product__name__iexact=product_name, sku__iexact=sku_name
+        )[:2]
+    )
+    if len(skus) == 1:
+        return skus[0].product, skus[0]
+    products = list(Product.objects.filter(name__iexact=text)[:2])
+    if len(products) == 1:
+        return products[0], None
+    if skus or products:
+        raise ValidationError(
+            f"Several products are named '{text}'; pick one from the suggestions or type its id."
+        )
+    raise ValidationError(f"No product or SKU has the id, source ID or name '{text}'.")
+
+
+def item_reference(item: OrderItem) -> Picked:
+    """An order item's product or SKU as its Product or SKU input shows it."""
+    if not item.product_id:
+        return Picked(item.source_id)
+    return Picked(catalogue_label(item.product, item.sku), item.sku_id or item.product_id)
+
+
+def _catalogue_by_id(text: str) -> tuple[Product, SKU | None] | None:
     sku = SKU.objects.select_related("product").filter(Q(pk=text) | Q(source_id=text)).first()
     if sku:
         return sku.product, sku
     product = Product.objects.filter(Q(pk=text) | Q(source_id=text)).first()
-    if product:
-        return product, None
-    raise ValidationError(f"No product or SKU has the id or source ID '{text}'.")
+    return (product, None) if product else None
+
+
+class CatalogueReference(PickedField):
+    """A product or SKU shown by name (id as secondary text); the form resolves it."""
+
+    def label_of(self, value: Any) -> Picked:
+        found = _catalogue_by_id(str(value))
+        return Picked(catalogue_label(*found), str(value)) if found else Picked(str(value))
 
 
 class ItemForm(forms.Form):
     """One cart line: a catalogue product or SKU, quantity, price and item discount."""
 
-    reference = forms.CharField(
-        label="Product or SKU", help_text="Id or source ID of a product or SKU."
+    reference = CatalogueReference(
+        label="Product or SKU", help_text="Name, id or source ID of a product or SKU."
     )
     quantity = forms.IntegerField(
         min_value=1,
@@ -170,15 +250,24 @@ class ItemForm(forms.Form):
         initial=1,
         error_messages={"max_value": QUANTITY_TOO_LARGE},
     )
-    price = MoneyInput(label="Price", required=True)
-    discount_amount = MoneyInput(label="Discount")
+    price = MoneyField(label="Price", required=True)
+    discount_amount = MoneyField(label="Discount")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A cart row has no visible labels of its own: each input names its column and row.
+        row = self.prefix.rpartition("-")[2] if self.prefix else ""
+        if row.isdigit():
+            for field in self.fields.values():
+                if field.label and not field.widget.is_hidden:
+                    field.widget.attrs["aria-label"] = f"{field.label} of item {int(row) + 1}"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        reference = cleaned.get("reference")
-        if reference:
+        picked = cleaned.get("reference")
+        if picked:
             try:
-                cleaned["product"], cleaned["sku"] = find_catalogue_item(reference)
+                cleaned["product"], cleaned["sku"] = find_catalogue_item(picked.text, picked=picked)
             except ValidationError as error:
                 self.add_error("reference", error)
         return cleaned
@@ -196,7 +285,31 @@ class ItemForm(forms.Form):
         )
 
 
+def with_empty_row(data: QueryDict, prefix: str) -> QueryDict:
+    """The posted cart with one blank row more, unless a row is blank already (or the cart
+    is full): Calculate offers a row for the next item, as Save's next page would."""
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+    except ValueError:
+        return data  # the formset's management form reports it
+    typed = ("reference", "reference_id", "price", "discount_amount")
+    if total >= MAX_ITEMS or any(
+        not any((data.get(f"{prefix}-{row}-{name}") or "").strip() for name in typed)
+        for row in range(total)
+    ):
+        return data
+    data = data.copy()
+    data[f"{prefix}-{total}-quantity"] = "1"
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    return data
+
+
 class BaseItemFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields and index is not None:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Remove item {index + 1}"
+
     def item_forms(self) -> list[ItemForm]:
         """The rows that make the cart, in its order: ``items.N`` in a service's error is
         ``item_forms()[N - 1]`` (untouched and deleted rows are not items)."""
@@ -217,23 +330,3 @@ ItemFormSet = forms.formset_factory(
     validate_max=True,
     absolute_max=MAX_ITEMS + 1,
 )
-
-
-class MetadataValueForm(VersionedForm):
-    """One metadata property edited in place: its key and value as typed.
-
-    The value is read as JSON when it parses (numbers, true/false, lists, objects) into
-    something storable, else as text ("1e400" stays text); the schema validator then decides
-    whether it fits the property.
-    """
-
-    key = forms.CharField(max_length=100)
-    value = forms.CharField(required=False)
-    remove = forms.BooleanField(required=False)
-
-    def clean_value(self) -> Any:
-        text = self.cleaned_data.get("value", "")
-        try:
-            return load_json(text)
-        except (ValueError, TypeError):
-            return text

@@ -50,6 +50,11 @@ OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
 VALUELESS = {"set", "unset"}
 # Letters, digits and _ . - (no "__", which the ORM reads as a path separator).
 KEY_PATTERN = re.compile(r"^(?!.*__)[A-Za-z0-9_.\-]{1,100}$")
+# ``KEY_PATTERN`` in words, for every message that refuses a key or a property name.
+KEY_RULE = (
+    'Use 1 to 100 letters A-Z a-z, digits, "_", "." or "-", without "__" '
+    "(no spaces), e.g. gift_note."
+)
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
 

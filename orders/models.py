@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -86,6 +89,12 @@ class OrderStatus(models.TextChoices):
 
 # Statuses that count towards a customer's purchase summary (the reference's rule).
 COUNTED_STATUSES = (OrderStatus.PAID, OrderStatus.FULFILLED)
+
+
+def is_rollback(current_status: str, new_status: str) -> bool:
+    """Whether a status change is a redemption rollback, which people confirm first: an order
+    that counts in its customer's purchase summary (Paid, Fulfilled) becomes Canceled."""
+    return current_status in COUNTED_STATUSES and new_status == OrderStatus.CANCELED
 
 
 class Order(models.Model):
@@ -299,6 +308,51 @@ class MetadataProperty(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.type})"
 
+    # The number limits as the schema form names them.
+    BOUND_WORDS = {"gt": "more than", "gte": "at least", "lt": "less than", "lte": "at most"}
+
+    def clean(self) -> None:
+        """Refuse constraints no value could meet, so a property never silently refuses
+        everything: number limits that cross (at least 0 and less than -5), limits on a
+        property that is not a number, lengths that cross, and allowed values all forbidden.
+        """
+        errors: dict[str, str] = {}
+        bounds = {f: getattr(self, f) for f in self.BOUND_WORDS if getattr(self, f) is not None}
+        if bounds and self.type != self.Type.NUMBER:
+            field = next(iter(bounds))
+            errors[field] = "Only a Number property can have number limits; clear them."
+        for low in ("gt", "gte"):
+            for high in ("lt", "lte"):
+                if low not in bounds or high not in bounds or high in errors:
+                    continue
+                lower, upper = bounds[low], bounds[high]
+                both_inclusive = (low, high) == ("gte", "lte")
+                if lower > upper or (lower == upper and not both_inclusive):
+                    errors[high] = (
+                        f"No number is {self.BOUND_WORDS[low]} {_plain(lower)} and "
+                        f"{self.BOUND_WORDS[high]} {_plain(upper)}; change one of the limits."
+                    )
+        shortest, longest, exact = self.min_length, self.max_length, self.exact_length
+        if shortest is not None and longest is not None and shortest > longest:
+            errors["max_length"] = (
+                f"The longest length ({longest}) is below the shortest ({shortest})."
+            )
+        elif exact is not None and (
+            (shortest is not None and exact < shortest) or (longest is not None and exact > longest)
+        ):
+            errors["exact_length"] = (
+                f"The exact length ({exact}) is outside the shortest and longest lengths."
+            )
+        if self.eq and self.ne and all(value in self.ne for value in self.eq):
+            errors["ne"] = "Every allowed value is also forbidden, so no value could be given."
+        if errors:
+            raise ValidationError(errors)
+
+
+def _plain(number: Any) -> str:
+    """A limit without trailing zeros: ``Decimal("-5.0000000000")`` → ``-5``."""
+    return f"{number.normalize():f}" if hasattr(number, "normalize") else str(number)
+
 
 class OrderEvent(models.Model):
     """One entry of an order's activity log, written by ``orders.services`` with each change."""
@@ -391,3 +445,25 @@ class SavedView(models.Model):
     def parameters(self) -> list[tuple[str, str]]:
         """The view's filters and sort as (name, value) pairs, decoded, for showing it."""
         return [(name, value) for name, values in QueryDict(self.query).lists() for value in values]
+
+
+class WizardDraft(models.Model):
+    """What a user has entered in the Create order wizard, kept until they Save or Cancel
+    (``orders.wizard_storage``): leaving the wizard and coming back, even after signing out,
+    resumes it."""
+
+    # Indexed by the (user, wizard) unique constraint.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    wizard = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "wizard"], name="wizard_draft_user_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wizard} of {self.user_id}"

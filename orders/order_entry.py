@@ -25,6 +25,7 @@ from customers.services import create_customer
 
 from . import locks, services
 from .actors import Actor
+from .metadata_conditions import KEY_PATTERN, KEY_RULE
 from .metadata_validation import load_schema
 from .models import SKU, MetadataProperty, MetadataSchema, Order, OrderStatus, Product
 from .services import ItemData
@@ -133,8 +134,9 @@ def check_new_property(prop: NewProperty, *, pending: list[NewProperty] = ()) ->
     name = prop.name.strip()
     if not name:
         raise ValidationError({"name": "Give the new property a name."})
-    if len(name) > 100:
-        raise ValidationError({"name": f"{name[:20]}…: at most 100 characters."})
+    if not KEY_PATTERN.match(name):
+        # Written to the schema on Save: a name the validator, filters and exports accept.
+        raise ValidationError({"name": f"'{name[:40]}' cannot be a property name. {KEY_RULE}"})
     if prop.type not in ADDABLE_TYPES:
         raise ValidationError({"type": f"{name}: choose one of the offered types."})
     schema = load_schema(ORDER)

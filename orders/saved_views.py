@@ -2,7 +2,7 @@
 
 A saved view is a name for a query string of the orders list (``/orders/?<query>``), kept on
 the server so it follows its owner from browser to browser and can be shared with the team.
-Only its owner may rename, share or delete it; everyone who may view orders sees the views
+Only its owner may rename, share, update or delete it; everyone who may view orders sees the views
 shared with the team.
 """
 
@@ -15,12 +15,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
+from .filters import DEFAULT_SORT
 from .models import SavedView
 
 User = AbstractBaseUser | AnonymousUser
 
 # Where the list is, not what it shows: a view opens at its first page.
 IGNORED_PARAMETERS = frozenset({"page"})
+# Values that change nothing: the filter form sends them whenever it is used.
+DEFAULT_VALUES = frozenset({("sort", DEFAULT_SORT), ("source_id_match", "is")})
 NAME_MAX_LENGTH = SavedView._meta.get_field("name").max_length
 UNIQUE_CONSTRAINT = "saved_view_owner_name_uniq"
 
@@ -28,9 +31,10 @@ UNIQUE_CONSTRAINT = "saved_view_owner_name_uniq"
 def canonical_query(query: str | QueryDict) -> str:
     """The orders list's query string in one form, so equal filters give equal strings.
 
-    Drops ``page`` and blank values (an empty filter field filters nothing), keeps repeated
-    parameters (``status=PAID&status=CANCELED``, several ``meta=``) in their given order,
-    since their order can matter to the person reading them, and sorts parameter names.
+    Drops ``page``, blank values (an empty filter field filters nothing) and default ones
+    (newest first, source ID "is"), keeps repeated parameters (``status=PAID&status=CANCELED``,
+    several ``meta=``) in their given order, since their order can matter to the person
+    reading them, and sorts parameter names.
     ``:`` stays readable (``meta=payment_method:eq:Visa``); everything else is encoded.
     """
     if isinstance(query, str):
@@ -40,7 +44,7 @@ def canonical_query(query: str | QueryDict) -> str:
         for name in sorted(query)
         if name not in IGNORED_PARAMETERS
         for value in query.getlist(name)
-        if value.strip()
+        if value.strip() and (name, value) not in DEFAULT_VALUES
     ]
     return urlencode(pairs, safe=":")
 
@@ -80,7 +84,7 @@ def save_view(
 
 def rename_view(view: SavedView, *, user: User, name: str) -> SavedView:
     """Give ``view`` a new name; only its owner may. Validates the name like ``save_view``."""
-    _check_owner(view, user)
+    check_owner(view, user)
     name = _clean_name(name, owner=view.owner, exclude_pk=view.pk)
     if name != view.name:
         view.name = name
@@ -90,20 +94,31 @@ def rename_view(view: SavedView, *, user: User, name: str) -> SavedView:
 
 def set_view_shared(view: SavedView, *, user: User, shared: bool) -> SavedView:
     """Share ``view`` with everyone who may view orders, or take it back; owner only."""
-    _check_owner(view, user)
+    check_owner(view, user)
     if view.shared != shared:
         view.shared = shared
         view.save(update_fields=["shared", "updated_at"])
     return view
 
 
+def update_view_query(view: SavedView, *, user: User, query: str | QueryDict) -> SavedView:
+    """Give ``view`` the orders list's current ``query`` (filters and sort); owner only."""
+    check_owner(view, user)
+    query = canonical_query(query)
+    if query != view.query:
+        view.query = query
+        view.save(update_fields=["query", "updated_at"])
+    return view
+
+
 def delete_view(view: SavedView, *, user: User) -> None:
     """Delete ``view``; only its owner may."""
-    _check_owner(view, user)
+    check_owner(view, user)
     view.delete()
 
 
-def _check_owner(view: SavedView, user: User) -> None:
+def check_owner(view: SavedView, user: User) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` owns ``view`` (and so may change it)."""
     # Others may open a shared view, never change it. Whoever cannot see it at all gets
     # a 404 from the views before this (saved_views_for), so they never learn it exists.
     if not user.is_authenticated or view.owner_id != user.pk:

@@ -14,7 +14,7 @@ from django.db.models import Model
 
 from customers.models import Customer
 
-from .metadata_conditions import KEY_PATTERN
+from .metadata_conditions import KEY_PATTERN, KEY_RULE
 from .models import MetadataProperty, MetadataSchema, Order, OrderItem
 
 # The table whose ``metadata`` each schema describes.
@@ -109,9 +109,7 @@ def save_property(
         prop.deleted = False
     if not KEY_PATTERN.match(prop.name or ""):
         # The name is a metadata key: one the validator, filters and exports accept.
-        raise ValidationError(
-            {"name": 'Use 1 to 100 letters A-Z a-z, digits, "_", "." or "-", without "__".'}
-        )
+        raise ValidationError({"name": KEY_RULE})
     prop.full_clean()
     prop.save()
     return prop

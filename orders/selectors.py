@@ -102,10 +102,22 @@ def bounded_count(queryset: QuerySet[Order], budget_ms: int | None = None) -> in
     limited = queryset[: EXACT_COUNT_LIMIT + 1]
     connection = connections[queryset.db]
     budget = COUNT_TIME_BUDGET_MS if budget_ms is None else budget_ms
+    # SET LOCAL lasts until the end of the *transaction*: releasing the savepoint keeps it.
+    # Inside a caller's transaction the budget would then cut every later statement short,
+    # so the caller's timeout is put back after the count.
+    nested = connection.in_atomic_block
     try:
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL statement_timeout = {max(1, int(budget))}")
-            return limited.count()
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), "
+                "set_config('statement_timeout', %s, true)",
+                [f"{max(1, int(budget))}ms"],
+            )
+            previous = cursor.fetchone()[0]
+            count = limited.count()
+            if nested:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return count
     except OperationalError:
         # Cancelled by the timeout (psycopg's QueryCanceled); the savepoint was rolled back.
         return None

@@ -98,8 +98,12 @@ def ensure_source_id_available(source_id: str | None, *, exclude_id: str | None 
     owner = taken.values_list("pk", flat=True).first()
     if owner:
         raise ValidationError(
-            {"source_id": f"Source ID '{source_id}' is already used by order {owner}."},
-            code="source_id_taken",
+            {
+                "source_id": ValidationError(
+                    f"Source ID '{source_id}' is already used by order {owner}.",
+                    code="source_id_taken",
+                )
+            }
         )
 
 

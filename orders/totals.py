@@ -12,7 +12,7 @@ a message naming the field (``items.2.quantity``, ``discount_amount`` ...), neve
 database to refuse on save.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -94,11 +94,14 @@ def compute_totals(
     *,
     amount: int | None = None,
     discount_amount: int = 0,
+    money: Callable[[int], str] = str,
 ) -> OrderTotals:
     """Compute every amount of an order from its items, or from ``amount`` when it has none.
 
     With items, ``amount`` may be given only if it equals the items' total. Raises
     ``ValidationError`` (a dict keyed by field) for negative, fractional or contradictory input.
+    ``money`` writes the amounts its messages compare: minor units by default, as the API
+    and the importer take them; the dashboard passes ``core.money.format_money``.
     """
     if len(items) > MAX_ITEMS:
         raise ValidationError(
@@ -165,8 +168,8 @@ def compute_totals(
             raise ValidationError(
                 {
                     f"items.{index}.discount_amount": (
-                        f"cannot exceed the item amount {line_amount} "
-                        f"(actual value is '{item_discount}')"
+                        f"cannot exceed the item amount {money(line_amount)} "
+                        f"(actual value is '{money(item_discount)}')"
                     )
                 },
                 code="negative_subtotal",
@@ -180,8 +183,8 @@ def compute_totals(
             raise ValidationError(
                 {
                     "amount": (
-                        f"must equal the sum of the item amounts, {items_amount}, "
-                        f"or be left out (actual value is '{amount}')"
+                        f"must equal the sum of the item amounts, {money(items_amount)}, "
+                        f"or be left out (actual value is '{money(amount)}')"
                     )
                 },
                 code="amount_mismatch",
@@ -201,8 +204,8 @@ def compute_totals(
         raise ValidationError(
             {
                 "discount_amount": (
-                    f"discounts of {total_discount_amount} exceed the order amount {amount}; "
-                    "the total cannot be negative"
+                    f"discounts of {money(total_discount_amount)} exceed the order amount "
+                    f"{money(amount)}; the total cannot be negative"
                 )
             },
             code="negative_total",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("views/", views.SavedViewListView.as_view(), name="saved-views"),
     path("views/<int:pk>/rename/", views.rename_saved_view, name="saved-view-rename"),
     path("views/<int:pk>/share/", views.share_saved_view, name="saved-view-share"),
+    path("views/<int:pk>/update/", views.update_saved_view, name="saved-view-update"),
     path("views/<int:pk>/delete/", views.delete_saved_view, name="saved-view-delete"),
     path("<str:order_id>/", views.OrderDetailView.as_view(), name="detail"),
     path("<str:order_id>/activity/", views.order_activity, name="activity"),

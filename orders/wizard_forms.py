@@ -10,14 +10,15 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.money import MoneyField, format_money
 from customers.models import Customer
 
 from .forms import (
     QUANTITY_TOO_LARGE,
     BaseItemFormSet,
+    CatalogueReference,
     CustomerReference,
     ItemForm,
-    MoneyInput,
     find_customer,
 )
 from .models import MAX_ITEMS, Order, OrderStatus, Product
@@ -60,11 +61,11 @@ class WizardItemForm(ItemForm):
     A blank price takes the catalogue's (the type-ahead fills it in as you pick).
     """
 
-    reference = forms.CharField(
+    reference = CatalogueReference(
         label="Product or SKU",
         required=False,
         help_text="Search by name, or type the id or source ID.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        attrs={"autocomplete": "off"},
     )
     new_name = forms.CharField(label="or a new product named", required=False, max_length=255)
     new_source_id = forms.CharField(label="New product's source ID", required=False, max_length=255)
@@ -80,7 +81,7 @@ class WizardItemForm(ItemForm):
         },
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_QUANTITY, "step": 1}),
     )
-    price = MoneyInput(label="Price")
+    price = MoneyField(label="Price")
     discount_amount = None  # the wizard records carts as sold; discounts come from campaigns
 
     # Set by ItemsStepForm after Calculate: the server-computed line amount.
@@ -88,7 +89,7 @@ class WizardItemForm(ItemForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        reference = (cleaned.get("reference") or "").strip()
+        reference = cleaned.get("reference")
         new_name = (cleaned.get("new_name") or "").strip()
         new_source_id = (cleaned.get("new_source_id") or "").strip() or None
         if reference and new_name:
@@ -161,7 +162,7 @@ WizardItemFormSet = forms.formset_factory(
 class ItemsStepForm(forms.Form):
     """Step 2: the cart rows (a formset inside this form), or a Total order amount only."""
 
-    amount = MoneyInput(
+    amount = MoneyField(
         label="Total order amount", help_text="Only for an order without items, e.g. 120.00."
     )
 
@@ -204,6 +205,7 @@ class ItemsStepForm(forms.Form):
             totals = compute_totals(
                 [ItemInput(line.quantity, line.price) for line in lines],
                 amount=None if lines else amount,
+                money=format_money,
             )
         except ValidationError as error:
             self.add_totals_errors(error)
@@ -232,14 +234,18 @@ class PartyForm(forms.Form):
     existing = CustomerReference(
         label="Choose customer",
         help_text="Search by name, email, id or source ID.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        attrs={"autocomplete": "off"},
     )
     name = forms.CharField(required=False, max_length=255)
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, max_length=254)  # the column's length
     phone = forms.CharField(required=False, max_length=64)
     source_id = forms.CharField(label="Source ID", required=False, max_length=255)
-    # Posted by the "Use them" button offered when the new source ID is already taken.
+    # Posted by the "Use them" button offered when the new source ID or email is taken.
     use_existing = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Offered with the customer who already has the typed email: two people may share one.
+    same_email_ok = forms.BooleanField(
+        label="Create a new customer with this email anyway", required=False
+    )
 
     NEW_FIELDS = ("name", "email", "phone", "source_id")
 
@@ -248,6 +254,8 @@ class PartyForm(forms.Form):
         self.can_create = can_create
         # The customer who already has the typed source ID, offered for reuse.
         self.reuse: Customer | None = None
+        # The customer who already has the typed email, offered for reuse.
+        self.same_email: Customer | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -273,6 +281,14 @@ class PartyForm(forms.Form):
         source_id = (cleaned.get("source_id") or "").strip() or None
         if not name and not email and "email" not in self.errors:
             self.add_error("name", "Give the new customer a name or an email.")
+        if email and not cleaned.get("same_email_ok"):
+            self.same_email = Customer.objects.filter(email__iexact=email).order_by("pk").first()
+            if self.same_email:
+                self.add_error(
+                    "email",
+                    f"Customer {self.same_email} already has this email — use them, "
+                    "or create a new customer with it anyway?",
+                )
         if source_id:
             self.reuse = Customer.objects.filter(source_id=source_id).first()
             if self.reuse:

@@ -1,10 +1,10 @@
-"""Template helpers of the dashboard: money, UTC times and status badges.
+"""Template helpers of the dashboard: money, times in the user's zone and status badges.
 
 Load with ``{% load dashboard %}``.
 """
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -12,6 +12,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from core import times
 from core.money import format_money
 
 register = template.Library()
@@ -30,15 +31,14 @@ def money(minor_units: int | None) -> str:
 
 
 @register.filter
-def utc(value: datetime | None) -> str:
-    """A moment as people read it in the dashboard: ``"2026-11-23 14:05 UTC"``.
+def local_time(value: datetime | None) -> str:
+    """A moment as people read it in the dashboard: ``"2026-11-23 15:05 CET"``, in the
+    signed-in user's zone (``core.times``), the zone named."""
+    return times.local_time(value)
 
-    Shown in UTC whatever ``TIME_ZONE`` says, because exports are in UTC too and a list and
-    its export must agree.
-    """
-    if value is None:
-        return "—"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+# The name templates used while every page showed UTC; it gives the same as ``local_time``.
+register.filter("utc", local_time)
 
 
 @register.simple_tag
@@ -100,7 +100,7 @@ def metadata_value(value: Any, kind: str) -> SafeString:
     if kind == "datetime" and isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return format_html("{}", utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
+            return format_html("{}", local_time(moment))
         except ValueError:
             pass
     if isinstance(value, dict):

@@ -12,10 +12,19 @@ from core.paging import page_number
 from core.views import DashboardView
 from orders.selectors import DEFAULT_PAGE_SIZE, PAGE_SIZES
 
-from ..filters import DEFAULT_SORT, SORTS, CustomerFilter
+from ..filters import DEFAULT_SORT, SORTS, CustomerFilter, describe_filters
 from ..models import Segment
 from ..selectors import customer_page, customers_visible_to
 
+# The filters with a message area in the panel; a change in the form updates these areas.
+ERROR_FIELDS = (
+    "spent_min",
+    "spent_max",
+    "orders_min",
+    "orders_max",
+    "last_order_after",
+    "last_order_before",
+)
 # The table's columns: (sort key, heading, CSS class).
 COLUMNS = (
     ("name", "Name", ""),
@@ -87,10 +96,19 @@ class CustomerListView(DashboardView):
             next_url=url_with(base, query, page=str(number + 1)) if page.has_next else None,
             page_sizes=[(size, url_with(base, query, per_page=str(size))) for size in PAGE_SIZES],
             filtered=any(v for k, v in query.items() if k not in ("page", "per_page", "sort")),
+            chips=[
+                (phrase, url_with(base, query, **{name: None}))
+                for phrase, name in describe_filters(filterset)
+            ],
+            error_fields=[filterset.form[name] for name in ERROR_FIELDS],
             clear_url=base,
         )
-        if request.htmx:
-            return TemplateResponse(request, f"{self.template_name}#page", context)
+        # htmx asks for the whole page when it restores one missing from its history cache.
+        if request.htmx and not request.htmx.history_restore_request:
+            # A change in the filter form (its target is #results) gets the results and the
+            # panel's messages; a link gets the whole page, panel included.
+            part = "update" if request.htmx.target == "results" else "page"
+            return TemplateResponse(request, f"{self.template_name}#{part}", context)
         return self.render_to_response(context)
 
     def _sort_link(self, base: str, query: QueryDict, sort: str, field: str) -> tuple[str, str]:

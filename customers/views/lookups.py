@@ -17,11 +17,17 @@ CUSTOMER_LOOKUP_LIMIT = 10
 @require_GET
 def customer_search(request: HttpRequest) -> HttpResponse:
     """Customers by name, email, id or source ID (``?q=``), at most ten, as suggestions that
-    fill in the input named by ``field`` (the Create order wizard's Choose customer)."""
+    fill in the input named by ``field`` (the Create order wizard's Choose customer) with
+    the customer's name, and its ``<field>_id`` companion with the id."""
     text = request.GET.get("q", "")
     target = request.GET.get("field", "")
     suggestions = [
-        {"customer": customer, "fill": json.dumps({target: customer.pk} if target else {})}
+        {
+            "customer": customer,
+            "fill": json.dumps(
+                {target: str(customer), f"{target}_id": customer.pk} if target else {}
+            ),
+        }
         for customer in search_customers(request.user, text, limit=CUSTOMER_LOOKUP_LIMIT)
     ]
     return TemplateResponse(

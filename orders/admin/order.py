@@ -4,9 +4,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 from import_export.results import Result
@@ -16,6 +18,7 @@ from core.resources import FILE_FORMATS
 from customers.models import Customer
 
 from ..models import (
+    COUNTED_STATUSES,
     Order,
     OrderEvent,
     OrderItem,
@@ -53,6 +56,9 @@ ORDER_COMPUTED_FIELDS = (
     "created_at",
     "updated_at",
 )
+
+# The rollback confirmation lists this many orders, then says how many more.
+ROLLBACKS_LISTED = 100
 
 
 class ServiceRejected(Exception):
@@ -329,8 +335,19 @@ class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin)
         self._change_status(request, queryset, OrderStatus.PAID)
 
     @admin.action(description="Mark as Canceled", permissions=["change"])
-    def mark_canceled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    def mark_canceled(
+        self, request: HttpRequest, queryset: QuerySet[Order]
+    ) -> TemplateResponse | None:
+        """Cancel the orders; rolling back Paid or Fulfilled ones is confirmed first, on a
+        page listing them, as the dashboard's Change status asks."""
+        rollbacks = queryset.filter(status__in=COUNTED_STATUSES)
+        count = rollbacks.count()
+        # The confirmation carries the number it listed: if more orders became rollbacks
+        # meanwhile, the operator sees the list again rather than cancel what they did not see.
+        if count and request.POST.get("rollbacks_confirmed") != str(count):
+            return self._rollback_confirmation(request, queryset, rollbacks, count)
         self._change_status(request, queryset, OrderStatus.CANCELED)
+        return None
 
     @admin.action(description="Mark as Fulfilled", permissions=["change"])
     def mark_fulfilled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
@@ -339,6 +356,30 @@ class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin)
     @admin.action(description="Mark as Created", permissions=["change"])
     def mark_created(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._change_status(request, queryset, OrderStatus.CREATED)
+
+    def _rollback_confirmation(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Order],
+        rollbacks: QuerySet[Order],
+        count: int,
+    ) -> TemplateResponse:
+        others = queryset.exclude(status__in=(*COUNTED_STATUSES, OrderStatus.CANCELED)).count()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel Paid or Fulfilled orders?",
+            "opts": self.model._meta,
+            "rollbacks": rollbacks.select_related("customer").order_by("-created_at", "-id")[
+                :ROLLBACKS_LISTED
+            ],
+            "count": count,
+            "unlisted": max(count - ROLLBACKS_LISTED, 0),
+            "others": others,
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orders/order/cancel_confirmation.html", context)
 
     def _change_status(
         self, request: HttpRequest, queryset: QuerySet[Order], status: OrderStatus

@@ -8,13 +8,15 @@ that cannot hold markup. The markup is the same as the template gave.
 """
 
 from collections.abc import Callable, Iterable
-from datetime import UTC
+from datetime import tzinfo
 from html import escape
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from core.money import decimals, format_money
+from core.times import local_time
 from orders.models import Order, OrderStatus
 from orders.selectors import OrderRow
 
@@ -58,7 +60,11 @@ def _customer_label(order: Order | OrderRow) -> str:
 
 
 def _row(
-    order: Order | OrderRow, orders_url: str, customers_url: str, money: Callable[[int], str]
+    order: Order | OrderRow,
+    orders_url: str,
+    customers_url: str,
+    money: Callable[[int], str],
+    zone: tzinfo,
 ) -> str:
     order_id = escape(order.id)
     if order.customer_id:
@@ -69,7 +75,7 @@ def _row(
     else:
         customer = NO_CUSTOMER
     badge = BADGES.get(order.status) or escape(order.status)
-    created = order.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    created = local_time(order.created_at, zone)
     return (
         f'<tr><td data-label="Status">{badge}</td>'
         f'<td data-label="ID"><a class="mono" href="{orders_url}{order_id}/">{order_id}</a></td>'
@@ -88,6 +94,7 @@ def order_rows(
     """One ``<tr>`` per order: status, id, customer, items, amount, discounted, created."""
     orders_url, customers_url = escape(orders_url), escape(customers_url)
     money = money_formatter()
+    zone = timezone.get_current_timezone()
     return mark_safe(  # noqa: S308 - every value from data is escaped in _row
-        "\n".join(_row(order, orders_url, customers_url, money) for order in orders)
+        "\n".join(_row(order, orders_url, customers_url, money, zone) for order in orders)
     )

@@ -16,6 +16,7 @@ from .saved_views import (
     delete_saved_view,
     rename_saved_view,
     share_saved_view,
+    update_saved_view,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "delete_saved_view",
     "rename_saved_view",
     "share_saved_view",
+    "update_saved_view",
 ]

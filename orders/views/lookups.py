@@ -37,7 +37,8 @@ def catalogue_search(request: HttpRequest) -> HttpResponse:
             "match": match,
             "fill": fill(
                 **{
-                    f"{row}-reference": match.id,
+                    f"{row}-reference": match.name,
+                    f"{row}-reference_id": match.id,
                     f"{row}-price": format_plain(match.price) if match.price is not None else "",
                 }
             ),

@@ -119,7 +119,9 @@ class MetadataPropertyFormView(DashboardView):
         status: int = 200,
     ) -> HttpResponse:
         label = MetadataSchema.RelatedObject(related_object).label
-        title = f"Edit {prop.name}" if prop else f"Add a {label.lower()} property"
+        noun = label.lower()
+        article = "an" if noun[0] in "aeiou" else "a"
+        title = f"Edit {prop.name}" if prop else f"Add {article} {noun} property"
         context = self.get_context_data(
             form=form, prop=prop, object_label=label, warning=warning, title=title
         )

@@ -1,9 +1,10 @@
 """Campaign hub › Orders › Create order: a six-step wizard.
 
-A formtools ``SessionWizardView``: what was typed lives in the session, per user, until Save
-or Cancel. Steps are plain forms (it works without JavaScript); htmx only swaps the step's
-body for the in-step actions (add or remove an item, Calculate, add a metadata property) and
-fetches the type-ahead suggestions (``orders.views.lookups``).
+A formtools ``SessionWizardView`` whose storage is the user's ``WizardDraft``: what was typed
+is kept per user until Save or Cancel, and opening the wizard again resumes it. Steps are
+plain forms (it works without JavaScript); htmx only swaps the step's body for the in-step
+actions (add or remove an item, Calculate, add a metadata property) and fetches the
+type-ahead suggestions (``orders.views.lookups``).
 
 In-step actions are POSTs with ``wizard_action``; they re-render the current step from the
 posted data and never move on. Back / Edit post ``wizard_goto_step`` and keep what was typed
@@ -13,6 +14,7 @@ the wizard's idempotency key makes a second Save return the first one's order.
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -77,11 +79,39 @@ def _remove_row(data: QueryDict, prefix: str, index: int) -> QueryDict:
     return data
 
 
+def error_summary(form: forms.BaseForm) -> list[dict[str, str]]:
+    """Every message of a step, each with the input it is about (``id``, blank when it is
+    about the whole step) and that input's name: the list atop the step that takes focus."""
+    entries: list[dict[str, str]] = []
+
+    def add(bound: forms.BaseForm, suffix: str = "") -> None:
+        for name, problems in bound.errors.items():
+            field = bound[name] if name in bound.fields else None
+            for message in problems:
+                entries.append(
+                    {
+                        "id": field.id_for_label if field else "",
+                        "label": f"{field.label}{suffix}" if field else "",
+                        "message": message,
+                    }
+                )
+
+    add(form)
+    rows = getattr(form, "rows", None)
+    if rows is not None:
+        entries += [{"id": "items", "label": "", "message": m} for m in rows.non_form_errors()]
+        for number, row in enumerate(rows.forms, start=1):
+            add(row, f" of item {number}")
+    return entries
+
+
 class OrderCreateView(DashboardView, SessionWizardView):
     """The Create order wizard (``orders.add_order``; anonymous users go to the login page)."""
 
     permission_required = "orders.add_order"
     template_name = "orders/order_wizard.html"
+    # Per user in the database until Save or Cancel, not in the session (orders.wizard_storage).
+    storage_name = "orders.wizard_storage.DraftStorage"
     nav = "orders"
     title = "Create order"
     form_list = [(name, form) for name, _, form in STEPS]
@@ -93,7 +123,17 @@ class OrderCreateView(DashboardView, SessionWizardView):
     # --- requests -------------------------------------------------------------------------
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """A new wizard: empty, at Details, with a fresh idempotency key."""
+        """The user's draft at the step they left it, or a new wizard: empty, at Details,
+        with a fresh idempotency key."""
+        step = self.storage.current_step
+        if self.storage.has_entries() and step in self.get_form_list():
+            self.quiet = True  # what was left half-typed is not scolded on return
+            form = self.get_form(
+                step=step,
+                data=self.storage.get_step_data(step),
+                files=self.storage.get_step_files(step),
+            )
+            return self.render(form, resumed=True)
         self.storage.reset()
         self.storage.current_step = self.steps.first
         self.storage.extra_data = {"creation_key": new_creation_key(), "new_properties": []}
@@ -152,10 +192,12 @@ class OrderCreateView(DashboardView, SessionWizardView):
                 name = action.partition(":")[2]
                 self._set_new_properties([p for p in self._new_properties() if p.name != name])
         self.partial = bool(self.request.htmx)
+        # Kept as typed, like Back does, so the draft resumes with it too.
+        self.storage.set_step_data(step, data)
         form = self.get_form(data=data)
         if not self.quiet:
             form.is_valid()
-        return self.render(form, **extra)
+        return self.render(form, action=action, **extra)
 
     def _add_property(self, data: QueryDict) -> tuple[QueryDict, list[str]]:
         if not may_add_to_schema(self.request.user):
@@ -211,11 +253,12 @@ class OrderCreateView(DashboardView, SessionWizardView):
         data = super().process_step(form)
         role = self.steps.current
         if role in ("customer", "referrer") and form.cleaned_data.get("use_existing"):
-            # "Use them": store the choice as if it had been typed, without the new fields.
+            # "Use them": store the choice as if it had been picked, without the new fields.
             data = data.copy()
-            data[f"{role}-existing"] = form.cleaned_data["customer"].pk
-            for name in (*PartyForm.NEW_FIELDS, "use_existing"):
+            customer = form.cleaned_data["customer"]
+            for name in (*PartyForm.NEW_FIELDS, "use_existing", "same_email_ok"):
                 data.pop(f"{role}-{name}", None)
+            data[f"{role}-existing"], data[f"{role}-existing_id"] = str(customer), customer.pk
         return data
 
     # --- pages ----------------------------------------------------------------------------
@@ -244,6 +287,7 @@ class OrderCreateView(DashboardView, SessionWizardView):
             step=current,
             step_label=STEP_LABELS[current],
             quiet=self.quiet,
+            error_summary=[] if self.quiet or not form.is_bound else error_summary(form),
             may_add_to_schema=may_add_to_schema(self.request.user),
             may_create_customers=self.request.user.has_perm("customers.add_customer"),
         )

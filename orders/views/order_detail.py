@@ -4,7 +4,6 @@ Every change goes through ``orders.services.update_order`` with the version the 
 shown for, so a save over someone else's newer change is refused, never lost.
 """
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -14,18 +13,32 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.money import format_money
 from core.views import DashboardView
 
 from ..activity import describe
 from ..actors import Actor
-from ..forms import ItemFormSet, MetadataValueForm, OrderEditForm, StatusForm
-from ..metadata_conditions import order_schema_properties
-from ..models import Order, OrderStatus
+from ..forms import (
+    ItemFormSet,
+    OrderEditForm,
+    StatusForm,
+    item_reference,
+    with_empty_row,
+)
+from ..metadata_forms import (
+    UNKNOWN_KINDS,
+    MetadataValueForm,
+    TypedMetadataForm,
+    describe_order_properties,
+    type_label,
+    value_input,
+)
+from ..models import Order, OrderStatus, is_rollback
 from ..selectors import orders_visible_to
 from ..services import OrderChangedElsewhere, change_order_status, update_order
-from ..totals import compute_totals
+from ..totals import OrderTotals, compute_totals
 
 ACTIVITY_PAGE_SIZE = 50
 TABS = ("dashboard", "metadata", "activity")
@@ -44,19 +57,31 @@ def activity_page(order: Order, number: Any) -> dict[str, Any]:
     return {"activity": describe(list(page.object_list)), "activity_page": page}
 
 
-def metadata_rows(order: Order) -> list[dict[str, Any]]:
-    """Each metadata property with its schema type, or "unknown" when the schema lacks it."""
-    properties = order_schema_properties()
+def metadata_rows(order: Order, refused: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every live schema property (set or not) and every other stored key, each with its
+    schema type ("unknown" when the schema lacks it) and the typed input that edits it.
+
+    ``refused`` (``key``, ``data``, ``errors``) is an in-place edit that was refused: its row
+    shows what was typed, with the messages beside it.
+    """
+    properties = describe_order_properties()
+    metadata = order.metadata or {}
+    refused = refused or {}
     rows = []
-    for key, value in sorted((order.metadata or {}).items()):
-        prop = properties.get(key)
+    for key in sorted(set(metadata) | set(properties)):
+        prop, value = properties.get(key), metadata.get(key)
+        data = refused.get("data") if refused.get("key") == key else None
         rows.append(
             {
                 "key": key,
                 "value": value,
+                "is_set": key in metadata,
                 "type": prop.type if prop else "unknown",
                 "array": bool(prop and prop.array),
-                "json": json.dumps(value, ensure_ascii=False),
+                "required": bool(prop and prop.required),
+                "type_label": type_label(prop) if prop else "unknown",
+                "input": value_input(key, prop, value, data=data),
+                "errors": refused.get("errors", []) if data is not None else [],
             }
         )
     return rows
@@ -94,6 +119,8 @@ class OrderDetailView(DashboardView):
         context = self.get_context_data(order=order, title=order.id, tab=tab, **kwargs)
         context.update(self.tab_context(order, tab))
         if request.htmx and request.htmx.target == "tab-panel":
+            # The header may be older than the tab now shown: bring it along.
+            context["refresh_header"] = True
             return TemplateResponse(request, f"{self.template_name}#tab", context)
         return self.render_to_response(context)
 
@@ -108,6 +135,7 @@ class OrderDetailView(DashboardView):
             context["items"] = order.items.select_related("product", "sku").order_by("position")
         elif tab == "metadata":
             context["metadata_rows"] = metadata_rows(order)
+            context["unknown_kinds"] = UNKNOWN_KINDS
         else:
             context.update(activity_page(order, self.request.GET.get("page")))
         return context
@@ -117,16 +145,28 @@ class OrderDetailView(DashboardView):
 @permission_required("orders.view_order", raise_exception=True)
 @require_GET
 def order_activity(request: HttpRequest, order_id: str) -> HttpResponse:
-    """The Activity tab's list alone: what the tab polls to stay current."""
+    """The Activity tab's list alone: what the tab polls to stay current.
+
+    When the order has changed since the version the tab was shown for, the response also
+    carries the page's header (status badge, Updated, the Change status form with the new
+    version) as htmx out-of-band swaps: a header left behind would show an old status and
+    make the next Change status from the page be refused as stale.
+    """
     order = get_order(request, order_id)
-    context = {"order": order, **activity_page(order, request.GET.get("page"))}
-    return TemplateResponse(request, "orders/_order_activity.html", context)
+    context = {
+        "order": order,
+        "refresh_header": request.GET.get("shown_version") != str(order.version),
+        "can_change": request.user.has_perm("orders.change_order"),
+        "statuses": OrderStatus.choices,
+        **activity_page(order, request.GET.get("page")),
+    }
+    return TemplateResponse(request, "orders/_order_activity_poll.html", context)
 
 
 @login_required
 @require_POST
 def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
-    """Change Status; moving a Paid order to Canceled (a rollback) asks for confirmation."""
+    """Change Status; a rollback (a Paid or Fulfilled order to Canceled) asks for confirmation."""
     _change_allowed(request)
     order = get_order(request, order_id)
     form = StatusForm(request.POST)
@@ -134,8 +174,7 @@ def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
         messages.error(request, "Choose one of Created, Paid, Canceled or Fulfilled.")
         return HttpResponseRedirect(order.get_absolute_url())
     status = form.cleaned_data["status"]
-    rollback = order.status == OrderStatus.PAID and status == OrderStatus.CANCELED
-    if rollback and not form.cleaned_data["confirm"]:
+    if is_rollback(order.status, status) and not form.cleaned_data["confirm"]:
         return TemplateResponse(
             request,
             "orders/order_status_confirm.html",
@@ -154,22 +193,32 @@ def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def edit_metadata(request: HttpRequest, order_id: str) -> HttpResponse:
-    """Set or remove one metadata property in place, validated against the schema."""
+    """Set or remove one metadata property in place, validated against the schema.
+
+    A refused edit shows the Metadata tab at this address; its tab links (``?tab=…``) then
+    come here by GET and are sent on to the order's page.
+    """
+    if request.method == "GET":
+        order = get_order(request, order_id)
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(order.get_absolute_url() + (f"?{query}" if query else ""))
     _change_allowed(request)
     order = get_order(request, order_id)
-    form = MetadataValueForm(request.POST)
+    form = MetadataValueForm(request.POST, properties=describe_order_properties())
     target = f"{order.get_absolute_url()}?tab=metadata"
     if not form.is_valid():
-        messages.error(request, "Give the property's name and value.")
-        return HttpResponseRedirect(target)
+        problems = [problem for errors in form.errors.values() for problem in errors]
+        return _refused_metadata(request, order, problems)
     metadata = dict(order.metadata or {})
-    key = form.cleaned_data["key"].strip()
-    if form.cleaned_data["remove"]:
-        metadata.pop(key, None)
+    key = form.cleaned_data["key"]
+    value = form.cleaned_data.get("metadata_value")
+    if form.cleaned_data["remove"] or value is None:
+        # An emptied input unsets the property; the validator refuses it when required.
+        metadata[key] = None
     else:
-        metadata[key] = form.cleaned_data["value"]
+        metadata[key] = value
     try:
         update_order(
             order,
@@ -180,10 +229,25 @@ def edit_metadata(request: HttpRequest, order_id: str) -> HttpResponse:
     except OrderChangedElsewhere as error:
         _stale_message(request, error)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        return _refused_metadata(request, order, error.messages)
     else:
         messages.success(request, f"Metadata {key} saved.")
     return HttpResponseRedirect(target)
+
+
+def _refused_metadata(request: HttpRequest, order: Order, problems: list[str]) -> HttpResponse:
+    """The Metadata tab again (400) with what was typed kept in its row, or in the Add
+    property form for a new key, and the messages beside it: nothing typed is lost."""
+    key = (request.POST.get("key") or "").strip()
+    view = OrderDetailView()
+    view.setup(request, order_id=order.pk)
+    context = view.get_context_data(order=order, title=order.id, tab="metadata")
+    context.update(view.tab_context(order, "metadata"))
+    rows = metadata_rows(order, {"key": key, "data": request.POST, "errors": problems})
+    context["metadata_rows"] = rows
+    if not any(row["errors"] for row in rows):
+        context["add_refused"] = {"data": request.POST, "errors": problems}
+    return view.render_to_response(context, status=400)
 
 
 class OrderEditView(DashboardView):
@@ -201,18 +265,20 @@ class OrderEditView(DashboardView):
                 "version": order.version,
                 "source_id": order.source_id or "",
                 "status": order.status,
-                "customer": order.customer_id or "",
-                "referrer": order.referrer_id or "",
+                "customer": order.customer,
+                "referrer": order.referrer,
                 "amount": order.amount if not order.items_count else None,
                 "discount_amount": order.discount_amount,
-                "metadata": json.dumps(order.metadata or {}, indent=2, ensure_ascii=False),
             }
+        )
+        self.metadata_form = TypedMetadataForm(
+            prefix="metadata", metadata=order.metadata or {}, empty_row=True
         )
         formset = ItemFormSet(
             prefix="items",
             initial=[
                 {
-                    "reference": item.sku_id or item.product_id or item.source_id,
+                    "reference": item_reference(item),
                     "quantity": item.quantity,
                     "price": item.price,
                     "discount_amount": item.discount_amount or None,
@@ -225,8 +291,11 @@ class OrderEditView(DashboardView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         order = get_order(request, kwargs["order_id"])
         form = OrderEditForm(request.POST)
-        formset = ItemFormSet(request.POST, prefix="items")
-        if not (form.is_valid() and formset.is_valid()):
+        calculate = "calculate" in request.POST
+        cart = with_empty_row(request.POST, "items") if calculate else request.POST
+        formset = ItemFormSet(cart, prefix="items")
+        self.metadata_form = metadata_form = TypedMetadataForm(request.POST, prefix="metadata")
+        if not all([form.is_valid(), formset.is_valid(), metadata_form.is_valid()]):
             return self.render_form(order, form, formset)
         data = form.cleaned_data
         items = formset.items()
@@ -235,7 +304,7 @@ class OrderEditView(DashboardView):
             "status": data["status"],
             "customer": data["customer"],
             "referrer": data["referrer"],
-            "metadata": data["metadata"],
+            "metadata": metadata_form.cleaned_data["metadata"],
             "discount_amount": data["discount_amount"] or 0,
             "items": items,
         }
@@ -244,8 +313,10 @@ class OrderEditView(DashboardView):
         elif data["amount"] is not None:
             form.add_error("amount", "Leave the total empty: the items' prices make it.")
             return self.render_form(order, form, formset)
-        if "calculate" in request.POST:
+        if calculate:
             return self.render_form(order, form, formset, calculate=True)
+        if self.check_totals(form, formset) is None:
+            return self.render_form(order, form, formset)
         try:
             update_order(
                 order, actor=Actor.for_user(request.user),
@@ -274,6 +345,21 @@ class OrderEditView(DashboardView):
             else:
                 form.add_error(None, problems)
 
+    def check_totals(self, form: OrderEditForm, formset: Any) -> OrderTotals | None:
+        """The order's totals by the service's rule, or ``None`` with every limit it breaks
+        put on its field, in money (before anything is written)."""
+        try:
+            items = [item.as_input() for item in formset.items()]
+            return compute_totals(
+                items,
+                amount=None if items else form.cleaned_data.get("amount"),
+                discount_amount=form.cleaned_data.get("discount_amount") or 0,
+                money=format_money,
+            )
+        except ValidationError as error:
+            self.add_service_errors(form, formset, error)
+            return None
+
     def render_form(
         self,
         order: Order,
@@ -283,21 +369,12 @@ class OrderEditView(DashboardView):
         calculate: bool = False,
         stale: list[Any] | None = None,
     ) -> HttpResponse:
-        totals = None
-        if calculate:
-            try:
-                items = [item.as_input() for item in formset.items()]
-                totals = compute_totals(
-                    items,
-                    amount=None if items else form.cleaned_data.get("amount"),
-                    discount_amount=form.cleaned_data.get("discount_amount") or 0,
-                )
-            except ValidationError as error:
-                self.add_service_errors(form, formset, error)
+        totals = self.check_totals(form, formset) if calculate else None
         context = self.get_context_data(
             order=order,
             form=form,
             formset=formset,
+            metadata_form=self.metadata_form,
             totals=totals,
             stale=stale,
             title=f"Edit {order.id}",

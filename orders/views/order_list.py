@@ -5,7 +5,7 @@ filters change, and pushes the canonical URL so the view can be bookmarked and r
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,12 +13,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 
-from core.money import format_money
 from core.paging import page_number
 from core.views import DashboardView
-from customers.models import Segment
 
+from ..filter_descriptions import describe
 from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
 from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_keys
 from ..models import OrderStatus
@@ -41,6 +41,8 @@ MONEY_RANGES = (
 )
 MONEY_PARAMS = tuple(name for _, low, high in MONEY_RANGES for name in (low, high))
 PRESENCE = (("has_customer", "customer"), ("has_referrer", "referrer"))
+# The filters with a message area in the panel; a change in the form updates these areas.
+ERROR_FIELDS = ("status", *DATE_PARAMS, *MONEY_PARAMS, "has_customer", "has_referrer", "meta")
 # The table's columns: (sort key or "", heading, CSS class).
 COLUMNS = (
     ("status", "Status", ""),
@@ -121,46 +123,16 @@ def _with(query: QueryDict, **params: str | None) -> str:
 
 def active_chips(filterset: OrderFilter, query: QueryDict) -> list[Chip]:
     """A chip for every filter in force (valid ones only), each with its removal link."""
-    filterset.form.is_valid()  # cleaned_data then holds every valid field
-    data = filterset.form.cleaned_data
-    chips: list[Chip] = []
-    if data.get("q"):
-        chips.append(Chip(f"Search: {data['q']}", _without(query, "q")))
-    for status in data.get("status") or []:
-        chips.append(
-            Chip(f"Status is {OrderStatus(status).label}", _without(query, "status", status))
-        )
-    for name in DATE_PARAMS:
-        if data.get(name):
-            chips.append(Chip(f"{filterset.form[name].label} {query[name]}", _without(query, name)))
-    for name in MONEY_PARAMS:
-        if data.get(name) is not None:
-            label = filterset.form[name].label
-            chips.append(Chip(f"{label} {format_money(data[name])}", _without(query, name)))
-    for name in ("customer", "referrer"):
-        if data.get(name):
-            chips.append(Chip(f"{name.title()}: {data[name]}", _without(query, name)))
-    if data.get("source_id"):
-        how = "contains" if data.get("source_id_match") == "contains" else "is"
-        chips.append(Chip(f"Source ID {how} {data['source_id']}", _without(query, "source_id")))
-    for name in ("has_customer", "has_referrer"):
-        if data.get(name) is not None:
-            what = name.removeprefix("has_")
-            label = f"Has {what}" if data[name] else f"No {what}"
-            chips.append(Chip(label, _without(query, name)))
-    for condition in data.get("meta") or []:
-        chips.append(Chip(condition.label, _without(query, "meta", condition.url_value)))
-    if data.get("segment") is not None:
-        segment_id = int(data["segment"])
-        name = Segment.objects.filter(pk=segment_id).values_list("name", flat=True).first()
-        label = f"Customer in segment {name}" if name else f"Segment {segment_id} (deleted)"
-        chips.append(Chip(label, _without(query, "segment")))
-    return chips
+    return [
+        Chip(phrase.text, _without(query, phrase.parameter, phrase.value))
+        for phrase in describe(filterset)
+    ]
 
 
 def quick_ranges(query: QueryDict) -> list[tuple[str, str]]:
-    """Links for Today, Last 7 days, Last 30 days and This month (created, UTC days)."""
-    today = datetime.now(UTC).date()
+    """Links for Today, Last 7 days, Last 30 days and This month (created; days of the
+    current time zone, as the date filters read them)."""
+    today = timezone.localdate()
     starts = [
         ("Today", today),
         ("Last 7 days", today - timedelta(days=6)),
@@ -197,7 +169,9 @@ class OrderListView(DashboardView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         query, folded = fold_meta_rows(request.GET)
-        if folded and not request.htmx:
+        # htmx asks for the whole page when it restores one missing from its history cache.
+        fragment = request.htmx and not request.htmx.history_restore_request
+        if folded and not fragment:
             return HttpResponseRedirect(_url(query))
         filterset = OrderFilter(query, queryset=orders_visible_to(request.user))
         number, per_page, page_problems = _page_params(query)
@@ -231,6 +205,9 @@ class OrderListView(DashboardView):
             # filters, nested look-ups) the panel cost more than the table.
             status_boxes=self._status_boxes(filterset),
             money_ranges=self._money_ranges(filterset),
+            date_boxes={name: self._date_box(filterset, name) for name in DATE_PARAMS},
+            error_fields=[filterset.form[name] for name in ERROR_FIELDS],
+            meta_added=folded and any(key.strip() for key in request.GET.getlist("meta_key")),
             presence=[(name, what, query.get(name, "")) for name, what in PRESENCE],
             headers=self._headers(query, sort),
             sort_options=[(value, label, value == sort) for value, label in SORT_CHOICES],
@@ -238,8 +215,11 @@ class OrderListView(DashboardView):
             orders_url=_list_path(),
             customers_url=reverse("customers:list"),
         )
-        if request.htmx:
-            response = TemplateResponse(request, f"{self.template_name}#page", context)
+        if fragment:
+            # A change in the filter form (its target is #results) gets the results and the
+            # panel's messages; a link gets the whole page, panel included.
+            part = "update" if request.htmx.target == "results" else "page"
+            response = TemplateResponse(request, f"{self.template_name}#{part}", context)
             response["HX-Push-Url"] = _url(query)
             return response
         return self.render_to_response(context)
@@ -271,6 +251,12 @@ class OrderListView(DashboardView):
             return {"name": name, "label": field.label, "value": value, "field": field}
 
         return [(label, box(low), box(high)) for label, low, high in MONEY_RANGES]
+
+    @staticmethod
+    def _date_box(filterset: OrderFilter, name: str) -> dict[str, Any]:
+        field = filterset.form[name]
+        value = field.value() or ""
+        return {"name": name, "label": field.label, "value": value, "field": field}
 
     def _sort_links(self, query: QueryDict, sort: str) -> dict[str, dict[str, str]]:
         """For each sortable column: its URL (toggling direction) and the arrow in force."""

@@ -11,21 +11,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.views import DashboardView
 
+from ..filter_descriptions import describe_query
 from ..models import SavedView
 from ..saved_views import (
     canonical_query,
+    check_owner,
     delete_view,
     rename_view,
     save_view,
     saved_views_for,
     set_view_shared,
+    update_view_query,
 )
 
 # What a checkbox or an on/off field posts when it is on.
@@ -50,6 +53,8 @@ class SavedViewListView(DashboardView):
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         views = list(saved_views_for(self.request.user))
+        for view in views:
+            view.sentence = describe_query(view.query)
         own = [view for view in views if view.owner_id == self.request.user.pk]
         shared = [view for view in views if view.owner_id != self.request.user.pk]
         return super().get_context_data(own_views=own, shared_views=shared, **kwargs)
@@ -106,9 +111,35 @@ def share_saved_view(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 @require_POST
 @login_required
 @permission_required("orders.view_order", raise_exception=True)
-def delete_saved_view(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    """Delete one of the user's saved views."""
+def update_saved_view(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    """Give one of the user's saved views the filters and sort shown (field ``query``)."""
     view = _get_view(request, pk)
+    update_view_query(view, user=request.user, query=request.POST.get("query", ""))
+    messages.success(request, f"The view '{view.name}' now shows: {describe_query(view.query)}.")
+    return redirect(_next_url(request))
+
+
+@require_POST
+@login_required
+@permission_required("orders.view_order", raise_exception=True)
+def delete_saved_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the user's saved views, once confirmed.
+
+    Without ``confirm`` the answer is a page that asks, as the dashboard asks before any
+    change that cannot be taken back (a Paid order's rollback is the other one).
+    """
+    view = _get_view(request, pk)
+    if not _is_on(request.POST, "confirm"):
+        check_owner(view, request.user)
+        context = {
+            "view": view,
+            "sentence": describe_query(view.query),
+            "next": _next_url(request),
+            "title": "Delete a saved view",
+            "section": "Campaign hub › Orders",
+            "nav": "orders",
+        }
+        return render(request, "orders/savedview_confirm_delete.html", context)
     delete_view(view, user=request.user)
     messages.success(request, f"Deleted the view '{view.name}'.")
     return redirect(_next_url(request))

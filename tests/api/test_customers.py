@@ -67,6 +67,18 @@ def test_create_with_an_unknown_id_is_a_404(api_client):
     assert not Customer.objects.exists()
 
 
+def test_a_source_id_another_customer_holds_is_409_duplicate_found(api_client):
+    CustomerFactory(source_id="alice")
+    bob = CustomerFactory(source_id="bob", name="Bob")
+    response = api_client.post_json("/v1/customers", {"id": bob.pk, "source_id": "alice"})
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert (body["key"], body["message"]) == ("duplicate_found", "Duplicated resource found")
+    assert body["details"].startswith("Property .source_id"), body
+    bob.refresh_from_db()
+    assert bob.source_id == "bob"
+
+
 def test_get_by_id_or_source_id_and_404_otherwise(api_client):
     customer = CustomerFactory(source_id="alice", name="Alice")
 

@@ -309,12 +309,16 @@ def test_a_body_that_is_not_an_object_is_400(api_client, payload):
     assert_error(response, 400, "invalid_payload")
 
 
-def test_source_id_taken_by_another_order_is_400(api_client):
-    make_order(source_id="taken")
+def test_source_id_taken_by_another_order_is_409_duplicate_found(api_client):
+    owner = make_order(source_id="taken")
     other = make_order()
     response = api_client.put_json(f"{ORDERS}/{other.pk}", {"source_id": "taken"})
-    body = assert_error(response, 400, "invalid_payload")
-    assert body["details"].startswith("Property .source_id")
+    body = assert_error(response, 409, "duplicate_found")
+    assert body["details"] == (
+        f"Property .source_id Source ID 'taken' is already used by order {owner.pk}."
+    )
+    other.refresh_from_db()
+    assert other.source_id != "taken"
 
 
 def test_metadata_schema_violations_are_metadata_validation_failed(api_client):

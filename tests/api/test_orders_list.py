@@ -168,3 +168,15 @@ def test_a_value_the_database_refuses_is_a_400_and_the_next_request_works(api_cl
     assert response.status_code == 400, response.content
     assert_error(response, 400, response.json()["key"])
     assert listing(api_client)["total"] == 1
+
+
+def test_date_filters_are_utc_days_whatever_the_sites_time_zone(api_client, settings):
+    # Given a site shown in Warsaw, and an order at 00:30 Warsaw time on 1 May (30 April UTC)
+    settings.TIME_ZONE = "Europe/Warsaw"
+    make_order(created_at=datetime(2026, 4, 30, 22, 30, tzinfo=UTC), source_id="late")
+
+    # When the API is asked for orders from 1 May
+    body = listing(api_client, **{"filters[created_at][conditions][$after]": "2026-05-01"})
+
+    # Then 1 May is a UTC day, as the reference says: the order is not in it
+    assert body["total"] == 0

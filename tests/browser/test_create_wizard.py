@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect
 
+from customers.models import Customer
 from orders.models import MetadataProperty, MetadataSchema, Order
 from tests.factories import CustomerFactory, MarketingUserFactory, ProductFactory, SKUFactory
 
@@ -122,3 +123,172 @@ def test_an_item_beyond_a_columns_range_is_explained_on_its_row_within_the_page(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], width
     assert not Order.objects.exists()
+
+
+def sign_in(page: Page, username: str, next_url: str = "/orders/create/") -> None:
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
+
+
+def focused_id(page: Page) -> str:
+    return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+def test_a_decimal_comma_is_a_price_not_a_hundred_times_it(page: Page) -> None:
+    # Given a Marketing member on the Items step
+    MarketingUserFactory(username="ann")
+    sign_in(page, "ann")
+    page.get_by_role("button", name="Next").click()
+
+    # When prices are typed with a decimal comma and with both separators
+    page.get_by_label("New product name of item 1").fill("Mug")
+    page.get_by_label("Price of item 1").fill("12,50")
+    page.get_by_role("button", name="Add item").click()
+    page.get_by_label("New product name of item 2").fill("Lamp")
+    page.get_by_label("Price of item 2").fill("1.250,00")
+    page.get_by_role("button", name="Calculate").click()
+
+    # Then they are read as the money they are, and saved so
+    expect(page.locator("#total-amount")).to_have_text("$1,262.50")
+    page.get_by_label("Price of item 2").fill("1.250")
+    page.get_by_role("button", name="Calculate").click()
+    expect(page.locator(".item-row .price .field-error")).to_contain_text(
+        "to group thousands, write 1250 or 1,250.00"
+    )
+    page.get_by_label("Price of item 2").fill("1,250")
+    for _ in range(4):  # Next through Items, Customer, Referrer, Metadata
+        page.get_by_role("button", name="Next").click()
+    expect(page.locator("#summary-total")).to_have_text("$1,262.50")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("created.")).to_be_visible()
+    assert Order.objects.get().amount == 126250
+
+
+def test_a_huge_quantity_is_a_field_error_in_money_and_the_summary_never_shows_it(
+    page: Page,
+) -> None:
+    MarketingUserFactory(username="ann")
+    sign_in(page, "ann")
+    page.get_by_role("button", name="Next").click()
+
+    # When a quantity makes the line larger than any amount can be
+    page.get_by_label("New product name of item 1").fill("Mug")
+    page.get_by_label("Price of item 1").fill("50,000,000,000,000.00")
+    page.get_by_label("Quantity of item 1").fill("1000000")
+    page.get_by_role("button", name="Next").click()
+
+    # Then the step stays with the limit in money, focused and announced
+    expect(page.locator('[aria-current="step"]')).to_contain_text("Items")
+    summary = page.locator("#step-errors")
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_contain_text("an item amount cannot exceed $92,233,720,368,547,758.07")
+    expect(summary).to_be_focused()
+    expect(page.get_by_text("$50,000,000,000,000,000,000")).to_have_count(0)
+    assert not Order.objects.exists()
+
+
+def test_picking_a_product_shows_its_name_in_the_box(page: Page) -> None:
+    # Given a SKU and a product with the same name as another
+    MarketingUserFactory(username="ann")
+    tee = SKUFactory(product__name="Tee", sku="Tee M", price=2000)
+    ProductFactory(name="Mug", price=500)
+    mug = ProductFactory(name="Mug", price=700)
+    sign_in(page, "ann")
+    page.get_by_role("button", name="Next").click()
+
+    # When the SKU is picked through the type-ahead
+    page.get_by_label("Product or SKU of item 1").press_sequentially("Tee", delay=30)
+    page.get_by_role("button", name=re.compile("Tee · Tee M")).click()
+
+    # Then the box shows its name, not its id, and the price is filled in
+    expect(page.get_by_label("Product or SKU of item 1")).to_have_value("Tee · Tee M")
+    expect(page.get_by_label("Price of item 1")).to_have_value("20.00")
+
+    # And the second "Mug" picked is the one saved, though both have that name
+    page.get_by_role("button", name="Add item").click()
+    page.get_by_label("Product or SKU of item 2").press_sequentially("Mug", delay=30)
+    page.get_by_role("button", name=re.compile(r"Mug.*\$7\.00")).click()
+    expect(page.get_by_label("Product or SKU of item 2")).to_have_value("Mug")
+    for _ in range(4):
+        page.get_by_role("button", name="Next").click()
+    expect(page.locator("#summary-items")).to_contain_text("Tee · Tee M")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("created.")).to_be_visible()
+    order = Order.objects.get()
+    assert [(i.product_id, i.sku_id) for i in order.items.order_by("position")] == [
+        (tee.product_id, tee.pk),
+        (mug.pk, None),
+    ]
+
+
+def test_a_new_customer_with_a_known_email_is_offered_the_existing_one(page: Page) -> None:
+    MarketingUserFactory(username="ann")
+    ada = CustomerFactory(name="Ada Lovelace", email="ada@example.com")
+    sign_in(page, "ann")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Total order amount").fill("10")
+    page.get_by_role("button", name="Next").click()
+
+    page.get_by_label("Name").fill("Ada L.")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_role("button", name="Next").click()
+
+    expect(page.locator("#step-errors")).to_contain_text(
+        "Customer Ada Lovelace already has this email"
+    )
+    page.get_by_role("button", name="Use Ada Lovelace").click()
+    expect(page.locator('[aria-current="step"]')).to_contain_text("Referrer")
+    for _ in range(2):
+        page.get_by_role("button", name="Next").click()
+    expect(page.locator("#summary-customer")).to_contain_text("Ada Lovelace")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("created.")).to_be_visible()
+    assert Order.objects.get().customer == ada
+    assert Customer.objects.count() == 1
+
+
+def test_focus_moves_to_each_steps_first_field(page: Page) -> None:
+    MarketingUserFactory(username="ann")
+    sign_in(page, "ann")
+    expect(page.get_by_label("Source ID")).to_be_focused()
+
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator('[aria-current="step"]')).to_contain_text("Items")
+    expect(page.get_by_label("Product or SKU of item 1")).to_be_focused()
+
+    # an in-step action keeps focus in the form: Add item moves to the new row
+    page.get_by_role("button", name="Add item").click()
+    expect(page.get_by_label("Product or SKU of item 2")).to_be_focused()
+
+    page.get_by_role("button", name="Remove item 2").click()
+    expect(page.get_by_label("Product or SKU of item 2")).to_have_count(0)
+    page.get_by_label("Total order amount").fill("5")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_label("Choose customer")).to_be_focused()
+    assert focused_id(page) == "id_customer-existing_0"
+
+
+def test_leaving_the_wizard_keeps_the_draft_to_resume_from_the_list(page: Page) -> None:
+    MarketingUserFactory(username="ann")
+    sign_in(page, "ann")
+    page.get_by_label("Source ID").fill("keep-me")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Total order amount").fill("12,50")
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator('[aria-current="step"]')).to_contain_text("Customer")
+
+    # When the user goes to the orders list and follows Resume draft
+    page.goto("/orders/")
+    page.get_by_role("link", name="Resume draft").click()
+
+    # Then the wizard is where it was left, with what was typed
+    expect(page.locator('[aria-current="step"]')).to_contain_text("Customer")
+    expect(page.get_by_role("status")).to_contain_text("continuing the order you started")
+    page.get_by_role("button", name="Back").click()
+    expect(page.get_by_label("Total order amount")).to_have_value("12,50")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page).to_have_url(re.compile(r"/orders/$"))
+    expect(page.get_by_role("link", name="Resume draft")).to_have_count(0)

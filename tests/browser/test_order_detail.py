@@ -50,7 +50,7 @@ def test_changes_appear_on_the_activity_tab_without_reload(browser: Browser, liv
 
     # When Ben, in another browser, edits the order's metadata
     ben.goto(f"/orders/{order.pk}/?tab=metadata")
-    ben.get_by_label("Value of channel").fill('"store"')
+    ben.get_by_label("Value of channel").fill("store")
     ben.get_by_role("button", name="Save", exact=True).click()
     expect(ben.get_by_text("Metadata channel saved.")).to_be_visible()
 

@@ -81,6 +81,19 @@ def test_add_import_and_export_pages_load(operator_client, view):
     assert operator_client.get(customer_url(view)).status_code == 200
 
 
+def test_bulk_delete_asks_for_confirmation_first(operator_client):
+    customer = CustomerFactory(name="Nobody Yet")  # no orders, so nothing protects it
+
+    response = operator_client.post(
+        customer_url("changelist"),
+        {"action": "delete_selected", "_selected_action": [customer.pk]},
+    )
+
+    assert response.status_code == 200
+    assert "Are you sure you want to delete the selected customer?" in response.content.decode()
+    assert Customer.objects.filter(pk=customer.pk).exists()
+
+
 def test_a_marketing_user_is_sent_to_the_admin_login(marketing_client):
     response = marketing_client.get(customer_url("changelist"))
 

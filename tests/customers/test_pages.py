@@ -1,5 +1,6 @@
 """Customers list, profile, create/edit and segment pages, with the three-user pattern."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -217,3 +218,52 @@ def test_an_order_count_beyond_the_column_is_a_field_error_and_the_list_shows(
     html = response.content.decode()
     assert response.status_code == 200
     assert "2147483647" in html and "Still Listed" in html
+
+
+def test_the_customer_form_types_metadata_and_keeps_json_behind_advanced(
+    marketing_client: Client,
+):
+    # Given a customer schema with an allowed-values text and a required yes/no property
+    schema = MetadataSchema.objects.create(related_object="customer")
+    MetadataProperty.objects.create(schema=schema, name="tier", eq=["gold", "silver"])
+    MetadataProperty.objects.create(schema=schema, name="vip", type="boolean", optional=False)
+    zed = CustomerFactory(metadata={"tier": "gold", "vip": True})
+
+    # Then the edit page offers a dropdown, a checkbox, and JSON only behind "Advanced"
+    html = marketing_client.get(f"/customers/{zed.pk}/edit/").content.decode()
+    assert (
+        '<select name="prop__tier"' in html and '<option value="&quot;gold&quot;" selected>' in html
+    )
+    assert 'type="checkbox" name="prop__vip"' in html and "checked" in html
+    assert '<details class="advanced" id="other-metadata">' in html
+
+    # When it is saved with the other tier and the box unticked
+    response = marketing_client.post(
+        f"/customers/{zed.pk}/edit/", {"name": "Zed", "prop__tier": '"silver"'}
+    )
+    zed.refresh_from_db()
+    assert response.status_code == 302
+    assert zed.metadata == {"tier": "silver", "vip": False}
+
+
+def test_the_filters_show_as_chips_and_a_range_the_wrong_way_round_says_so(
+    marketing_client: Client,
+):
+    spender = CustomerFactory(name="Spender")
+    make_order(customer=spender, amount=30000, status=OrderStatus.PAID)
+
+    response = marketing_client.get(
+        "/customers/?spent_min=200&spent_max=100&last_order_after=2026-01-01",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    html = response.content.decode()
+
+    assert html.lstrip().startswith('<section id="results"')
+    assert 'id="customer-filters"' not in html
+    assert "Spent to ($100.00) is less than Spent from ($200.00)" in html
+    assert '<div id="error-spent_max" class="field-error" hx-swap-oob="true" role="alert">' in html
+    chips = re.findall(r'<li class="chip">([^<]*) <a href="([^"]*)"', html)
+    assert [label for label, _ in chips] == ["Spent from $200.00", "Last order from 2026-01-01"]
+    # removing one keeps the others
+    assert chips[0][1] == "/customers/?last_order_after=2026-01-01&amp;spent_max=100"

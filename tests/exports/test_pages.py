@@ -1,7 +1,7 @@
 """The Export dialog, downloads, Audit log › Exports and the Notifications Center."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exports.models import Export, Notification
-from exports.services import purge_old_exports
+from exports.services import export_queryset, purge_old_exports
 from orders.models import OrderStatus
 from tests.factories import MarketingUserFactory, make_order
 
@@ -166,3 +166,55 @@ def test_the_bell_panel_lists_the_newest_of_the_users_own_notifications(
     # and every page has the (empty, hidden) panel next to the bell
     page = marketing_client.get("/orders/").content.decode()
     assert '<div id="bell-panel" class="bell-panel" hidden></div>' in page
+
+
+def test_audit_log_reads_export_filters_as_sentences_never_json(marketing_client, marketing_user):
+    # Given an export from the dashboard (the list's parameters) and one from the API (the
+    # reference's JSON conditions)
+    common = {"user": marketing_user, "status": Export.Status.DONE}
+    dashboard = Export.objects.create(
+        **common,
+        parameters={
+            "fields": ["id"],
+            "order": "-created_at",
+            "filters": {"status": ["PAID", "CANCELED"], "amount_min": ["10"]},
+        },
+    )
+    api = Export.objects.create(
+        **common,
+        parameters={
+            "fields": ["id"],
+            "order": "-created_at",
+            "filters": {"amount": {"conditions": {"$more_than_equal": 2500}}},
+        },
+    )
+
+    # When the Audit log and an export's page are opened
+    page = marketing_client.get(reverse("exports:list")).content.decode()
+    detail = marketing_client.get(api.get_absolute_url()).content.decode()
+
+    # Then their filters read as the list's chips do, without JSON or parameter names
+    cells = re.findall(r'<td class="small export-filters">([^<]*)</td>', page)
+    assert sorted(cells) == ["Amount from $25.00", "Status is Paid or Canceled, Amount from $10.00"]
+    assert '<dd id="export-filters">Amount from $25.00</dd>' in detail
+    assert "$more_than_equal" not in page + detail and "amount_min" not in page
+    assert dashboard.pk in page
+
+
+def test_an_exports_date_filters_are_utc_days_whatever_the_sites_time_zone(
+    marketing_user, settings
+):
+    # Given a site shown in Warsaw, and an order at 00:30 Warsaw time on 1 May (30 April UTC)
+    settings.TIME_ZONE = "Europe/Warsaw"
+    make_order(created_at=datetime(2026, 4, 30, 22, 30, tzinfo=UTC))
+    export = Export.objects.create(
+        user=marketing_user,
+        parameters={
+            "fields": ["id"],
+            "order": "-created_at",
+            "filters": {"created_after": ["2026-05-01"]},
+        },
+    )
+
+    # Then the export reads 1 May as a UTC day: the order is not in it
+    assert not export_queryset(export).exists()

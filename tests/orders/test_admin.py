@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -471,15 +472,15 @@ def test_bulk_mark_as_paid_updates_the_customers_purchase_summary(operator_clien
 
 
 @pytest.mark.parametrize(
-    ("action", "status"),
+    ("action", "before", "status"),
     [
-        ("mark_canceled", OrderStatus.CANCELED),
-        ("mark_fulfilled", OrderStatus.FULFILLED),
-        ("mark_created", OrderStatus.CREATED),
+        ("mark_canceled", OrderStatus.CREATED, OrderStatus.CANCELED),
+        ("mark_fulfilled", OrderStatus.PAID, OrderStatus.FULFILLED),
+        ("mark_created", OrderStatus.PAID, OrderStatus.CREATED),
     ],
 )
-def test_other_bulk_status_actions(operator_client, action, status):
-    order = make_order(amount=1000, items=0, status=OrderStatus.PAID)
+def test_other_bulk_status_actions(operator_client, action, before, status):
+    order = make_order(amount=1000, items=0, status=before)
 
     response = operator_client.post(
         admin_url(Order, "changelist"), {"action": action, "_selected_action": [order.pk]}
@@ -488,6 +489,105 @@ def test_other_bulk_status_actions(operator_client, action, status):
     order.refresh_from_db()
     assert order.status == status
     assert messages_of(response) == [f"1 order marked as {status.label}."]
+
+
+def hidden_fields(page: str) -> list[tuple[str, str]]:
+    """The hidden fields a confirmation page's form posts back, in order, repeats kept."""
+    return re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
+
+
+def test_bulk_cancel_of_paid_orders_asks_first_then_rolls_back(operator_client):
+    # Given a customer's Paid order, a Created order and a Canceled one, all selected
+    customer = CustomerFactory(name="Ada Lovelace")
+    paid = make_order(customer=customer, amount=4000, items=0, status=OrderStatus.PAID)
+    created = make_order(amount=1000, items=0)
+    canceled = make_order(amount=1000, items=0, status=OrderStatus.CANCELED)
+    selected = [paid.pk, created.pk, canceled.pk]
+
+    # When the operator runs "Mark as Canceled" on them
+    response = operator_client.post(
+        admin_url(Order, "changelist"), {"action": "mark_canceled", "_selected_action": selected}
+    )
+
+    # Then a confirmation lists the Paid order and says what happens, and nothing changed yet
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 of the selected orders is Paid or Fulfilled" in page
+    assert "no longer count in its customer&#x27;s purchase summary" in page
+    assert paid.pk in page and "Ada Lovelace" in page and "$40.00" in page
+    assert created.pk not in re.search(r'<table id="rollback-orders">.*?</table>', page, re.S)[0]
+    assert "1 other selected order will be Canceled too" in page
+    for order in (paid, created):
+        order.refresh_from_db()
+        assert order.status != OrderStatus.CANCELED
+    customer.refresh_from_db()
+    assert customer.orders_total_count == 1
+
+    # When the operator confirms with the page's own form
+    response = operator_client.post(admin_url(Order, "changelist"), hidden_fields_data(page))
+
+    # Then both are Canceled and the customer's summary no longer counts the order
+    assert response.status_code == 302
+    assert messages_of(response) == ["2 orders marked as Canceled."]
+    for order in (paid, created):
+        order.refresh_from_db()
+        assert order.status == OrderStatus.CANCELED
+    customer.refresh_from_db()
+    assert (customer.orders_total_count, customer.orders_total_amount) == (0, 0)
+
+
+def hidden_fields_data(page: str) -> dict[str, list[str]]:
+    data: dict[str, list[str]] = {}
+    for name, value in hidden_fields(page):
+        data.setdefault(name, []).append(value)
+    return data
+
+
+def test_bulk_cancel_of_fulfilled_orders_asks_too(operator_client):
+    fulfilled = make_order(amount=1000, items=0, status=OrderStatus.FULFILLED)
+
+    response = operator_client.post(
+        admin_url(Order, "changelist"),
+        {"action": "mark_canceled", "_selected_action": [fulfilled.pk]},
+    )
+
+    assert response.status_code == 200
+    assert "1 of the selected orders is Paid or Fulfilled" in response.content.decode()
+    fulfilled.refresh_from_db()
+    assert fulfilled.status == OrderStatus.FULFILLED
+
+
+def test_a_rollback_not_on_the_confirmation_is_asked_again(operator_client):
+    # Given the operator confirmed cancelling one Paid order among two selected
+    first = make_order(amount=1000, items=0, status=OrderStatus.PAID)
+    second = make_order(amount=1000, items=0)
+    response = operator_client.post(
+        admin_url(Order, "changelist"),
+        {"action": "mark_canceled", "_selected_action": [first.pk, second.pk]},
+    )
+    confirmation = hidden_fields_data(response.content.decode())
+    # When the other one is paid meanwhile, before the confirmation is posted
+    change_order_status(second, OrderStatus.PAID, actor=Actor.system("tests"))
+
+    response = operator_client.post(admin_url(Order, "changelist"), confirmation)
+
+    # Then the confirmation is shown again, listing both, and nothing is canceled
+    assert response.status_code == 200
+    assert "2 of the selected orders are Paid or Fulfilled" in response.content.decode()
+    assert not Order.objects.filter(status=OrderStatus.CANCELED).exists()
+
+
+def test_bulk_delete_asks_for_confirmation_first(operator_client):
+    order = make_order(amount=1000, items=0)
+
+    response = operator_client.post(
+        admin_url(Order, "changelist"),
+        {"action": "delete_selected", "_selected_action": [order.pk]},
+    )
+
+    assert response.status_code == 200
+    assert "Are you sure you want to delete the selected order?" in response.content.decode()
+    assert Order.objects.filter(pk=order.pk).exists()
 
 
 # --- Search and the changelist at scale -----------------------------------------------------

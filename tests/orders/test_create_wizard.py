@@ -13,7 +13,14 @@ from django.test import Client
 from core.money import format_money
 from customers.models import Customer
 from orders import services
-from orders.models import MetadataProperty, MetadataSchema, Order, OrderEvent, Product
+from orders.models import (
+    MetadataProperty,
+    MetadataSchema,
+    Order,
+    OrderEvent,
+    Product,
+    WizardDraft,
+)
 from tests.factories import CustomerFactory, ProductFactory, SKUFactory, make_order
 
 pytestmark = pytest.mark.django_db
@@ -275,6 +282,10 @@ def test_customer_step_messages(marketing_client: Client) -> None:
     bad = post(marketing_client, "customer", party("customer", name="Bob", email="bob@"))
     assert "Enter a valid email address." in errors_of(bad)
 
+    # When the new customer's email is longer than the column holds
+    long = post(marketing_client, "customer", party("customer", email=f"{'b' * 250}@example.com"))
+    assert "Ensure this value has at most 254 characters (it has 262)." in errors_of(long)
+
     # When the new customer's source ID is Ada's, she is offered for reuse
     taken = post(marketing_client, "customer", party("customer", name="Bob", source_id="c-1"))
     assert "Customer Ada already has this source ID — use them?" in errors_of(taken)
@@ -288,6 +299,40 @@ def test_customer_step_messages(marketing_client: Client) -> None:
     )
     assert current_step(used) == "referrer"
     assert Customer.objects.count() == 1
+
+
+def test_a_new_customer_with_a_known_email_is_offered_the_existing_one(
+    marketing_client: Client,
+) -> None:
+    # Given a customer with an email
+    ada = CustomerFactory(name="Ada", email="ada@example.com")
+    start(marketing_client)
+    post(marketing_client, "details", {})
+    post(marketing_client, "items", items(amount="1.00"))
+
+    # When a new customer is typed with that email (in other case)
+    typed = party("customer", name="Ada L", email="ADA@example.com")
+    offered = post(marketing_client, "customer", typed)
+
+    # Then the step stays, says who has it and offers her, or a duplicate on purpose
+    assert current_step(offered) == "customer"
+    assert (
+        "Customer Ada already has this email — use them, or create a new customer with it anyway?"
+        in errors_of(offered)
+    )
+    page = offered.content.decode()
+    assert f'name="customer-use_existing" value="{ada.pk}"' in page
+    assert 'name="customer-same_email_ok"' in page
+
+    # And "Use them" chooses her; ticking "anyway" creates a second one on Save
+    used = post(marketing_client, "customer", {**typed, "customer-use_existing": ada.pk})
+    assert current_step(used) == "referrer"
+    back = post(marketing_client, "referrer", {"wizard_goto_step": "customer"})
+    assert re.search(r'name="customer-existing" id="[^"]+" value="Ada"', back.content.decode())
+    anyway = to_summary(marketing_client, customer={**typed, "customer-same_email_ok": "on"})
+    assert "Ada L" in anyway.content.decode()
+    save(marketing_client, anyway)
+    assert Customer.objects.filter(email__iexact="ada@example.com").count() == 2
 
 
 def test_metadata_step_names_the_property_in_every_message(marketing_client: Client) -> None:
@@ -343,8 +388,66 @@ def test_back_keeps_input_and_cancel_discards(marketing_client: Client) -> None:
     # When Cancel is pressed, the wizard is discarded and the list shows
     cancelled = post(marketing_client, "items", {"wizard_cancel": "1"})
     assert cancelled.status_code == 302 and cancelled["Location"] == "/orders/"
-    assert marketing_client.session["wizard_order_create_view"]["step_data"] == {}
+    assert not WizardDraft.objects.exists()
     assert Order.objects.count() == 0
+
+
+def test_the_draft_is_kept_per_user_until_saved_or_discarded(
+    marketing_client: Client, marketing_user, viewer_client: Client
+) -> None:
+    # Given a wizard left at the Customer step (only opened, it is no draft yet)
+    start(marketing_client)
+    assert 'id="resume-draft"' not in marketing_client.get("/orders/").content.decode()
+    post(marketing_client, "details", {"details-source_id": "draft-1"})
+    post(marketing_client, "items", items(amount="12,50"))
+    assert 'id="resume-draft"' in marketing_client.get("/orders/").content.decode()
+
+    # When the user signs out, signs in again and opens the wizard
+    marketing_client.logout()
+    marketing_client.force_login(marketing_user)
+    resumed = marketing_client.get(URL)
+
+    # Then it resumes at Customer with what was entered, and says so
+    assert current_step(resumed) == "customer"
+    assert "You are continuing the order you started earlier" in resumed.content.decode()
+    back = post(marketing_client, "customer", {"wizard_goto_step": "items"})
+    assert 'value="12,50"' in back.content.decode()
+    # ... nobody else sees it
+    assert 'id="resume-draft"' not in viewer_client.get("/orders/").content.decode()
+
+    # And Cancel discards it: the list offers no draft, the wizard starts afresh
+    post(marketing_client, "items", {"wizard_cancel": "1"})
+    assert 'id="resume-draft"' not in marketing_client.get("/orders/").content.decode()
+    assert current_step(marketing_client.get(URL)) == "details"
+
+
+def test_a_saved_draft_is_gone(marketing_client: Client) -> None:
+    summary = to_summary(marketing_client)
+    save(marketing_client, summary)
+    assert Order.objects.count() == 1 and not WizardDraft.objects.exists()
+    assert current_step(marketing_client.get(URL)) == "details"
+
+
+def test_a_step_with_errors_lists_them_first_for_focus_and_screen_readers(
+    marketing_client: Client,
+) -> None:
+    start(marketing_client)
+    post(marketing_client, "details", {})
+
+    response = post(
+        marketing_client, "items", items({"new_name": "Mug", "quantity": "0", "price": "1.2.3"})
+    )
+
+    page = response.content.decode()
+    summary = re.search(r'<div class="error-summary[^"]*" id="step-errors" role="alert" '
+                        r'tabindex="-1">(.*?)</div>', page, re.S)  # fmt: skip
+    assert summary, page
+    assert "2 things to fix on this step:" in summary[1]
+    assert 'href="#id_items-rows-0-quantity">Quantity of item 1: ' in summary[1]
+    assert 'href="#id_items-rows-0-price">Price of item 1: Enter an amount' in summary[1]
+    # in-step actions that are still being typed show none
+    added = post(marketing_client, "items", {**items(), "wizard_action": "add_item"})
+    assert 'id="step-errors"' not in added.content.decode()
 
 
 # --- saving ----------------------------------------------------------------------------------
@@ -658,11 +761,10 @@ def test_a_step_that_became_invalid_is_caught_on_save(marketing_client: Client) 
         marketing_client, cart=items({"reference": "P", "quantity": "3", "price": "10.00"})
     )
     # ... whose stored Items data was changed under it to an amount beyond the column
-    session = marketing_client.session
-    storage = session["wizard_order_create_view"]
-    storage["step_data"]["items"]["items-rows-0-quantity"] = ["2147483647"]
-    storage["step_data"]["items"]["items-rows-0-price"] = ["50000000000000000"]
-    session.save()
+    draft = WizardDraft.objects.get()
+    draft.data["step_data"]["items"]["items-rows-0-quantity"] = ["2147483647"]
+    draft.data["step_data"]["items"]["items-rows-0-price"] = ["50000000000000000"]
+    draft.save()
 
     # When saved
     response = save(marketing_client, summary)
@@ -697,3 +799,26 @@ def test_metadata_numbers_json_cannot_store_are_refused_or_kept_as_text(
     response = save(marketing_client, summary)
     assert response.status_code == 302
     assert Order.objects.get().metadata == {"note": typed}
+
+
+@pytest.mark.parametrize("name", ["gift note", "<b>vip</b>", "a__b"])
+def test_a_property_name_no_metadata_key_could_have_is_not_added_to_the_schema(
+    operator_client: Client, name: str
+) -> None:
+    # Given an operator on the Metadata step
+    to_summary(operator_client)
+    post(operator_client, "summary", {"wizard_goto_step": "metadata"})
+
+    # When they add a property whose name has a space, HTML or "__"
+    response = post(
+        operator_client,
+        "metadata",
+        {"wizard_action": "add_property", "metadata-add_name": name, "metadata-add_type": "string"},
+    )
+
+    # Then it is refused stating the allowed shape, and not offered as an input
+    assert "cannot be a property name. Use 1 to 100 letters" in response.content.decode()
+    assert f'name="metadata-prop__{name}"' not in response.content.decode()
+    summary = post(operator_client, "summary", {"wizard_goto_step": "summary"})
+    save(operator_client, summary)
+    assert not MetadataProperty.objects.exists()

@@ -2,9 +2,11 @@
 and the API share."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 
 from orders.actors import Actor
 from orders.filters import OrderFilter
@@ -198,6 +200,66 @@ def test_bad_metadata_conditions_say_what_is_wrong_and_leave_other_filters_worki
     orders, filterset = run(f"status=PAID&meta={condition}")
     assert fragment in " ".join(filterset.form.errors["meta"])
     assert [o.pk for o in orders] == [paid.pk]
+
+
+def test_dates_are_days_of_the_current_time_zone_and_of_utc_when_asked():
+    # Given an order placed at 00:30 in Warsaw on 1 May (22:30 UTC on 30 April)
+    late = make_order(created_at=at("2026-04-30T22:30"))
+    early = make_order(created_at=at("2026-04-30T21:30"))  # 23:30 in Warsaw, still April
+    query = QueryDict("created_after=2026-05-01")
+    with timezone.override(ZoneInfo("Europe/Warsaw")):
+        # Then the list, in Warsaw, counts it in 1 May; a time without offset is Warsaw's too
+        in_warsaw = OrderFilter(query, queryset=Order.objects.all())
+        assert {o.pk for o in in_warsaw.qs} == {late.pk}
+        before = OrderFilter(QueryDict("created_before=2026-04-30"), queryset=Order.objects.all())
+        assert {o.pk for o in before.qs} == {early.pk}
+        naive = OrderFilter(
+            QueryDict("created_after=2026-05-01T00:15"), queryset=Order.objects.all()
+        )
+        assert {o.pk for o in naive.qs} == {late.pk}
+        # ... and the API and exports, which give UTC, count neither
+        in_utc = OrderFilter(query, queryset=Order.objects.all(), zone=UTC)
+        assert list(in_utc.qs) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        (
+            "created_after=2026-05-31&created_before=2026-05-01",
+            "created_before",
+            "Created to (2026-05-01) is before Created from (2026-05-31), so nothing can match: "
+            "change one of them.",
+        ),
+        (
+            "updated_after=2026-05-02T10:00&updated_before=2026-05-02T09:00",
+            "updated_before",
+            "Updated to (2026-05-02 09:00) is before Updated from (2026-05-02 10:00), so "
+            "nothing can match: change one of them.",
+        ),
+        (
+            "amount_min=200&amount_max=100",
+            "amount_max",
+            "Amount to ($100.00) is less than Amount from ($200.00), so nothing can match: "
+            "change one of them.",
+        ),
+    ],
+)
+def test_a_range_the_wrong_way_round_is_a_message_on_its_to_field(query, field, message):
+    # Given a from after its to, on a day or an amount
+    make_order(created_at=at("2026-05-20T12:00"), amount=15000)
+    orders, filterset = run(query)
+    # Then the to-field says why nothing could match, and the from still applies
+    assert filterset.form.errors[field] == [message]
+    assert len(filterset.form.errors) == 1
+
+
+def test_a_range_of_one_day_or_one_amount_is_not_an_error():
+    order = make_order(created_at=at("2026-05-20T12:00"), amount=15000)
+    query = "created_after=2026-05-20&created_before=2026-05-20&amount_min=150&amount_max=150"
+    orders, filterset = run(query)
+    assert filterset.form.errors == {}
+    assert [o.pk for o in orders] == [order.pk]
 
 
 @pytest.mark.parametrize(

@@ -120,7 +120,7 @@ def test_the_in_place_editor_shows_the_limit_and_keeps_the_metadata(marketing_cl
     )
     deep = marketing_client.post(
         url,
-        {"key": "deep", "value": json.dumps(DEEP["deep"]), "version": order.version},
+        {"key": "deep", "kind": "json", "value": json.dumps(DEEP["deep"]), "version": 1},
         follow=True,
     )
 

@@ -14,7 +14,7 @@ def test_add_edit_delete_and_toggle(operator_client: Client):
     # When an operator adds a customer property
     response = operator_client.post(
         "/settings/metadata-schemas/customer/properties/add/",
-        {"name": "tier", "type": "string", "eq": '["gold", "silver"]', "required": "on"},
+        {"name": "tier", "type": "string", "eq": "gold\nsilver", "required": "on"},
     )
     prop = MetadataProperty.objects.get(name="tier")
     assert response.status_code == 302
@@ -81,3 +81,66 @@ def test_permissions(operator_client, marketing_client, outsider_client):
     assert outsider_client.get("/settings/metadata-schemas/").status_code == 403
     prop.refresh_from_db()
     assert not prop.deleted
+
+
+ADD_ORDER_PROPERTY = "/settings/metadata-schemas/order/properties/add/"
+
+
+def test_the_form_names_limits_in_words_and_takes_values_one_per_line(operator_client: Client):
+    # Given the Add property page, it says "at least", not "Gte", and asks for no JSON
+    html = operator_client.get(ADD_ORDER_PROPERTY).content.decode()
+    assert "Add an order property" in html
+    for words in ("More than", "At least", "Less than", "At most", "One value per line"):
+        assert words in html
+    assert "Gte" not in html and "JSON" not in html
+
+    # When a Number property gets allowed values one per line, and a Text one too
+    operator_client.post(
+        ADD_ORDER_PROPERTY, {"name": "size", "type": "number", "eq": "1\n2.5\n\n10", "gte": "0"}
+    )
+    operator_client.post(ADD_ORDER_PROPERTY, {"name": "code", "type": "string", "eq": "12\nA7"})
+
+    # Then each line is a value of the property's type: 12 is the text "12" for Text
+    assert MetadataProperty.objects.get(name="size").eq == [1, 2.5, 10]
+    assert MetadataProperty.objects.get(name="code").eq == ["12", "A7"]
+    listed = operator_client.get("/settings/metadata-schemas/").content.decode()
+    assert "at least 0;" in listed
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"type": "number", "gte": "0", "lt": "-5"}, "lt",
+         "No number is at least 0 and less than -5"),
+        ({"type": "number", "gt": "3", "lte": "3"}, "lte",
+         "No number is more than 3 and at most 3"),
+        ({"type": "string", "min_length": "5", "max_length": "2"}, "max_length",
+         "The longest length (2) is below the shortest (5)"),
+        ({"type": "string", "exact_length": "9", "max_length": "4"}, "exact_length",
+         "The exact length (9) is outside"),
+        ({"type": "string", "gt": "1"}, "gt", "Only a Number property can have number limits"),
+        ({"type": "string", "eq": "a\nb", "ne": "b\na"}, "ne", "Every allowed value is also"),
+        ({"type": "number", "eq": "1\nmany"}, "eq", "each line must be a number; 'many' is not"),
+        ({"name": "payment method"}, "name", "cannot be a property name. Use 1 to 100 letters"),
+        ({"name": "<b>x</b>"}, "name", 'letters A-Z a-z, digits, "_", "." or "-"'),
+    ],
+)  # fmt: skip
+def test_constraints_no_value_could_meet_and_bad_names_are_refused_on_their_field(
+    operator_client: Client, data: dict, field: str, message: str
+):
+    # When a property is added whose constraints cross, or whose name is no metadata key
+    response = operator_client.post(ADD_ORDER_PROPERTY, {"name": "score", "type": "string", **data})
+
+    # Then the page comes back with the message on that field, and nothing is saved
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert any(message in text for text in errors.get(field, [])), errors
+    assert not MetadataProperty.objects.exists()
+
+
+def test_limits_that_meet_at_one_value_are_accepted(operator_client: Client):
+    response = operator_client.post(
+        ADD_ORDER_PROPERTY, {"name": "five", "type": "number", "gte": "5", "lte": "5"}
+    )
+    assert response.status_code == 302
+    assert MetadataProperty.objects.get(name="five").gte == 5

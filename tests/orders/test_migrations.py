@@ -108,6 +108,8 @@ INDEXES = {
     ),
     "orders_sku_source_id_20d26794_like": "orders_sku USING btree (source_id varchar_pattern_ops)",
     "orders_sku_source_id_key": "UNIQUE orders_sku USING btree (source_id)",
+    "orders_wizarddraft_pkey": "UNIQUE orders_wizarddraft USING btree (id)",
+    "wizard_draft_user_uniq": "UNIQUE orders_wizarddraft USING btree (user_id, wizard)",
 }
 
 

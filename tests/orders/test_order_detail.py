@@ -174,6 +174,18 @@ def test_paid_to_canceled_asks_for_confirmation_and_the_summary_follows(marketin
     assert summary() == (0, 0)
 
 
+def test_fulfilled_to_canceled_is_a_rollback_too(marketing_client):
+    order = make_order(items=0, amount=4000, status=OrderStatus.FULFILLED)
+
+    asked = marketing_client.post(
+        f"/orders/{order.pk}/status/", {"status": "CANCELED", "version": order.version}
+    )
+
+    html = asked.content.decode()
+    assert "is <strong>Fulfilled</strong>" in html and "Keep it Fulfilled" in html
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLED
+
+
 def test_a_stale_status_change_is_refused_with_what_changed(marketing_client):
     order = make_order()
     services.update_order(order, actor=Actor.system("Dave"), source_id="DAVE-1")
@@ -196,7 +208,6 @@ def edit_data(order: Order, **overrides) -> dict[str, str]:
         "referrer": order.referrer_id or "",
         "amount": "" if items else f"{order.amount / 100:.2f}",
         "discount_amount": f"{order.discount_amount / 100:.2f}",
-        "metadata": "{}",
         "items-TOTAL_FORMS": str(len(items) + 1),
         "items-INITIAL_FORMS": str(len(items)),
         "items-MIN_NUM_FORMS": "0",
@@ -256,16 +267,17 @@ def test_edit_shows_field_errors_and_saves_nothing(marketing_client):
     url = f"/orders/{order.pk}/edit/"
     bad = edit_data(
         order,
-        **{"items-0-quantity": "0", "items-0-price": "1.005", "metadata": "{nope",
-           "customer": "nobody@example.com"},
+        **{"items-0-quantity": "0", "items-0-price": "1.005", "customer": "nobody@example.com",
+           "metadata-unknown_key": "x", "metadata-unknown_kind": "json",
+           "metadata-unknown_value": "{nope"},
     )  # fmt: skip
     html = marketing_client.post(url, bad).content.decode()
     assert "Ensure this value is greater than or equal to 1" in html
     assert "2 decimal places" in html
     assert "Not valid JSON" in html
-    assert "No customer has the id, source ID or email" in html
+    assert "No customer has the id, source ID, email or name" in html
     unknown = marketing_client.post(url, edit_data(order, **{"items-0-reference": "nope"}))
-    assert "No product or SKU has the id or source ID" in unknown.content.decode()
+    assert "No product or SKU has the id, source ID or name" in unknown.content.decode()
     assert order.events.count() == 1
 
 
@@ -474,9 +486,11 @@ def test_metadata_numbers_json_cannot_store_are_never_a_500(marketing_client, sc
     refused = marketing_client.post(
         url, {"key": "score", "value": typed, "version": order.version}, follow=True
     )
-    # Then the property's message says so, and nothing changed
-    assert refused.status_code == 200
-    assert "score: must be a number" in refused.content.decode()
+    # Then the tab comes back with the property's message beside what was typed
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "score: must be a number" in html
+    assert re.search(rf'<input[^>]*value="{typed}"[^>]*aria-label="Value of score"', html)
     assert Order.objects.get(pk=order.pk).metadata == {"score": 1}
 
     # And into an unknown property it is kept as the text typed
@@ -487,16 +501,77 @@ def test_metadata_numbers_json_cannot_store_are_never_a_500(marketing_client, sc
 @pytest.mark.parametrize(
     ("metadata", "message"),
     [
-        ('{"x": 1e400}', "Not valid metadata: 1e400 is too large a number to store."),
-        ('{"x": [NaN]}', "Not valid metadata: NaN is not a number that can be stored."),
-        ('{"x": 1' + "0" * 5000 + "}", "a whole number of 5,001 digits is too long to store"),
+        ("1e400", "Not valid JSON: 1e400 is too large a number to store."),
+        ("[NaN]", "Not valid JSON: NaN is not a number that can be stored."),
+        ("1" + "0" * 5000, "a whole number of 5,001 digits is too long to store"),
     ],
 )
 def test_edit_refuses_metadata_json_cannot_store(marketing_client, metadata, message):
+    # Given an order, when an unknown property's JSON holds a number jsonb cannot store
     order = make_order(items=1)
+    row = {"metadata-unknown_key": "x", "metadata-unknown_kind": "json"}
     response = marketing_client.post(
-        f"/orders/{order.pk}/edit/", edit_data(order, metadata=metadata)
+        f"/orders/{order.pk}/edit/", edit_data(order, **row, **{"metadata-unknown_value": metadata})
     )
-    errors = edit_errors(response)
-    assert any(message in text for text in errors["metadata"]), errors
+    # Then its row says so, keeping the text typed, and nothing was saved
+    rows = response.context["metadata_form"].unknown_rows()
+    assert rows[0]["value"] == metadata
+    assert any(message in text for text in rows[0]["errors"]), rows
     assert Order.objects.get(pk=order.pk).version == 1
+
+
+# --- The header follows the order's changes (htmx out-of-band swaps) -------------------------
+
+
+def test_the_activity_poll_brings_a_header_older_than_the_order_up_to_date(marketing_client):
+    # Given an order shown at version 1, then changed elsewhere
+    order = make_order(items=0, amount=4000)
+    services.change_order_status(order, OrderStatus.FULFILLED, actor=Actor.system("Dave"))
+    order.refresh_from_db()
+
+    # When the Activity tab polls, saying it was shown for version 1
+    polled = marketing_client.get(
+        f"/orders/{order.pk}/activity/", {"shown_version": "1"}
+    ).content.decode()
+
+    # Then the response swaps in the current status, Updated time and Change status form
+    assert re.search(r'<span id="order-status" hx-swap-oob="true">.*Fulfilled', polled)
+    assert '<dd id="order-updated" hx-swap-oob="true">' in polled
+    form = re.search(r'<form [^>]*id="status-form" hx-swap-oob="true">.*?</form>', polled, re.S)
+    assert f'name="version" value="{order.version}"' in form[0]
+    assert '<option value="FULFILLED" selected>' in form[0]
+    # and the next poll says it was shown for the new version
+    assert f'"shown_version": "{order.version}"' in polled
+
+
+def test_the_activity_poll_leaves_a_current_header_alone(marketing_client):
+    order = make_order(items=0, amount=4000)
+
+    polled = marketing_client.get(
+        f"/orders/{order.pk}/activity/", {"shown_version": str(order.version)}
+    ).content.decode()
+
+    assert "hx-swap-oob" not in polled
+
+
+def test_a_viewer_gets_the_header_without_a_change_status_form(viewer_client):
+    order = make_order(items=0, amount=4000)
+
+    polled = viewer_client.get(
+        f"/orders/{order.pk}/activity/", {"shown_version": "0"}
+    ).content.decode()
+
+    assert '<span id="order-status" hx-swap-oob="true">' in polled
+    assert "status-form" not in polled
+
+
+def test_a_tab_loaded_by_htmx_brings_the_current_header(marketing_client):
+    order = make_order(items=0, amount=4000)
+
+    tab = marketing_client.get(
+        f"/orders/{order.pk}/?tab=metadata",
+        headers={"HX-Request": "true", "HX-Target": "tab-panel"},
+    ).content.decode()
+
+    assert '<span id="order-status" hx-swap-oob="true">' in tab
+    assert '<form method="post"' in tab and 'id="status-form" hx-swap-oob="true"' in tab

@@ -170,6 +170,18 @@ def test_the_count_is_cancelled_when_it_overruns_its_budget(monkeypatch):
     assert selectors.bounded_count(Order.objects.all()) == 3
 
 
+@pytest.mark.django_db
+def test_a_count_inside_a_transaction_leaves_its_statement_timeout_as_it_found_it():
+    """SET LOCAL outlives a released savepoint: without restoring it, every statement after
+    a list page's count in the same transaction would run under the count's 50 ms budget."""
+    make_order(items=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = '12s'")
+        assert selectors.bounded_count(Order.objects.all()) == 1
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "12s"
+
+
 def test_paging_never_counts_every_row(marketing_client):
     for _ in range(3):
         make_order(items=0)
@@ -359,3 +371,52 @@ def test_a_page_number_past_any_list_shows_page_one_with_a_message(marketing_cli
     html = response.content.decode()
     assert response.status_code == 200
     assert "past the last page" in html and order.pk in html
+
+
+def test_a_change_in_the_filter_form_gets_the_results_and_the_panels_messages_only(
+    marketing_client,
+):
+    # Given a paid order, and a change in the filter form (htmx, aimed at #results) with a
+    # range the wrong way round
+    make_order(status=OrderStatus.PAID, amount=15000)
+    response = marketing_client.get(
+        "/orders/?status=PAID&amount_min=200&amount_max=100",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    html = response.content.decode()
+
+    # Then the answer is the results, plus the panel's message areas out of band; never the
+    # form, whose fields the user may be typing in
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="results"')
+    assert 'id="order-filters"' not in html and "<input" not in html.split("</section>")[0]
+    assert re.search(r'<div id="error-amount_max" class="field-error" hx-swap-oob="true"', html)
+    assert "Amount to ($100.00) is less than Amount from ($200.00)" in html
+    assert '<div class="quick-ranges" id="quick-ranges" hx-swap-oob="true">' in html
+    assert '<ul class="meta-list" id="meta-list" hx-swap-oob="true">' in html
+    assert 'id="meta-row"' not in html  # nothing was added: the row keeps what is typed
+    assert response["HX-Push-Url"] == "/orders/?amount_max=100&amount_min=200&status=PAID"
+
+
+def test_htmx_restoring_a_page_missing_from_its_history_gets_the_whole_page(marketing_client):
+    response = marketing_client.get(
+        "/orders/?status=PAID", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_every_cell_names_its_column_so_narrow_screens_can_show_rows_as_cards(
+    marketing_client,
+):
+    order = make_order(status=OrderStatus.PAID, customer=CustomerFactory(name="Ada"), items=1)
+    pages = (("/orders/", "orders"), ("/customers/", "customers"), (f"/orders/{order.pk}/", "cart"))
+    for url, table in pages:
+        html = marketing_client.get(url).content.decode()
+        table_html = html.split(f'<table class="table" id="{table}">')[1].split("</table>")[0]
+        headings = [
+            re.sub(r"<[^>]+>|[↑↓]", "", heading).strip()
+            for heading in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table_html)
+        ]
+        first_row = table_html.split("<tbody>")[1].split("</tr>")[0]
+        assert re.findall(r'<td[^>]* data-label="([^"]+)"', first_row) == headings, url

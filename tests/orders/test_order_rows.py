@@ -2,12 +2,15 @@
 helpers give."""
 
 import random
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from core.money import format_money
-from core.templatetags.dashboard import status_badge, utc
+from core.templatetags.dashboard import local_time, status_badge
 from orders.models import Order, OrderStatus
 from orders.selectors import order_list_page
 from orders.templatetags.order_rows import BADGES, money_formatter, order_rows
@@ -50,8 +53,19 @@ def test_a_row_reads_as_the_template_gave_it():
         f'<td class="num" data-label="Items">0</td>'
         f'<td class="num" data-label="Amount">{format_money(order.amount)}</td>'
         f'<td class="num" data-label="Discounted amount">{format_money(order.total_amount)}</td>'
-        f'<td class="nowrap" data-label="Created">{utc(order.created_at)}</td></tr>'
+        f'<td class="nowrap" data-label="Created">{local_time(order.created_at)}</td></tr>'
     )
     # Order instances (other callers of order_page) give the same row
 
     assert order_rows([Order.objects.get(pk=order.pk)], "/orders/", "/customers/") == html
+
+
+@pytest.mark.django_db
+def test_a_rows_created_time_is_in_the_active_zone():
+    order = make_order(items=0, amount=7700)
+    Order.objects.filter(pk=order.pk).update(created_at=datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
+
+    with timezone.override(ZoneInfo("Europe/Warsaw")):
+        html = order_rows([Order.objects.get(pk=order.pk)], "/orders/", "/customers/")
+
+    assert '<td class="nowrap">2026-07-01 11:30 CEST</td>' in html

@@ -1,6 +1,7 @@
 """Saved views of the orders list: saved, listed, opened, renamed, shared and deleted on the
 server, by their owner only; the team sees shared ones; nobody learns of others' private ones."""
 
+import re
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from orders.saved_views import (
     save_view,
     saved_views_for,
     set_view_shared,
+    update_view_query,
 )
 from orders.views.saved_views import saved_views_context
 from tests.factories import make_order
@@ -48,13 +50,15 @@ def post_create(client: Client, *, follow: bool = False, **fields: Any) -> HttpR
 
 def test_canonical_query_drops_page_and_blank_values() -> None:
     # Given a list URL on page 3 with filter fields left empty
-    query = "status=PAID&page=3&q=&created_after=&customer=%20&sort=-amount"
+    query = "status=PAID&page=3&q=&created_after=&customer=%20&sort=-amount&source_id_match=is"
 
     # When it is put in canonical form
     canonical = canonical_query(query)
 
     # Then only the filters that filter remain, and the view would open at its first page
     assert canonical == "sort=-amount&status=PAID"
+    # ... and the default sort is no filter either
+    assert canonical_query("sort=-created_at&status=PAID") == "status=PAID"
 
 
 def test_canonical_query_keeps_repeated_values_in_their_order() -> None:
@@ -264,19 +268,76 @@ def test_the_owner_shares_a_view_and_takes_it_back(views, marketing_client: Clie
     assert messages_of(response)[-1] == "The view 'Mine' is now visible only to you."
 
 
-def test_the_owner_deletes_a_view(views, marketing_client: Client) -> None:
-    # When the owner deletes a view
-    response = marketing_client.post(action_url(views["mine"], "delete"))
+def test_deleting_a_view_asks_first_then_deletes(views, marketing_client: Client) -> None:
+    # When the owner presses Delete on a view
+    url = action_url(views["mine"], "delete")
+    response = marketing_client.post(url, {"next": "/orders/views/"})
 
-    # Then it is gone, and they are back on the orders list
-    assert response.url == "/orders/"
+    # Then a page asks, saying what the view shows, and the view is still there
+    assert response.status_code == 200
+    assert "Delete the saved view <strong>Mine</strong>" in response.text
+    assert "It shows: Status is Paid." in response.text
+    assert 'name="confirm" value="on"' in response.text
+    assert 'href="/orders/views/">Keep it</a>' in response.text
+    assert SavedView.objects.filter(pk=views["mine"].pk).exists()
+
+    # When they confirm
+    response = marketing_client.post(url, {"confirm": "on", "next": "/orders/views/"})
+
+    # Then it is gone, and they are back where they were
+    assert response.url == "/orders/views/"
     assert not SavedView.objects.filter(pk=views["mine"].pk).exists()
     assert messages_of(response) == ["Deleted the view 'Mine'."]
 
 
+def test_the_owner_updates_a_view_with_the_current_filters(views, marketing_client: Client):
+    # Given the owner's view of paid orders, and the list now showing other filters
+    view = views["mine"]
+    shown = "amount_min=100&page=2&status=CANCELED&sort=-amount"
+
+    # When they update the view with them
+    response = marketing_client.post(
+        action_url(view, "update"), {"query": shown, "next": f"/orders/?{shown}"}
+    )
+
+    # Then the view shows those filters (from its first page), and they stay where they were
+    view.refresh_from_db()
+    assert view.query == "amount_min=100&sort=-amount&status=CANCELED"
+    assert view.name == "Mine"
+    assert response.url == f"/orders/?{shown}"
+    assert messages_of(response) == [
+        "The view 'Mine' now shows: Status is Canceled, Amount from $100.00; "
+        "sorted by Amount, high to low."
+    ]
+
+
+def test_only_the_owner_may_update_a_view(views, viewer_user) -> None:
+    with pytest.raises(PermissionDenied):
+        update_view_query(views["mine_shared"], user=viewer_user, query="status=CANCELED")
+    views["mine_shared"].refresh_from_db()
+    assert views["mine_shared"].query == "sort=amount&status=PAID"
+
+
+def test_the_saved_views_page_reads_filters_as_sentences(views, marketing_client: Client):
+    response = marketing_client.get("/orders/views/")
+
+    cells = re.findall(r'<td class="saved-view-sentence-cell"[^>]*>([^<]*)</td>', response.text)
+    assert cells == [
+        "Status is Paid",
+        "Status is Paid; sorted by Amount, low to high",
+        "Status is Canceled",
+    ]
+
+
 @pytest.mark.parametrize(
     ("action", "data"),
-    [("rename", {"name": "Hijacked"}), ("share", {"shared": "off"}), ("delete", {})],
+    [
+        ("rename", {"name": "Hijacked"}),
+        ("share", {"shared": "off"}),
+        ("update", {"query": "status=CANCELED"}),
+        ("delete", {}),
+        ("delete", {"confirm": "on"}),
+    ],
 )
 def test_others_cannot_change_a_shared_view(views, viewer_client: Client, action, data) -> None:
     # Given the marketer's shared view, which the viewer may open
@@ -444,7 +505,7 @@ def test_users_who_may_not_view_orders_are_forbidden(views, outsider_client: Cli
 
 
 def test_the_actions_only_take_posts(views, marketing_client: Client) -> None:
-    for action in ("rename", "share", "delete"):
+    for action in ("rename", "share", "update", "delete"):
         assert marketing_client.get(action_url(views["mine"], action)).status_code == 405
     assert SavedView.objects.filter(pk=views["mine"].pk).exists()
 
@@ -481,9 +542,10 @@ def test_the_partial_lists_views_and_marks_the_one_shown(views, marketing_user) 
     html = render_partial(marketing_user, "/orders/?page=2&status=PAID&q=")
 
     # Then "Mine" is marked as the view shown, and only it
-    assert html.count("is-active") == 1
-    active_item = html.split("is-active")[1].split("</li>")[0]
-    assert 'href="/orders/?status=PAID" aria-current="true">Mine</a>' in active_item
+    assert html.count('aria-current="true"') == 1
+    mine = views["mine"].pk
+    link = f'id="saved-view-{mine}" href="/orders/?status=PAID" aria-current="true">Mine</a>'
+    assert link in html
     # And own views can be renamed and deleted; the viewer's shared one shows its owner
     assert action_url(views["mine"], "rename") in html
     assert action_url(views["mine"], "delete") in html
@@ -512,3 +574,24 @@ def test_the_admin_lists_saved_views_for_the_operator(views, operator_client: Cl
     assert "Viewer&#x27;s canceled" in response.text
     assert "Viewer&#x27;s secret" in response.text
     assert "Team paid" not in response.text
+
+
+def test_a_change_in_the_filter_form_marks_the_saved_view_it_now_shows(
+    views, marketing_client: Client
+) -> None:
+    # When the filter form changes to the filters of "Mine" (htmx, aimed at #results)
+    response = marketing_client.get(
+        "/orders/?status=PAID&sort=-created_at&source_id_match=is&q=",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+
+    # Then the saved views' links come out of band, "Mine" marked as the view shown
+    mine, team = views["mine"].pk, views["mine_shared"].pk
+    assert (
+        f'<a class="saved-view-link" id="saved-view-{mine}" href="/orders/?status=PAID" '
+        'aria-current="true" hx-swap-oob="true">Mine</a>'
+    ) in response.text
+    assert f'id="saved-view-{team}" href="/orders/?sort=amount&amp;status=PAID" hx-swap-oob' in (
+        response.text
+    )
