@@ -220,7 +220,7 @@ def test_every_page_has_one_breadcrumb_rule(browser: Browser, live_server: Any):
         ],
         "exports:detail": ["Campaign hub", "Audit log", "Exports", export_id],
         "settings:property-add": [
-            "Campaign hub", "Project settings", "Metadata schemas", "Add a order property",
+            "Campaign hub", "Project settings", "Metadata schemas", "Add an order property",
         ],
         "403": ["Campaign hub", "No access"],
         "404": ["Campaign hub", "Not found"],

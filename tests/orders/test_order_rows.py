@@ -68,4 +68,4 @@ def test_a_rows_created_time_is_in_the_active_zone():
     with timezone.override(ZoneInfo("Europe/Warsaw")):
         html = order_rows([Order.objects.get(pk=order.pk)], "/orders/", "/customers/")
 
-    assert '<td class="nowrap">2026-07-01 11:30 CEST</td>' in html
+    assert '<td class="nowrap" data-label="Created">2026-07-01 11:30 CEST</td>' in html
