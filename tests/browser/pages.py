@@ -25,15 +25,9 @@ PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 
-# The URL namespaces (and names outside them) that make up the dashboard.
-DASHBOARD_NAMESPACES = ("orders", "customers", "exports", "settings")
-DASHBOARD_NAMES = (
-    "notifications",
-    "notifications-bell",
-    "notifications-read-all",
-    "notification-read",
-    "login",
-)
+# Named URLs outside these namespaces, and outside the unnamed ``accounts/`` include (Django's
+# sign-out and password views), are the dashboard's.
+NOT_DASHBOARD_NAMESPACES = ("admin", "api-v1")
 
 # Dashboard URLs that are not pages a person reads: POST-only actions, htmx fragments and
 # downloads. Anything else must be in ``make_dashboard_pages``.
@@ -70,16 +64,18 @@ class DashboardPage:
 
 
 def dashboard_url_names() -> set[str]:
-    """The names of every URL of the dashboard's namespaces (and its loose names)."""
+    """The names of every URL of the dashboard: all but the admin's, the API's and Django's
+    account views."""
     names: set[str] = set()
     for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace in DASHBOARD_NAMESPACES:
-            names.update(
-                f"{entry.namespace}:{pattern.name}"
-                for pattern in entry.url_patterns
-                if isinstance(pattern, URLPattern) and pattern.name
-            )
-        elif isinstance(entry, URLPattern) and entry.name in DASHBOARD_NAMES:
+        if isinstance(entry, URLResolver):
+            if entry.namespace and entry.namespace not in NOT_DASHBOARD_NAMESPACES:
+                names.update(
+                    f"{entry.namespace}:{pattern.name}"
+                    for pattern in entry.url_patterns
+                    if isinstance(pattern, URLPattern) and pattern.name
+                )
+        elif entry.name:
             names.add(entry.name)
     return names
 
@@ -187,6 +183,7 @@ def make_dashboard_pages() -> list[DashboardPage]:
         DashboardPage("exports:detail", export.get_absolute_url(), heading=export.pk),
         DashboardPage("exports:new", reverse("exports:new") + "?status=PAID"),
         DashboardPage("notifications", reverse("notifications"), heading="Notifications"),
+        DashboardPage("preferences", reverse("preferences"), heading="Preferences"),
         DashboardPage(
             "settings:metadata-schemas",
             reverse("settings:metadata-schemas"),
