@@ -15,6 +15,7 @@ import logging
 import tempfile
 from datetime import UTC, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -43,9 +44,16 @@ DEFAULT_ORDER = "-created_at"
 
 
 def clean_parameters(
-    fields: list[str] | None, filters: dict[str, Any] | None, order: str | None
+    fields: list[str] | None,
+    filters: dict[str, Any] | None,
+    order: str | None,
+    time_zone: str | None = None,
 ) -> dict[str, Any]:
     """Checked export parameters ``{fields, filters, order}``; defaults as the reference says.
+
+    ``time_zone`` is the zone the filters' dates were picked in (the dashboard user's), kept
+    so the file holds the rows the list showed; without it dates are UTC days, as the API's
+    are. The file's timestamps are UTC either way.
 
     Raises ``ValidationError`` naming every unknown field, a bad sort or unreadable filters.
     """
@@ -61,14 +69,17 @@ def clean_parameters(
             code="invalid_order",
         )
     parameters = {"fields": chosen, "order": order, "filters": filters or {}}
+    if time_zone and time_zone != "UTC":
+        parameters["time_zone"] = time_zone
     _filterset(parameters, Order.objects.none())  # raises on filters the list cannot read
     return parameters
 
 
 def _filterset(parameters: dict[str, Any], queryset: QuerySet[Order]) -> OrderFilter:
     """The list's ``OrderFilter`` for stored parameters; unreadable filters raise."""
+    zone = ZoneInfo(parameters["time_zone"]) if parameters.get("time_zone") else UTC
     filterset = OrderFilter(
-        filters_query(parameters.get("filters"), parameters["order"]), queryset=queryset, zone=UTC
+        filters_query(parameters.get("filters"), parameters["order"]), queryset=queryset, zone=zone
     )
     if not filterset.form.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
@@ -90,6 +101,7 @@ def schedule_export(
     fields: list[str] | None = None,
     filters: dict[str, Any] | None = None,
     order: str | None = None,
+    time_zone: str | None = None,
 ) -> Export:
     """Record a SCHEDULED orders export and enqueue its job once the row is committed.
 
@@ -97,7 +109,7 @@ def schedule_export(
     still SCHEDULED, and the reaper sends it when the broker is back. Inside a caller's
     transaction the error comes out of that transaction's commit (after the row is saved).
     """
-    parameters = clean_parameters(fields, filters, order)
+    parameters = clean_parameters(fields, filters, order, time_zone)
     export = Export.objects.create(
         user=user, channel=channel, parameters=parameters, heartbeat_at=timezone.now()
     )

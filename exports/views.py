@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.jobs import QueueUnavailable
@@ -89,6 +90,7 @@ class ExportCreateView(DashboardView):
                 fields=fields,
                 filters=list_filters(query),
                 order=order,
+                time_zone=timezone.get_current_timezone_name(),
             )
         except ValidationError as error:
             context = self._context(

@@ -218,3 +218,24 @@ def test_an_exports_date_filters_are_utc_days_whatever_the_sites_time_zone(
 
     # Then the export reads 1 May as a UTC day: the order is not in it
     assert not export_queryset(export).exists()
+
+
+def test_an_export_from_the_list_holds_the_rows_the_list_shows_in_the_users_zone(
+    marketing_client, settings
+):
+    # Given a site shown in Warsaw, an order at 00:30 Warsaw time on 1 May (30 April UTC) and
+    # one the evening before
+    settings.TIME_ZONE = "Europe/Warsaw"
+    first_of_may = make_order(created_at=datetime(2026, 4, 30, 22, 30, tzinfo=UTC))
+    make_order(created_at=datetime(2026, 4, 30, 20, 0, tzinfo=UTC))
+    query = "created_after=2026-05-01"
+    listed = marketing_client.get(f"/orders/?{query}").content.decode()
+    assert first_of_may.pk in listed
+
+    # When the list's filters are exported from the dialog
+    marketing_client.post(reverse("exports:new"), {"query": query, "fields": ["id"]})
+
+    # Then the export keeps the zone the dates were picked in, and holds the list's one order
+    export = Export.objects.get()
+    assert export.parameters["time_zone"] == "Europe/Warsaw"
+    assert list(export_queryset(export).values_list("pk", flat=True)) == [first_of_may.pk]
