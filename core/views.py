@@ -15,13 +15,14 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     """A dashboard page: anonymous users go to the login page, users without the
     permission get 403 (PermissionRequiredMixin does both).
 
-    ``nav`` names the navigation entry ``base.html`` highlights, ``section`` the breadcrumb
-    above the heading, and ``title`` the page heading and the browser tab's title.
+    ``nav`` names the navigation entry (``core.navigation``) ``base.html`` highlights and the
+    breadcrumb starts from, and ``title`` the page heading, the browser tab's title and the
+    breadcrumb's last step. A page below a record (an order's Edit page) passes the records in
+    between as ``trail`` (``trail=[order]``; see ``core.navigation.breadcrumbs``).
     """
 
     permission_required: str | tuple[str, ...] = ()
     nav: str = ""
-    section: str = "Campaign hub"
     title: str = ""
 
     def has_permission(self) -> bool:
@@ -31,7 +32,6 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         kwargs.setdefault("nav", self.nav)
-        kwargs.setdefault("section", self.section)
         kwargs.setdefault("title", self.title)
         return super().get_context_data(**kwargs)
 

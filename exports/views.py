@@ -45,7 +45,6 @@ class ExportCreateView(DashboardView):
     permission_required = "orders.export_order"
     template_name = "exports/export_form.html"
     nav = "orders"
-    section = "Orders"
     title = "Export orders"
 
     def _list_query(self, request: HttpRequest) -> QueryDict:
@@ -119,7 +118,6 @@ class ExportListView(DashboardView):
     permission_required = "orders.export_order"
     template_name = "exports/export_list.html"
     nav = "exports"
-    section = "Audit log"
     title = "Exports"
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
@@ -133,7 +131,6 @@ class ExportDetailView(DashboardView):
     permission_required = "orders.export_order"
     template_name = "exports/export_detail.html"
     nav = "exports"
-    section = "Audit log"
 
     def get_export(self) -> Export:
         return get_object_or_404(

@@ -245,6 +245,7 @@ class ItemForm(forms.Form):
         label="Product or SKU", help_text="Name, id or source ID of a product or SKU."
     )
     quantity = forms.IntegerField(
+        label="Quantity",
         min_value=1,
         max_value=MAX_QUANTITY,
         initial=1,

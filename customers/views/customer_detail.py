@@ -110,5 +110,6 @@ class CustomerFormView(DashboardView):
         self, form: CustomerForm, customer: Customer | None, status: int = 200
     ) -> HttpResponse:
         title = f"Edit {customer}" if customer else "Create customer"
-        context = self.get_context_data(form=form, customer=customer, title=title)
+        trail = [customer] if customer else []
+        context = self.get_context_data(form=form, customer=customer, title=title, trail=trail)
         return self.render_to_response(context, status=status)

@@ -109,7 +109,8 @@ class SegmentFormView(DashboardView):
         self, form: SegmentForm, segment: Segment | None, status: int = 200
     ) -> HttpResponse:
         title = f"Edit {segment.name}" if segment else "New segment"
-        context = self.get_context_data(form=form, segment=segment, title=title)
+        trail = [segment] if segment else []
+        context = self.get_context_data(form=form, segment=segment, title=title, trail=trail)
         return self.render_to_response(context, status=status)
 
 

@@ -33,7 +33,6 @@ class MetadataSchemaListView(DashboardView):
     permission_required = "orders.view_metadataschema"
     template_name = "orders/metadataschema_list.html"
     nav = "settings"
-    section = "Project settings"
     title = "Metadata schemas"
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
@@ -58,7 +57,6 @@ class MetadataPropertyFormView(DashboardView):
 
     template_name = "orders/metadataproperty_form.html"
     nav = "settings"
-    section = "Project settings"
 
     def get_permission_required(self) -> tuple[str, ...]:
         if "pk" in self.kwargs:

@@ -113,7 +113,6 @@ class OrderCreateView(DashboardView, SessionWizardView):
     # Per user in the database until Save or Cancel, not in the session (orders.wizard_storage).
     storage_name = "orders.wizard_storage.DraftStorage"
     nav = "orders"
-    section = "Campaign hub › Orders"
     title = "Create order"
     form_list = [(name, form) for name, _, form in STEPS]
 

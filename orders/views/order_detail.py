@@ -179,7 +179,7 @@ def change_status(request: HttpRequest, order_id: str) -> HttpResponse:
             request,
             "orders/order_status_confirm.html",
             {"order": order, "status": status, "version": form.cleaned_data["version"],
-             "title": f"Cancel {order.id}?", "nav": "orders"},
+             "title": f"Cancel {order.id}?", "nav": "orders", "trail": [order]},
         )  # fmt: skip
     try:
         change_order_status(
@@ -378,5 +378,6 @@ class OrderEditView(DashboardView):
             totals=totals,
             stale=stale,
             title=f"Edit {order.id}",
+            trail=[order],
         )
         return self.render_to_response(context)

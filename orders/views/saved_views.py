@@ -49,7 +49,6 @@ class SavedViewListView(DashboardView):
     permission_required = "orders.view_order"
     template_name = "orders/savedview_list.html"
     nav = "orders"
-    section = "Campaign hub › Orders"
     title = "Saved views"
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:

@@ -107,9 +107,10 @@ def test_navigation_highlights_the_current_section(marketing_client: Client) -> 
     # When they open the customers list
     html = marketing_client.get("/customers/").content.decode()
 
-    # Then Customers, and only Customers, is marked as the current page
-    assert '<a href="/customers/" aria-current="page">Customers</a>' in html
-    assert html.count('aria-current="page"') == 1
+    # Then Customers, and only Customers, is marked as the current page in the navigation
+    sidebar = html[html.index('<nav class="nav"') : html.index("</nav>")]
+    assert '<a href="/customers/" aria-current="page">Customers</a>' in sidebar
+    assert sidebar.count('aria-current="page"') == 1
 
 
 def test_bell_counts_only_the_users_own_unread_notifications(
