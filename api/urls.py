@@ -57,6 +57,20 @@ def _nul_error(request: HttpRequest) -> ApiError | None:
     return None
 
 
+def _repeated_parameter_error(request: HttpRequest) -> ApiError | None:
+    """Every query parameter of the API takes one value (filters number theirs, ``[0]``,
+    ``[1]``): one given twice is ambiguous, so it is refused rather than one copy dropped."""
+    repeated = [name for name, values in request.GET.lists() if len(values) > 1]
+    if not repeated:
+        return None
+    return ApiError(
+        400,
+        "invalid_query_params",
+        details=f"Parameter {repeated[0]} is given {len(request.GET.getlist(repeated[0]))} "
+        "times; give it once.",
+    )
+
+
 def reference_errors(
     view: Callable[..., HttpResponse], *, atomic: bool = True
 ) -> Callable[..., HttpResponse]:
@@ -71,9 +85,9 @@ def reference_errors(
                 "payload_too_large",
                 details=f"The request body is larger than {limit:,} bytes; send fewer orders.",
             ).response(request)
-        nul = _nul_error(request)
-        if nul is not None:
-            return nul.response(request)
+        refused = _nul_error(request) or _repeated_parameter_error(request)
+        if refused is not None:
+            return refused.response(request)
         if (
             request.method in BODY_METHODS
             and request.body

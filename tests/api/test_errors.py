@@ -281,3 +281,15 @@ def test_a_hung_cache_holds_a_request_about_its_socket_timeout(api_client, setti
 
     assert response.status_code == 200
     assert elapsed < 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["/v1/customers?email=a@example.com&email=b@example.com", "/v1/orders?limit=5&limit=500"],
+)
+def test_a_query_parameter_given_twice_is_a_400_naming_it(api_client, query):
+    response = api_client.get(query)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["key"] == "invalid_query_params"
+    assert body["details"].startswith("Parameter ") and "is given 2 times" in body["details"]
