@@ -84,7 +84,7 @@ def test_metadata_tab_shows_typed_values_and_unknown_properties(marketing_client
     html = page(marketing_client, order, "metadata")
     assert "01 Mar 2026" in html and ">yes<" in html
     assert "<li>vip</li><li>b2b</li>" in html
-    assert re.search(r'note</td>\s*<td><span class="badge"[^>]*>unknown</span>', html)
+    assert re.search(r'note</td>\s*<td data-label="Type"><span class="badge"[^>]*>unknown</span>', html)
 
 
 def test_metadata_is_edited_in_place_and_checked_against_the_schema(marketing_client, schema):
