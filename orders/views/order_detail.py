@@ -136,6 +136,9 @@ class OrderDetailView(DashboardView):
         elif tab == "metadata":
             context["metadata_rows"] = metadata_rows(order)
             context["unknown_kinds"] = UNKNOWN_KINDS
+            undo = self.request.session.get(METADATA_UNDO)
+            if undo and undo["order"] == order.pk and undo["version"] == order.version:
+                context["metadata_undo"] = undo
         else:
             context.update(activity_page(order, self.request.GET.get("page")))
         return context
@@ -206,21 +209,24 @@ def edit_metadata(request: HttpRequest, order_id: str) -> HttpResponse:
         return HttpResponseRedirect(order.get_absolute_url() + (f"?{query}" if query else ""))
     _change_allowed(request)
     order = get_order(request, order_id)
-    form = MetadataValueForm(request.POST, properties=describe_order_properties())
     target = f"{order.get_absolute_url()}?tab=metadata"
+    if "undo" in request.POST:
+        return _undo_metadata_removal(request, order, target)
+    form = MetadataValueForm(request.POST, properties=describe_order_properties())
     if not form.is_valid():
         problems = [problem for errors in form.errors.values() for problem in errors]
         return _refused_metadata(request, order, problems)
     metadata = dict(order.metadata or {})
     key = form.cleaned_data["key"]
     value = form.cleaned_data.get("metadata_value")
+    removed = metadata.get(key)
     if form.cleaned_data["remove"] or value is None:
         # An emptied input unsets the property; the validator refuses it when required.
         metadata[key] = None
     else:
         metadata[key] = value
     try:
-        update_order(
+        saved = update_order(
             order,
             actor=_actor(request),
             expected_version=form.cleaned_data["version"],
@@ -231,7 +237,39 @@ def edit_metadata(request: HttpRequest, order_id: str) -> HttpResponse:
     except ValidationError as error:
         return _refused_metadata(request, order, error.messages)
     else:
-        messages.success(request, f"Metadata {key} saved.")
+        if form.cleaned_data["remove"] and removed is not None:
+            # Removing is one click, so it can be undone at once (until the order changes).
+            request.session[METADATA_UNDO] = {
+                "order": saved.pk, "version": saved.version, "key": key, "value": removed,
+            }  # fmt: skip
+            messages.success(request, f"Metadata {key} removed.")
+        else:
+            messages.success(request, f"Metadata {key} saved.")
+    return HttpResponseRedirect(target)
+
+
+# The session key of the last metadata removal, for its Undo button on the Metadata tab.
+METADATA_UNDO = "metadata_undo"
+
+
+def _undo_metadata_removal(request: HttpRequest, order: Order, target: str) -> HttpResponse:
+    """Put back the value the user's last Remove took off this order, if nothing changed the
+    order since; the restore is an order change like any other (its own activity entry)."""
+    undo = request.session.pop(METADATA_UNDO, None)
+    if not undo or undo["order"] != order.pk or undo["version"] != order.version:
+        messages.warning(request, "There is nothing to undo: the order has changed since.")
+        return HttpResponseRedirect(target)
+    metadata = {**(order.metadata or {}), undo["key"]: undo["value"]}
+    try:
+        update_order(
+            order, actor=_actor(request), expected_version=undo["version"], metadata=metadata
+        )
+    except OrderChangedElsewhere as error:
+        _stale_message(request, error)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Metadata {undo['key']} is back.")
     return HttpResponseRedirect(target)
 
 

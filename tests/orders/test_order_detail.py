@@ -84,7 +84,8 @@ def test_metadata_tab_shows_typed_values_and_unknown_properties(marketing_client
     html = page(marketing_client, order, "metadata")
     assert "01 Mar 2026" in html and ">yes<" in html
     assert "<li>vip</li><li>b2b</li>" in html
-    assert re.search(r'note</td>\s*<td data-label="Type"><span class="badge"[^>]*>unknown</span>', html)
+    unknown = r'note</td>\s*<td data-label="Type"><span class="badge"[^>]*>unknown</span>'
+    assert re.search(unknown, html)
 
 
 def test_metadata_is_edited_in_place_and_checked_against_the_schema(marketing_client, schema):
@@ -106,6 +107,36 @@ def test_metadata_is_edited_in_place_and_checked_against_the_schema(marketing_cl
     marketing_client.post(url, {"key": "score", "remove": "on", "value": "", "version": 2})
     order.refresh_from_db()
     assert order.metadata == {}
+
+
+def test_a_removed_metadata_value_can_be_undone_until_the_order_changes(marketing_client, schema):
+    order = make_order(metadata={"score": 5, "channel": "web"})
+    url = f"/orders/{order.pk}/metadata/"
+
+    # When a value is removed, the tab offers to put it back
+    response = marketing_client.post(
+        url, {"key": "channel", "remove": "on", "value": "", "version": order.version}, follow=True
+    )
+    html = response.content.decode()
+    assert "Metadata channel removed." in html
+    assert 'id="metadata-undo"' in html
+    assert 'Removed <span class="mono">channel</span> (web)' in html
+
+    # Then Undo restores it as an order change of its own
+    response = marketing_client.post(url, {"undo": "on"}, follow=True)
+    order.refresh_from_db()
+    assert order.metadata == {"score": 5, "channel": "web"}
+    assert order.events.latest("id").changes == {"metadata.channel": [None, "web"]}
+    assert 'id="metadata-undo"' not in response.content.decode()
+
+    # and a removal followed by another change can no longer be undone
+    marketing_client.post(url, {"key": "channel", "remove": "on", "value": "", "version": 3})
+    services.change_order_status(order.pk, "PAID", actor=Actor.system())
+    assert 'id="metadata-undo"' not in page(marketing_client, order, "metadata")
+    response = marketing_client.post(url, {"undo": "on"}, follow=True)
+    assert "nothing to undo" in response.content.decode()
+    order.refresh_from_db()
+    assert "channel" not in order.metadata
 
 
 def test_activity_tab_lists_every_change_newest_first_with_who_and_what(marketing_client):
