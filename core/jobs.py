@@ -110,7 +110,8 @@ def claim[J: Job](
     )
     if not claimed:
         return None
-    return model._default_manager.select_related(*related).get(pk=job_id)
+    jobs = model._default_manager.all()
+    return (jobs.select_related(*related) if related else jobs).get(pk=job_id)
 
 
 def finish(
