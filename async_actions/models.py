@@ -7,6 +7,7 @@ or FAILED, with the reference's ``result {message, done_count, failed_count, fai
 from django.db import models
 
 from core.ids import ASYNC_ACTION, new_id
+from core.models import Job
 
 
 # A module-level callable, so migrations can name it (see ``core.ids``).
@@ -14,7 +15,7 @@ def new_async_action_id() -> str:
     return new_id(ASYNC_ACTION)
 
 
-class AsyncAction(models.Model):
+class AsyncAction(Job):
     """One background job started by an API client, polled at ``/v1/async-actions/{id}``."""
 
     class Type(models.TextChoices):
@@ -25,6 +26,9 @@ class AsyncAction(models.Model):
         IN_PROGRESS = "IN_PROGRESS", "In progress"
         DONE = "DONE", "Done"
         FAILED = "FAILED", "Failed"
+
+    WAITING = Status.ENQUEUED
+    RUNNING = Status.IN_PROGRESS
 
     id = models.CharField(
         primary_key=True, max_length=27, default=new_async_action_id, editable=False
@@ -44,14 +48,7 @@ class AsyncAction(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     payload = models.JSONField(default=list, blank=True, help_text="What the job works on.")
     result = models.JSONField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # The job's last sign of life: set when its message is sent and every few seconds while a
-    # worker runs it. An old one means the message or the worker was lost (see core.jobs).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,12 +13,10 @@ writes a heartbeat, and ``reap_stuck_actions`` re-sends or retries the ones with
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from core.jobs import heartbeat, reap_stuck, send_job, stuck_before
+from core.jobs import finish, reap_stuck, run_job, send_job
 
 from .models import AsyncAction
 
@@ -57,35 +55,10 @@ def send_action(action_id: str) -> None:
     send_job(import_orders, action_id, "import")
 
 
-def _claim(action_id: str) -> AsyncAction | None:
-    """Mark the action IN_PROGRESS for this run; ``None`` when there is nothing to do.
-
-    A re-delivered task (``acks_late``, its worker died) finds it IN_PROGRESS with an old
-    heartbeat and runs it again: the importer upserts by ``id`` / ``source_id``, so a second
-    run does not duplicate those orders. One another worker is running (fresh heartbeat) or
-    a finished one is left alone.
-    """
-    now = timezone.now()
-    claimable = Q(status=AsyncAction.Status.ENQUEUED) | Q(
-        status=AsyncAction.Status.IN_PROGRESS, heartbeat_at__lt=stuck_before()
-    )
-    claimed = AsyncAction.objects.filter(claimable, pk=action_id).update(
-        status=AsyncAction.Status.IN_PROGRESS,
-        started_at=now,
-        updated_at=now,
-        heartbeat_at=now,
-        attempts=F("attempts") + 1,
-    )
-    return AsyncAction.objects.get(pk=action_id) if claimed else None
-
-
 def _finish(action: AsyncAction, status: str, result: dict[str, Any]) -> None:
     # One statement: status and result are seen together (a poll never sees DONE without
     # its result).
-    now = timezone.now()
-    AsyncAction.objects.filter(pk=action.pk).update(
-        status=status, result=result, finished_at=now, updated_at=now, heartbeat_at=now
-    )
+    finish(AsyncAction, action.pk, status, result=result)
 
 
 def import_result(done: int, failures: list[dict[str, str]]) -> dict[str, Any]:
@@ -121,23 +94,24 @@ def _failures(problems: list[Any]) -> list[dict[str, str]]:
 
 def run_orders_import(action_id: str) -> None:
     """Import the action's orders (invalid ones are skipped and reported) and record the
-    result; DONE even when some orders failed, FAILED only when the import could not run."""
-    action = _claim(action_id)
-    if action is None:
-        logger.info("async action %s: nothing to do", action_id)
-        return
-    orders = action.payload if isinstance(action.payload, list) else []
-    if action.attempts > settings.EXPORT_MAX_ATTEMPTS:
-        message = "The import was started too many times without finishing."
-        _finish(action, AsyncAction.Status.FAILED, {**import_result(0, []), "message": message})
-        return
-    with heartbeat(AsyncAction, action.pk):
-        _import(action, orders)
+    result; DONE even when some orders failed, FAILED only when the import could not run.
+
+    Claiming, attempts and the heartbeat are ``core.jobs.run_job``'s. A re-delivered action
+    (its worker died) runs again: the importer upserts by ``id`` / ``source_id``, so a second
+    run does not duplicate those orders.
+    """
+    run_job(AsyncAction, action_id, _import, too_many_attempts=_started_too_often)
 
 
-def _import(action: AsyncAction, orders: list[Any]) -> None:
+def _started_too_often(action: AsyncAction) -> None:
+    message = "The import was started too many times without finishing."
+    _finish(action, AsyncAction.Status.FAILED, {**import_result(0, []), "message": message})
+
+
+def _import(action: AsyncAction) -> None:
     from orders.importing import import_payloads
 
+    orders = action.payload if isinstance(action.payload, list) else []
     try:
         outcome = import_payloads(orders, on_error="skip", actor_label=action.actor_label or "API")
     except Exception:
@@ -161,8 +135,6 @@ def reap_stuck_actions() -> dict[str, int]:
     counts ``{resent, retried, failed}``."""
     return reap_stuck(
         AsyncAction,
-        waiting=AsyncAction.Status.ENQUEUED,
-        running=AsyncAction.Status.IN_PROGRESS,
         send=send_action,
         give_up=_give_up,
     )

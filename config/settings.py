@@ -238,11 +238,12 @@ EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", default=2 * 60 
 EXPORT_SOFT_TIME_LIMIT_SECONDS = EXPORT_TIME_LIMIT_SECONDS - 60
 # Jobs (exports, imports): a running job writes heartbeat_at every JOB_HEARTBEAT_SECONDS;
 # one IN_PROGRESS with no heartbeat for JOB_STUCK_AFTER_SECONDS has lost its worker and the
-# reaper retries it, up to EXPORT_MAX_ATTEMPTS runs in all, then fails it. A job still waiting
+# reaper retries it, up to JOB_MAX_ATTEMPTS runs in all, then fails it. A job still waiting
 # for its worker that long (its message was lost) has its message sent again.
+# EXPORT_MAX_ATTEMPTS, the older name of JOB_MAX_ATTEMPTS, is read when the new one is unset.
 JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
 JOB_STUCK_AFTER_SECONDS = env.int("JOB_STUCK_AFTER_SECONDS", default=60)
-EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=env.int("EXPORT_MAX_ATTEMPTS", default=3))
 
 # The v1 API: requests one application key may make per minute (0: no limit). The counters
 # live in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so every web process shares

@@ -1,5 +1,9 @@
-"""What the two kinds of background job (exports, async actions) share: sending their
-message to the broker, the heartbeat of a running job, and when a job counts as stuck.
+"""The one life cycle of every background job (``core.models.Job``: an export, an import):
+send its message, claim it in a worker, count its attempts, beat while it runs, finish it,
+and reap the ones that lost their message or their worker.
+
+A job's app says only what its work is and what a failure tells its user
+(``exports.services``, ``async_actions.services``); the states and their rules live here.
 
 A job row is the source of truth; a Celery message only says "look at row N". So a message
 that never reached the broker, or a worker killed with ``-9``, loses nothing: the row says
@@ -15,10 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
-from django.db.models import Q
+from django.db import connection
+from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import KombuError
+
+from .models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -57,35 +63,120 @@ def send_job(task: Any, job_id: str, kind: str) -> None:
         raise QueueUnavailable(kind, job_id) from error
 
 
+def max_attempts() -> int:
+    """How many runs a job gets before it is failed (``JOB_MAX_ATTEMPTS``; the environment's
+    older ``EXPORT_MAX_ATTEMPTS`` is read when it is not set, see ``config.settings``)."""
+    return settings.JOB_MAX_ATTEMPTS
+
+
 def stuck_before() -> datetime:
     """A job with no sign of life (``heartbeat_at``) since this moment has lost its worker or
     its message."""
     return timezone.now() - timedelta(seconds=settings.JOB_STUCK_AFTER_SECONDS)
 
 
-def reap_stuck(
-    model: type[models.Model],
+def _stamped(model: type[Job], now: datetime, **values: Any) -> dict[str, Any]:
+    """``values`` for an ``update()``, with ``updated_at`` too on a model that keeps one
+    (``update()`` skips ``auto_now``)."""
+    if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+        values["updated_at"] = now
+    return values
+
+
+def claim[J: Job](
+    model: type[J], job_id: str, *, related: tuple[str, ...] = (), **reset: Any
+) -> J | None:
+    """Mark the job RUNNING for this run and count the attempt; ``None`` when there is
+    nothing to do. ``reset`` are the job's own fields a new run starts from (progress, a
+    previous run's error).
+
+    A re-delivered message (``acks_late``, its worker died) finds the job RUNNING with an
+    old heartbeat and runs it again. A second message for a job another worker is running
+    (fresh heartbeat: the reaper re-sent a message that was only slow) and a finished job
+    are left alone, so one job never runs twice at once.
+    """
+    now = timezone.now()
+    claimable = Q(status=model.WAITING) | Q(status=model.RUNNING, heartbeat_at__lt=stuck_before())
+    claimed = model._default_manager.filter(claimable, pk=job_id).update(
+        **_stamped(
+            model,
+            now,
+            status=model.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            **reset,
+        )
+    )
+    if not claimed:
+        return None
+    jobs = model._default_manager.all()
+    return (jobs.select_related(*related) if related else jobs).get(pk=job_id)
+
+
+def finish(
+    model: type[Job], job_id: str, status: str, *, if_running: bool = False, **values: Any
+) -> bool:
+    """Set the job's final ``status`` and ``values`` (its file, result or error) in one
+    statement, so a poll never sees the status without them. With ``if_running``, only a
+    job still RUNNING is finished (one a reaper has failed meanwhile stays failed).
+    Whether the row was finished."""
+    now = timezone.now()
+    jobs = model._default_manager.filter(pk=job_id)
+    if if_running:
+        jobs = jobs.filter(status=model.RUNNING)
+    return bool(
+        jobs.update(
+            **_stamped(model, now, status=status, finished_at=now, heartbeat_at=now, **values)
+        )
+    )
+
+
+def run_job[J: Job](
+    model: type[J],
+    job_id: str,
+    work: Callable[[J], None],
     *,
-    waiting: str,
-    running: str,
+    too_many_attempts: Callable[[J], None],
+    related: tuple[str, ...] = (),
+    **reset: Any,
+) -> None:
+    """A worker's run of a job: claim it, fail it with ``too_many_attempts`` once it has been
+    started more than ``max_attempts()`` times, else do its ``work`` while it beats."""
+    job = claim(model, job_id, related=related, **reset)
+    if job is None:
+        logger.info("%s %s: nothing to do", model.__name__, job_id)
+        return
+    if job.attempts > max_attempts():
+        too_many_attempts(job)
+        return
+    with heartbeat(model, job.pk):
+        work(job)
+
+
+def reap_stuck(
+    model: type[Job],
+    *,
     send: Callable[[str], None],
     give_up: Callable[[Any], None],
 ) -> dict[str, int]:
     """Send again, retry or fail the jobs of ``model`` with no sign of life since
     ``stuck_before()``; the counts ``{resent, retried, failed}``.
 
-    - ``waiting`` (its message never reached a worker: the broker was down or lost it): the
-      message is sent again (``resent``); a broker still down leaves it for the next round.
-    - ``running`` (its worker died): run again (``retried``), or after ``EXPORT_MAX_ATTEMPTS``
-      runs handed to ``give_up`` (``failed``).
+    - ``model.WAITING`` (its message never reached a worker: the broker was down or lost
+      it): the message is sent again (``resent``); a broker still down leaves it for the next
+      round.
+    - ``model.RUNNING`` (its worker died): run again (``retried``), or after
+      ``max_attempts()`` runs handed to ``give_up`` (``failed``).
     A job a worker is running has a fresh heartbeat and is never touched.
     """
+    waiting, running = model.WAITING, model.RUNNING
     cutoff = stuck_before()
     counts = {"resent": 0, "retried": 0, "failed": 0}
 
     def resend(job_id: str, status: str) -> bool:
         # Only if it is still as stuck as it was read: a worker that claimed it since wins.
-        moved = model.objects.filter(
+        moved = model._default_manager.filter(
             Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), pk=job_id, status=status
         ).update(status=waiting, heartbeat_at=timezone.now())
         if not moved:
@@ -96,14 +187,14 @@ def reap_stuck(
             return False  # waiting again, its heartbeat old after the grace: next round
         return True
 
-    lost = model.objects.filter(
+    lost = model._default_manager.filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
         status=waiting,
     )
     for job_id in lost.values_list("pk", flat=True):
         counts["resent"] += resend(job_id, waiting)
-    for job in model.objects.filter(status=running, heartbeat_at__lt=cutoff):
-        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+    for job in model._default_manager.filter(status=running, heartbeat_at__lt=cutoff):
+        if job.attempts >= max_attempts():
             give_up(job)
             counts["failed"] += 1
         else:
@@ -112,7 +203,7 @@ def reap_stuck(
 
 
 @contextmanager
-def heartbeat(model: type[models.Model], job_id: str) -> Iterator[None]:
+def heartbeat(model: type[Job], job_id: str) -> Iterator[None]:
     """While the block runs, write ``heartbeat_at = now()`` on the job every
     ``JOB_HEARTBEAT_SECONDS`` from a thread of its own.
 
@@ -123,7 +214,7 @@ def heartbeat(model: type[models.Model], job_id: str) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:
-        jobs = model.objects.filter(pk=job_id, status="IN_PROGRESS")  # type: ignore[attr-defined]
+        jobs = model._default_manager.filter(pk=job_id, status=model.RUNNING)
         try:
             while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 try:

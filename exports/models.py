@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 
 from core.ids import new_export_id
+from core.models import Job
 
 
 def new_download_token() -> str:
@@ -15,7 +16,7 @@ def export_upload_to(export: "Export", filename: str) -> str:
     return f"exports/{export.created_at:%Y/%m}/{export.id}.csv"
 
 
-class Export(models.Model):
+class Export(Job):
     """A CSV export job; this row, not Celery, is the source of truth for its state."""
 
     class Status(models.TextChoices):
@@ -23,6 +24,9 @@ class Export(models.Model):
         IN_PROGRESS = "IN_PROGRESS", "In progress"
         DONE = "DONE", "Done"
         ERROR = "ERROR", "Error"
+
+    WAITING = Status.SCHEDULED
+    RUNNING = Status.IN_PROGRESS
 
     class Channel(models.TextChoices):
         WEBSITE = "WEBSITE", "Website"
@@ -50,14 +54,6 @@ class Export(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     token = models.CharField(max_length=64, default=new_download_token, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # How many times a worker has started this job: the reaper retries a stuck job a few
-    # times, then fails it.
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # Written with the progress while a worker runs the job; a stale one means the worker died.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # Set when the retention purge deleted the file; the row stays for the audit log.
     expired_at = models.DateTimeField(null=True, blank=True)
 

@@ -24,10 +24,10 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.jobs import QueueUnavailable, heartbeat, reap_stuck, send_job, stuck_before
+from core.jobs import QueueUnavailable, finish, reap_stuck, run_job, send_job
 from orders.filters import OrderFilter
 from orders.models import Order
 from orders.selectors import orders_visible_to
@@ -145,46 +145,28 @@ def _notify(export: Export, kind: str, title: str, link: str = "") -> None:
     Notification.objects.filter(export=export).update(created_at=timezone.now())
 
 
-def _claim(export_id: str) -> Export | None:
-    """Mark the export IN_PROGRESS for this run; ``None`` when there is nothing to do.
-
-    A re-delivered task (``acks_late``, its worker died) finds the export IN_PROGRESS with an
-    old heartbeat and runs it again. A second message for an export that another worker is
-    running (fresh heartbeat: the reaper re-sent a message that was only slow) and a finished
-    export are left alone, so one export never runs twice at once.
-    """
-    now = timezone.now()
-    claimable = Q(status=Export.Status.SCHEDULED) | Q(
-        status=Export.Status.IN_PROGRESS, heartbeat_at__lt=stuck_before()
-    )
-    claimed = Export.objects.filter(claimable, pk=export_id).update(
-        status=Export.Status.IN_PROGRESS,
-        started_at=now,
-        heartbeat_at=now,
-        rows_done=0,
-        error="",
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        return None
-    return Export.objects.select_related("user").get(pk=export_id)
-
-
 def run_export(export_id: str) -> None:
     """Write the export's CSV and mark it DONE, or ERROR with a message a user understands.
 
-    Idempotent: running it again rewrites the same file and row count.
+    Idempotent: running it again rewrites the same file and row count. Claiming, attempts and
+    the heartbeat are ``core.jobs.run_job``'s.
     """
-    export = _claim(export_id)
-    if export is None:
-        logger.info("export %s: nothing to do", export_id)
-        return
-    if export.attempts > settings.EXPORT_MAX_ATTEMPTS:
-        fail_export(export, "The export was started too many times without finishing.")
-        return
+    run_job(
+        Export,
+        export_id,
+        _run,
+        too_many_attempts=lambda export: fail_export(
+            export, "The export was started too many times without finishing."
+        ),
+        related=("user",),
+        rows_done=0,
+        error="",
+    )
+
+
+def _run(export: Export) -> None:
     _notify(export, Notification.Kind.EXPORT_STARTED, f"Export {export.pk} is in progress")
-    with heartbeat(Export, export.pk):
-        _write_and_finish(export)
+    _write_and_finish(export)
 
 
 def _write_and_finish(export: Export) -> None:
@@ -218,13 +200,14 @@ def _write_and_finish(export: Export) -> None:
         fail_export(export, "The file could not be written because of an internal error.")
         return
     with transaction.atomic():  # DONE and "ready" are seen together, or neither
-        finished = Export.objects.filter(pk=export.pk, status=Export.Status.IN_PROGRESS).update(
-            status=Export.Status.DONE,
+        finished = finish(
+            Export,
+            export.pk,
+            Export.Status.DONE,
+            if_running=True,
             file=name,
             rows_total=rows,
             rows_done=rows,
-            finished_at=timezone.now(),
-            heartbeat_at=timezone.now(),
         )
         if finished:
             orders = f"{rows:,} order{'' if rows == 1 else 's'}"
@@ -247,9 +230,7 @@ def _save_file(export: Export, content: Any) -> str:
 def fail_export(export: Export, message: str) -> None:
     """Mark the export ERROR with ``message`` and tell its requester (one transaction)."""
     with transaction.atomic():
-        Export.objects.filter(pk=export.pk).update(
-            status=Export.Status.ERROR, error=message, finished_at=timezone.now()
-        )
+        finish(Export, export.pk, Export.Status.ERROR, error=message)
         _notify(export, Notification.Kind.EXPORT_FAILED, f"Export {export.pk} failed: {message}")
 
 
@@ -257,11 +238,9 @@ def reap_stuck_exports() -> dict[str, int]:
     """Send again, retry or fail the exports that show no sign of life for
     ``JOB_STUCK_AFTER_SECONDS`` (``core.jobs.reap_stuck``): a SCHEDULED export whose message
     never reached a worker is sent again, an IN_PROGRESS one whose worker died is run again,
-    or past ``EXPORT_MAX_ATTEMPTS`` runs failed with a message. Returns the counts."""
+    or past ``JOB_MAX_ATTEMPTS`` runs failed with a message. Returns the counts."""
     return reap_stuck(
         Export,
-        waiting=Export.Status.SCHEDULED,
-        running=Export.Status.IN_PROGRESS,
         send=_send_again,
         give_up=lambda export: fail_export(
             export, "The export stopped responding and was given up. Export again."

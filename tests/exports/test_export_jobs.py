@@ -157,7 +157,7 @@ def test_the_reaper_fails_an_export_stuck_too_many_times(settings):
     export = Export.objects.create(
         user=user,
         status=Export.Status.IN_PROGRESS,
-        attempts=settings.EXPORT_MAX_ATTEMPTS,
+        attempts=settings.JOB_MAX_ATTEMPTS,
         heartbeat_at=stale,
     )
     fresh = Export.objects.create(status=Export.Status.IN_PROGRESS, heartbeat_at=timezone.now())

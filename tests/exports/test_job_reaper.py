@@ -117,7 +117,7 @@ def test_lost_and_dead_imports_are_sent_again_retried_or_failed(sent, settings):
     given_up = AsyncAction.objects.create(
         type="ORDERS.IMPORT",
         status="IN_PROGRESS",
-        attempts=settings.EXPORT_MAX_ATTEMPTS,
+        attempts=settings.JOB_MAX_ATTEMPTS,
         heartbeat_at=ago(90),
         payload=[{"amount": 1}, {"amount": 2}],
     )
