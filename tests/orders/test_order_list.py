@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from orders import selectors
+from core import lists as selectors
 from orders.models import Order, OrderStatus
 from tests.factories import CustomerFactory, make_order
 
