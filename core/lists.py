@@ -21,7 +21,8 @@ from .paging import CountedPage, page_number
 # Page sizes the lists offer; anything else falls back to the default.
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 50
-# Up to this many matches a list counts them exactly (with a LIMIT, never a full scan) ...
+# Up to this many matches a list counts them exactly (with a LIMIT, never a full scan): below
+# it a count is cheap, and exact page links matter more ...
 EXACT_COUNT_LIMIT = 10_000
 # ... as long as counting takes no longer than this on PostgreSQL; past it, the total is the
 # planner's estimate (when the filters allow a trustworthy one) or a lower bound.
