@@ -6,6 +6,7 @@ import time
 from django.db import connections
 from django.db.models import Model, QuerySet
 
+
 def _is_whole_table(queryset: QuerySet) -> bool:
     query = queryset.query
     return not (query.where or query.distinct or query.is_sliced or query.combinator)
