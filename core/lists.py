@@ -70,17 +70,23 @@ def page_state(query: QueryDict, *, noun: str = "row") -> PageState:
     return PageState(number, per_page, page_problem, size_problem)
 
 
-def url_with(base: str, query: QueryDict, **params: str | None) -> str:
-    """``base`` with ``query`` changed by ``params`` (``None`` removes one); a new filter or
-    sort starts again at page 1 unless ``page`` is given."""
+def changed_query(query: QueryDict, **params: str | None) -> QueryDict:
+    """``query`` changed by ``params`` (``None`` removes one); a new filter or sort starts
+    again at page 1 unless ``page`` is given."""
     changed = query.copy()
-    if "page" not in params:
-        changed.pop("page", None)
+    changed.pop("page", None)
     for name, value in params.items():
         if value is None:
             changed.pop(name, None)
         else:
             changed[name] = value
+    return changed
+
+
+def url_with(base: str, query: QueryDict, **params: str | None) -> str:
+    """``base`` with ``query`` changed by ``params`` (see ``changed_query``), its parameters
+    sorted and empty ones left out."""
+    changed = changed_query(query, **params)
     pairs = [(k, v) for k, values in sorted(changed.lists()) for v in values if v != ""]
     return f"{base}?{urlencode(pairs)}" if pairs else base
 

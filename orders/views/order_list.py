@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
-from core.lists import PAGE_SIZES, page_state
+from core.lists import PAGE_SIZES, changed_query, page_state
 from core.views import DashboardView
 
 from ..filter_descriptions import describe
@@ -106,14 +106,7 @@ def _without(query: QueryDict, name: str, value: str | None = None) -> str:
 
 
 def _with(query: QueryDict, **params: str | None) -> str:
-    changed = query.copy()
-    changed.pop("page", None)
-    for name, value in params.items():
-        if value is None:
-            changed.pop(name, None)
-        else:
-            changed[name] = value
-    return _url(changed)
+    return _url(changed_query(query, **params))
 
 
 def active_chips(filterset: OrderFilter, query: QueryDict) -> list[Chip]:

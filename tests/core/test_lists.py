@@ -98,3 +98,9 @@ def test_url_with_changes_the_query_and_starts_again_at_page_one():
     assert lists.url_with("/x/", query, sort="-amount") == "/x/?sort=-amount&status=PAID"
     assert lists.url_with("/x/", query, page="4") == "/x/?page=4&status=PAID"
     assert lists.url_with("/x/", query, status=None) == "/x/"
+
+
+def test_changed_query_keeps_repeated_values_and_drops_the_page():
+    changed = lists.changed_query(QueryDict("status=PAID&status=SENT&page=2"), sort="amount")
+    assert changed.getlist("status") == ["PAID", "SENT"] and changed["sort"] == "amount"
+    assert "page" not in changed
