@@ -6,12 +6,15 @@ metadata schema's); ``summary.orders`` is the purchase summary the order service
 
 from typing import Any, Literal
 
+import django_filters
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
 
 from core.ids import CUSTOMER, is_id
+from customers.filters import CustomerFilter
 from customers.models import Customer
+from customers.selectors import customer_page
 from customers.services import create_customer, update_customer
 
 from .customer_schemas import (
@@ -33,6 +36,19 @@ router = Router()
 ListOrder = Literal[
     "created_at", "-created_at", "updated_at", "-updated_at", "source_id", "-source_id"
 ]
+
+
+class CustomerApiFilter(CustomerFilter):
+    """The customers list's filters plus the reference's exact matches and strict date
+    bounds (the API's ``created_at[before]`` … arrive here already in UTC)."""
+
+    email = django_filters.CharFilter(field_name="email")
+    city = django_filters.CharFilter(field_name="city")
+    name = django_filters.CharFilter(field_name="name")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gt")
+    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
 
 def find_customer(id_or_source_id: str) -> Customer | None:
@@ -65,28 +81,31 @@ def list_customers(
     updated_after: IsoDateTime | None = Query(None, alias="updated_at[after]"),
     order: ListOrder = Query("-created_at"),
 ) -> HttpResponse:
-    """Customers with their purchase summary, newest first by default."""
-    customers = Customer.objects.all()
-    exact = {"email": email, "city": city, "name": name}
-    customers = customers.filter(**{key: value for key, value in exact.items() if value})
+    """Customers with their purchase summary, newest first by default.
+
+    `total` is exact up to 10,000 matches; past that it is PostgreSQL's estimate."""
     bounds = {
-        ("created_at__lt", "created_at[before]"): created_before,
-        ("created_at__gt", "created_at[after]"): created_after,
-        ("updated_at__lt", "updated_at[before]"): updated_before,
-        ("updated_at__gt", "updated_at[after]"): updated_after,
+        "created_before": ("created_at[before]", created_before),
+        "created_after": ("created_at[after]", created_after),
+        "updated_before": ("updated_at[before]", updated_before),
+        "updated_after": ("updated_at[after]", updated_after),
     }
-    customers = customers.filter(
-        **{key: utc(value, name) for (key, name), value in bounds.items() if value is not None}
+    data = {"email": email, "city": city, "name": name}
+    data |= {key: utc(value, alias) for key, (alias, value) in bounds.items() if value is not None}
+    filterset = CustomerApiFilter(
+        {key: value for key, value in data.items() if value}, queryset=Customer.objects.all()
     )
-    customers = customers.order_by(order, "-id" if order.startswith("-") else "id")
-    start = (page - 1) * limit
-    chosen = list(customers[start : start + limit + 1])
+    if not filterset.is_valid():
+        field, errors = next(iter(filterset.form.errors.items()))
+        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {' '.join(errors)}")
+    customers = filterset.qs.order_by(order, "-id" if order.startswith("-") else "id")
+    result = customer_page(customers, number=page, per_page=limit, estimable=filterset.estimable)
     body: dict[str, Any] = {
         "object": "list",
         "data_ref": "customers",
-        "customers": [customer_body(customer) for customer in chosen[:limit]],
-        "total": customers.count(),
-        "has_more": len(chosen) > limit,
+        "customers": [customer_body(customer) for customer in result.customers],
+        "total": result.total,
+        "has_more": result.has_next,
     }
     return JsonResponse(body)
 

@@ -101,14 +101,11 @@ def list_orders(
     result = order_page(
         order_filter.qs, number=page, per_page=limit, estimable=order_filter.estimable
     )
-    total = next(
-        value for value in (result.count, result.estimate, result.at_least, 0) if value is not None
-    )
     return {
         "object": "list",
         "data_ref": "orders",
         "orders": [order_body(o) for o in with_items(result.orders)],
-        "total": total,
+        "total": result.total,
     }
 
 

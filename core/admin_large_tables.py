@@ -12,7 +12,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
-from core.counts import ESTIMATE_THRESHOLD, planner_row_estimate
+from core.counts import planner_row_estimate
+from core.lists import EXACT_COUNT_LIMIT
 
 
 class EstimatedCountPaginator(Paginator):
@@ -20,10 +21,12 @@ class EstimatedCountPaginator(Paginator):
 
     Above ``estimate_threshold`` rows the count (and so the number of pages) is approximate:
     the last page links may be off by a little, which nobody paging through a million orders
-    notices. Below it the count is exact.
+    notices. Below it the count is exact. The threshold is the list framework's
+    ``EXACT_COUNT_LIMIT``; Django's changelist needs a number of pages, so this is a
+    ``Paginator`` rather than ``core.lists.paginate``'s count-or-bound page.
     """
 
-    estimate_threshold: int = ESTIMATE_THRESHOLD
+    estimate_threshold: int = EXACT_COUNT_LIMIT
 
     @cached_property
     def count(self) -> int:

@@ -6,9 +6,6 @@ import time
 from django.db import connections
 from django.db.models import Model, QuerySet
 
-# Below this many rows an exact COUNT(*) is cheap, and exact page links matter more.
-ESTIMATE_THRESHOLD = 10_000
-
 
 def _is_whole_table(queryset: QuerySet) -> bool:
     query = queryset.query

@@ -51,6 +51,13 @@ class CountedPage:
         return max(1, -(-self.count // self.per_page))
 
     @property
+    def total(self) -> int:
+        """The best single figure for the total: exact, else estimated, else the bound (what
+        the API's ``total`` reports)."""
+        known = (self.count, self.estimate, self.at_least)
+        return next((value for value in known if value is not None), 0)
+
+    @property
     def count_label(self) -> str:
         """``"12,345 orders"``, ``"about 1.2 million orders"`` or ``"10,000+ orders"``."""
         if self.count is not None:

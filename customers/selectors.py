@@ -11,15 +11,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from core.counts import planner_row_estimate
+from core.lists import EXACT_COUNT_LIMIT, paginate
 from core.paging import CountedPage
 from orders.models import COUNTED_STATUSES, Order
-from orders.selectors import (
-    EXACT_COUNT_LIMIT,
-    OrderPage,
-    bounded_count,
-    order_page,
-    orders_visible_to,
-)
+from orders.selectors import OrderPage, order_page, orders_visible_to
 
 from .models import Customer, Segment
 from .segments import conditions_q
@@ -77,39 +72,25 @@ def customer_page(
     estimable: bool = True,
     sort_after_filtering: bool = True,
 ) -> CustomerPage:
-    """A page of ``queryset`` (filtered and ordered) with the orders list's counting rules:
-    the last page knows its total, a large estimable result shows the planner's estimate,
-    anything else is counted up to ``EXACT_COUNT_LIMIT`` within a time budget.
+    """A page of ``queryset`` (filtered and ordered), its total as ``core.lists.paginate``
+    knows it.
 
     ``sort_after_filtering=False`` keeps the index walk for few matches too: for callers
     whose sort column is the one their filter restricts (see ``_sorted_after_filtering``).
     """
-    offset = (number - 1) * per_page
-    unordered = queryset.order_by()
-    planned = planner_row_estimate(unordered) if estimable else None
+    planned = planner_row_estimate(queryset.order_by()) if estimable else None
     few = planned is not None and planned <= EXACT_COUNT_LIMIT
     if sort_after_filtering and few and queryset.query.where:
         queryset = _sorted_after_filtering(queryset)
-    # Customers have no joins to avoid, so the page is read in one query (one row more than
-    # the page, to know whether a next page exists).
-    rows = list(queryset[offset : offset + per_page + 1])
-    has_next = len(rows) > per_page
-    rows = rows[:per_page]
-
-    count = estimate = at_least = None
-    if not has_next and (rows or number == 1):
-        count = offset + len(rows)
-    elif has_next and planned is not None and planned > EXACT_COUNT_LIMIT:
-        estimate = planned
-    else:
-        counted = bounded_count(unordered)
-        if counted is not None and counted <= EXACT_COUNT_LIMIT:
-            count = counted
-        elif counted is not None:
-            at_least = EXACT_COUNT_LIMIT
-        else:
-            at_least = offset + len(rows) + 1
-    return CustomerPage(rows, number, per_page, has_next, count, estimate, at_least)
+    # Customers have no joins to avoid, so the page is read in one query.
+    return paginate(
+        queryset,
+        number=number,
+        per_page=per_page,
+        page_class=CustomerPage,
+        estimable=estimable,
+        estimated=planned,
+    )
 
 
 def _sorted_after_filtering(queryset: QuerySet[Customer]) -> QuerySet[Customer]:

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import OperationalError, connections, transaction
 from django.db.models import Q, QuerySet
 
-from core.counts import planner_row_estimate, table_row_estimate
+from core.lists import paginate
 from core.paging import CountedPage
 
 from .models import SKU, Order, Product
@@ -21,24 +20,6 @@ def orders_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Order]
     if user.is_active and user.has_perm("orders.view_order"):
         return Order.objects.all()
     return Order.objects.none()
-
-
-# Page sizes the list offers; anything else falls back to the default.
-PAGE_SIZES = (20, 50, 100)
-DEFAULT_PAGE_SIZE = 50
-# Up to this many matches the list counts them exactly (with a LIMIT, never a full scan) ...
-EXACT_COUNT_LIMIT = 10_000
-# ... as long as counting takes no longer than this on PostgreSQL; past it, the total is the
-# planner's estimate (when the filters allow a trustworthy one) or a lower bound.
-COUNT_TIME_BUDGET_MS = 25
-# A free-text search (``text_search=True``) has no usable estimate, and its count reads the
-# orders table row by row (an OR of an id, a source ID pattern and a customer sub-select has
-# no index plan): at a million orders even 300 matches take most of a second to count, so a
-# count there is always cancelled and only slows the page down. The search is counted on
-# tables up to this size (statistics' row count), under a smaller budget; past it the page
-# shows the bound straight away.
-SEARCH_COUNT_MAX_TABLE_ROWS = 100_000
-SEARCH_COUNT_TIME_BUDGET_MS = 5
 
 
 class OrderPage(CountedPage):
@@ -92,35 +73,9 @@ def _orders_with_customers(ids: Sequence[str]) -> list[Order]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def bounded_count(queryset: QuerySet[Order], budget_ms: int | None = None) -> int | None:
-    """Count at most ``EXACT_COUNT_LIMIT + 1`` rows; ``None`` if that overruns the time budget
-    (``COUNT_TIME_BUDGET_MS`` unless ``budget_ms`` says otherwise).
-
-    The count runs under ``statement_timeout`` in a savepoint, so a count that would read a
-    large part of the table is cancelled instead of slowing the page down.
-    """
-    limited = queryset[: EXACT_COUNT_LIMIT + 1]
-    connection = connections[queryset.db]
-    budget = COUNT_TIME_BUDGET_MS if budget_ms is None else budget_ms
-    # SET LOCAL lasts until the end of the *transaction*: releasing the savepoint keeps it.
-    # Inside a caller's transaction the budget would then cut every later statement short,
-    # so the caller's timeout is put back after the count.
-    nested = connection.in_atomic_block
-    try:
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('statement_timeout'), "
-                "set_config('statement_timeout', %s, true)",
-                [f"{max(1, int(budget))}ms"],
-            )
-            previous = cursor.fetchone()[0]
-            count = limited.count()
-            if nested:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
-            return count
-    except OperationalError:
-        # Cancelled by the timeout (psycopg's QueryCanceled); the savepoint was rolled back.
-        return None
+def _read_orders(queryset: QuerySet[Order], offset: int, limit: int) -> list[Order]:
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    return _orders_with_customers(ids) if ids else []
 
 
 def order_page(
@@ -131,27 +86,18 @@ def order_page(
     estimable: bool = True,
     text_search: bool = False,
 ) -> OrderPage:
-    """A page of ``queryset`` (already filtered and ordered) in a constant number of queries.
+    """A page of ``queryset`` (already filtered and ordered) in a constant number of queries,
+    its total as ``core.lists.paginate`` knows it.
 
-    The page's ids are read first, without joins, so the database walks only the sort index
-    (one id more than the page, to know whether a next page exists); then those orders are
-    read with their customers by primary key. The total is the planner's estimate when the
-    filters are ``estimable`` (the caller knows whether PostgreSQL estimates them well) and
-    it is past ``EXACT_COUNT_LIMIT``; otherwise it is counted, exactly when that is cheap
-    (see ``bounded_count``; a ``text_search`` only on a small table, see
-    ``SEARCH_COUNT_MAX_TABLE_ROWS``), else it is given as a lower bound.
+    The page's ids are read first, without joins, so the database walks only the sort index;
+    then those orders are read with their customers by primary key.
     """
-    offset = (number - 1) * per_page
-    ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
-    has_next = len(ids) > per_page
-    ids = ids[:per_page]
-    orders = _orders_with_customers(ids) if ids else []
-    return _with_total(
+    return paginate(
         queryset,
-        orders,
         number=number,
         per_page=per_page,
-        has_next=has_next,
+        page_class=OrderPage,
+        read=_read_orders,
         estimable=estimable,
         text_search=text_search,
     )
@@ -174,6 +120,10 @@ def order_list_query(queryset: QuerySet[Order], offset: int, limit: int) -> Quer
     return queryset.values_list(*LIST_ROW_COLUMNS)[window]
 
 
+def _read_order_rows(queryset: QuerySet[Order], offset: int, limit: int) -> list[OrderRow]:
+    return [_order_row(values) for values in order_list_query(queryset, offset, limit)]
+
+
 def order_list_page(
     queryset: QuerySet[Order],
     *,
@@ -189,66 +139,14 @@ def order_list_page(
     walks only the sort index, and just those orders are joined to their customers: joining
     before skipping tens of thousands of rows would repeat the join for each of them.
     """
-    offset = (number - 1) * per_page
-    # One row more than the page, to know whether a next page exists.
-    rows = [_order_row(values) for values in order_list_query(queryset, offset, per_page + 1)]
-    return _with_total(
+    return paginate(
         queryset,
-        rows[:per_page],
         number=number,
         per_page=per_page,
-        has_next=len(rows) > per_page,
+        page_class=OrderPage,
+        read=_read_order_rows,
         estimable=estimable,
         text_search=text_search,
-    )
-
-
-def _count_if_cheap(queryset: QuerySet[Order], *, text_search: bool) -> int | None:
-    """``bounded_count``, except for a text search on a large table (``None`` at once)."""
-    if not text_search:
-        return bounded_count(queryset)
-    if (table_row_estimate(Order, queryset.db) or 0) > SEARCH_COUNT_MAX_TABLE_ROWS:
-        return None  # it would be cancelled; see SEARCH_COUNT_MAX_TABLE_ROWS
-    return bounded_count(queryset, budget_ms=SEARCH_COUNT_TIME_BUDGET_MS)
-
-
-def _with_total(
-    queryset: QuerySet[Order],
-    orders: list[Any],
-    *,
-    number: int,
-    per_page: int,
-    has_next: bool,
-    estimable: bool,
-    text_search: bool,
-) -> OrderPage:
-    """The page of ``orders`` with what is known of the total (see ``order_page``)."""
-    offset = (number - 1) * per_page
-    count = estimate = at_least = None
-    unordered = queryset.order_by()
-    # For filters PostgreSQL estimates well, a large estimate is shown as it is: counting
-    # ten thousand matching rows exactly would cost more than the page itself.
-    planned = planner_row_estimate(unordered) if estimable and has_next else None
-    if not has_next and (orders or number == 1):
-        count = offset + len(orders)  # the last page tells the total for free
-    elif planned is not None and planned > EXACT_COUNT_LIMIT:
-        estimate = planned
-    else:
-        counted = _count_if_cheap(unordered, text_search=text_search)
-        if counted is not None and counted <= EXACT_COUNT_LIMIT:
-            count = counted
-        elif counted is not None:
-            at_least = EXACT_COUNT_LIMIT
-        else:
-            at_least = offset + len(orders) + 1  # the rows shown and the next page's first
-    return OrderPage(
-        rows=orders,
-        number=number,
-        per_page=per_page,
-        has_next=has_next,
-        count=count,
-        estimate=estimate,
-        at_least=at_least,
     )
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 
+from core.lists import url_with
 from core.views import DashboardView
 from orders.metadata_forms import type_label
 from orders.metadata_validation import describe_properties
@@ -15,7 +16,6 @@ from ..forms import CustomerForm
 from ..models import Customer
 from ..selectors import customers_visible_to, monthly_spend, profile_orders
 from ..services import create_customer, update_customer
-from .customer_list import url_with
 
 
 class CustomerDetailView(DashboardView):

@@ -1,16 +1,14 @@
 """Customers: the list with search, segment and range filters, sorts and pages."""
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from core.paging import page_number
+from core.lists import PAGE_SIZES, page_state, url_with
 from core.views import DashboardView
-from orders.selectors import DEFAULT_PAGE_SIZE, PAGE_SIZES
 
 from ..filters import DEFAULT_SORT, SORTS, CustomerFilter, describe_filters
 from ..models import Segment
@@ -37,33 +35,14 @@ COLUMNS = (
 
 
 def page_params(query: QueryDict, request: HttpRequest | None = None) -> tuple[int, int]:
-    """The page number and size asked for; anything unreadable falls back to the default
-    (with a message saying so when ``request`` is given)."""
-    number, problem = page_number(query.get("page"))
+    """The page number and size asked for (``core.lists.page_state``), with a message when
+    the page number could not be read and ``request`` is given."""
+    state = page_state(query, noun="customer")
     # Not on an htmx fragment, which has no messages area: the message would wait in the
     # session and show on some later page.
-    if problem and request is not None and not request.htmx:
-        messages.warning(request, problem)
-    try:
-        per_page = int(query.get("per_page", DEFAULT_PAGE_SIZE))
-    except ValueError:
-        per_page = DEFAULT_PAGE_SIZE
-    return number, per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE
-
-
-def url_with(base: str, query: QueryDict, **params: str | None) -> str:
-    """``base`` with ``query`` changed by ``params`` (``None`` removes one); a new filter or
-    sort starts again at page 1 unless ``page`` is given."""
-    changed = query.copy()
-    if "page" not in params:
-        changed.pop("page", None)
-    for name, value in params.items():
-        if value is None:
-            changed.pop(name, None)
-        else:
-            changed[name] = value
-    pairs = [(k, v) for k, values in sorted(changed.lists()) for v in values if v != ""]
-    return f"{base}?{urlencode(pairs)}" if pairs else base
+    if state.page_problem and request is not None and not request.htmx:
+        messages.warning(request, state.page_problem)
+    return state.number, state.per_page
 
 
 class CustomerListView(DashboardView):

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.lists import url_with
 from core.views import DashboardView
 
 from ..forms import SegmentForm
@@ -17,7 +18,7 @@ from ..models import Segment
 from ..segments import TEMPLATES, describe
 from ..selectors import customer_page, segment_members
 from ..services import create_segment, delete_segment, update_segment
-from .customer_list import page_params, url_with
+from .customer_list import page_params
 
 
 class SegmentListView(DashboardView):

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
-from core.paging import page_number
+from core.lists import PAGE_SIZES, changed_query, page_state
 from core.views import DashboardView
 
 from ..filter_descriptions import describe
@@ -23,12 +23,7 @@ from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
 from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_keys
 from ..models import OrderStatus
 from ..saved_views import canonical_query, saved_views_for
-from ..selectors import (
-    DEFAULT_PAGE_SIZE,
-    PAGE_SIZES,
-    order_list_page,
-    orders_visible_to,
-)
+from ..selectors import order_list_page, orders_visible_to
 
 # The plain-form spelling of metadata conditions (three inputs a row), folded into
 # ``meta=key:op:value`` before anything reads the query.
@@ -111,14 +106,7 @@ def _without(query: QueryDict, name: str, value: str | None = None) -> str:
 
 
 def _with(query: QueryDict, **params: str | None) -> str:
-    changed = query.copy()
-    changed.pop("page", None)
-    for name, value in params.items():
-        if value is None:
-            changed.pop(name, None)
-        else:
-            changed[name] = value
-    return _url(changed)
+    return _url(changed_query(query, **params))
 
 
 def active_chips(filterset: OrderFilter, query: QueryDict) -> list[Chip]:
@@ -145,20 +133,6 @@ def quick_ranges(query: QueryDict) -> list[tuple[str, str]]:
     ]
 
 
-def _page_params(query: QueryDict) -> tuple[int, int, list[str]]:
-    number, problem = page_number(query.get("page"))
-    problems = [problem] if problem else []
-    try:
-        per_page = int(query.get("per_page", DEFAULT_PAGE_SIZE))
-        if per_page not in PAGE_SIZES:
-            raise ValueError
-    except ValueError:
-        sizes = ", ".join(map(str, PAGE_SIZES))
-        problems.append(f"Show {sizes} orders a page; '{query.get('per_page')}' is not one.")
-        per_page = DEFAULT_PAGE_SIZE
-    return number, per_page, problems
-
-
 class OrderListView(DashboardView):
     """Campaign hub › Orders: filters, sorts, pages; the results fragment for htmx."""
 
@@ -174,7 +148,8 @@ class OrderListView(DashboardView):
         if folded and not fragment:
             return HttpResponseRedirect(_url(query))
         filterset = OrderFilter(query, queryset=orders_visible_to(request.user))
-        number, per_page, page_problems = _page_params(query)
+        state = page_state(query, noun="order")
+        number, per_page = state.number, state.per_page
         page = order_list_page(
             filterset.qs,
             number=number,
@@ -189,7 +164,7 @@ class OrderListView(DashboardView):
             page=page,
             sort=sort,
             chips=active_chips(filterset, query),
-            page_problems=page_problems,
+            page_problems=state.problems,
             quick_ranges=quick_ranges(query),
             page_sizes=[(size, _with(query, per_page=str(size))) for size in PAGE_SIZES],
             previous_url=_with(query, page=str(number - 1)) if page.has_previous else None,

@@ -223,3 +223,43 @@ def test_the_openapi_document_states_the_sorts_and_date_time_formats(client):
     ]  # fmt: skip
     customer = document["components"]["schemas"]["CustomerOut"]["properties"]
     assert customer["created_at"]["format"] == customer["updated_at"]["format"] == "date-time"
+
+
+def test_the_list_never_counts_every_row_and_estimates_a_large_total(api_client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import lists
+    from customers import selectors
+
+    # Given more customers than a page
+    for index in range(3):
+        CustomerFactory(source_id=f"c{index}", city="Oslo")
+
+    # When a page is read, then the count it runs stops at a LIMIT
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client.get("/v1/customers?limit=1&city=Oslo").json()
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert body["total"] == 3 and counts
+    assert all("LIMIT" in sql.upper() for sql in counts)
+
+    # ... and past the exact limit the total is the planner's estimate, as for orders
+    monkeypatch.setattr(lists, "EXACT_COUNT_LIMIT", 1)
+    for module in (lists, selectors):
+        monkeypatch.setattr(module, "planner_row_estimate", lambda queryset: 1_234_567)
+    body = api_client.get("/v1/customers?limit=1").json()
+    assert body["total"] == 1_234_567 and body["has_more"] is True
+
+
+def test_the_list_filters_through_the_customers_filterset(api_client):
+    from api.customers import CustomerApiFilter
+    from customers.filters import CustomerFilter
+
+    # Given customers named alike and not
+    CustomerFactory(source_id="a", name="Ada", email="ada@example.com")
+    CustomerFactory(source_id="b", name="Bob", email="bob@example.com")
+
+    # Then the API's filters are the customers list's FilterSet, and they filter
+    assert issubclass(CustomerApiFilter, CustomerFilter)
+    body = api_client.get("/v1/customers?email=bob@example.com").json()
+    assert [c["source_id"] for c in body["customers"]] == ["b"] and body["total"] == 1

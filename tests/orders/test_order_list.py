@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import lists
 from orders import selectors
 from orders.models import Order, OrderStatus
 from tests.factories import CustomerFactory, make_order
@@ -129,8 +130,8 @@ def test_counts_are_exact_when_cheap_estimated_or_bounded_otherwise(marketing_cl
     assert "25 orders" in marketing_client.get("/orders/?per_page=20&page=2").content.decode()
 
     # Past the exact limit: the planner's estimate ...
-    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 2)
-    monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: 1_234_567)
+    monkeypatch.setattr(lists, "EXACT_COUNT_LIMIT", 2)
+    monkeypatch.setattr(lists, "planner_row_estimate", lambda qs: 1_234_567)
     html = marketing_client.get("/orders/?per_page=20").content.decode()
     assert "about 1.2 million orders" in html
 
@@ -139,15 +140,15 @@ def test_counts_are_exact_when_cheap_estimated_or_bounded_otherwise(marketing_cl
     assert "2+ orders" in html and "about" not in html.split('id="order-count"')[1][:80]
 
     # ... and a bound when there is no estimate
-    monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: None)
+    monkeypatch.setattr(lists, "planner_row_estimate", lambda qs: None)
     assert "2+ orders" in marketing_client.get("/orders/?per_page=20").content.decode()
 
 
 def test_a_count_over_its_time_budget_falls_back_to_a_bound(marketing_client, monkeypatch):
     for _ in range(25):
         make_order(items=0)
-    monkeypatch.setattr(selectors, "bounded_count", lambda queryset: None)
-    monkeypatch.setattr(selectors, "planner_row_estimate", lambda qs: None)
+    monkeypatch.setattr(lists, "bounded_count", lambda queryset: None)
+    monkeypatch.setattr(lists, "planner_row_estimate", lambda qs: None)
     html = marketing_client.get("/orders/?per_page=20").content.decode()
     assert "21+ orders" in html  # at least the 20 shown and the next one
 
@@ -158,7 +159,7 @@ def test_the_count_is_cancelled_when_it_overruns_its_budget(monkeypatch):
 
     for _ in range(3):
         make_order(items=0)
-    monkeypatch.setattr(selectors, "COUNT_TIME_BUDGET_MS", 50)
+    monkeypatch.setattr(lists, "COUNT_TIME_BUDGET_MS", 50)
     slow = Order.objects.annotate(
         slept=Func(
             function="pg_sleep", template="pg_sleep(0.2) IS NOT NULL", output_field=BooleanField()
@@ -166,8 +167,8 @@ def test_the_count_is_cancelled_when_it_overruns_its_budget(monkeypatch):
     ).filter(slept=True)
 
     # Then the count gives up (None) and the connection is still usable
-    assert selectors.bounded_count(slow) is None
-    assert selectors.bounded_count(Order.objects.all()) == 3
+    assert lists.bounded_count(slow) is None
+    assert lists.bounded_count(Order.objects.all()) == 3
 
 
 @pytest.mark.django_db
@@ -177,7 +178,7 @@ def test_a_count_inside_a_transaction_leaves_its_statement_timeout_as_it_found_i
     make_order(items=0)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = '12s'")
-        assert selectors.bounded_count(Order.objects.all()) == 1
+        assert lists.bounded_count(Order.objects.all()) == 1
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "12s"
 
@@ -248,26 +249,26 @@ def test_a_search_counts_exactly_when_cheap_and_under_the_smaller_budget(
         make_order(items=0, customer=ada)
     make_order(items=0)
     budgets = []
-    counted = selectors.bounded_count
+    counted = lists.bounded_count
 
     def spy(queryset, budget_ms=None):
         budgets.append(budget_ms)
         return counted(queryset, budget_ms=budget_ms)
 
-    monkeypatch.setattr(selectors, "bounded_count", spy)
+    monkeypatch.setattr(lists, "bounded_count", spy)
 
     # Then on a small table the count is exact, counted under the search's smaller budget
     html = marketing_client.get("/orders/?per_page=20&q=lovelace").content.decode()
     assert "1–20 of 25 orders" in html
-    assert budgets == [selectors.SEARCH_COUNT_TIME_BUDGET_MS]
-    assert selectors.SEARCH_COUNT_TIME_BUDGET_MS < selectors.COUNT_TIME_BUDGET_MS
+    assert budgets == [lists.SEARCH_COUNT_TIME_BUDGET_MS]
+    assert lists.SEARCH_COUNT_TIME_BUDGET_MS < lists.COUNT_TIME_BUDGET_MS
     # ... while other filters without an estimate keep the usual budget
     budgets.clear()
     marketing_client.get(f"/orders/?per_page=20&customer={ada.pk}")
     assert budgets == [None]
 
     # ... and when that count overruns its budget, the page says what it knows: a bound
-    monkeypatch.setattr(selectors, "bounded_count", lambda queryset, budget_ms=None: None)
+    monkeypatch.setattr(lists, "bounded_count", lambda queryset, budget_ms=None: None)
     html = marketing_client.get("/orders/?per_page=20&q=lovelace").content.decode()
     assert "21+ orders" in html
 
@@ -277,7 +278,7 @@ def test_a_search_on_a_large_table_shows_the_bound_without_counting(marketing_cl
     ada = CustomerFactory(name="Ada Lovelace", email="ada@engine.example")
     for _ in range(25):
         make_order(items=0, customer=ada)
-    monkeypatch.setattr(selectors, "table_row_estimate", lambda model, using: 1_000_000)
+    monkeypatch.setattr(lists, "table_row_estimate", lambda model, using: 1_000_000)
 
     with CaptureQueriesContext(connection) as queries:
         html = marketing_client.get("/orders/?per_page=20&q=lovelace").content.decode()
@@ -286,7 +287,7 @@ def test_a_search_on_a_large_table_shows_the_bound_without_counting(marketing_cl
     assert "21+ orders" in html
     assert not [q for q in queries if "COUNT(" in q["sql"].upper() and "orders_order" in q["sql"]]
     # ... while the same search on a smaller table is counted
-    monkeypatch.setattr(selectors, "table_row_estimate", lambda model, using: 50_000)
+    monkeypatch.setattr(lists, "table_row_estimate", lambda model, using: 50_000)
     html = marketing_client.get("/orders/?per_page=20&q=lovelace").content.decode()
     assert "1–20 of 25 orders" in html
 
