@@ -22,6 +22,14 @@
     if (first) first.focus();
   });
 
+  // A type-ahead input (data-suggest) asks for suggestions matching what is typed in it ("q").
+  document.addEventListener("htmx:configRequest", (event) => {
+    const input = event.detail.elt;
+    if (input.hasAttribute && input.hasAttribute("data-suggest")) {
+      event.detail.parameters.q = input.value;
+    }
+  });
+
   // Escape closes the open suggestions.
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;

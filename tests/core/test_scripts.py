@@ -18,6 +18,9 @@ SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 # An attribute such as onclick= or onsubmit= inside a tag (not hx-on, which htmx would eval).
 HANDLER_ATTRIBUTE = re.compile(r"<[a-zA-Z][^>]*?\s(on[a-z]+|hx-on[:\w-]*)\s*=", re.DOTALL)
 
+# hx-vals / hx-vars with "js:", and hx-trigger event filters ("change[...]").
+EVALUATED_BY_HTMX = re.compile(r"hx-vars=|hx-vals=['\"]\s*(js|javascript):|hx-trigger=\"[^\"]*\[")
+
 
 def _templates() -> list[Path]:
     found = []
@@ -45,6 +48,8 @@ def test_template_has_no_inline_script_or_handler(template: Path):
         assert re.search(r"\bdefer\b", attributes), f"<script{attributes}> without defer"
     handler = HANDLER_ATTRIBUTE.search(text)
     assert handler is None, f"{handler.group(1)}= handler in {template}"
+    # htmx evaluates these as code, which a policy without 'unsafe-eval' refuses.
+    assert not EVALUATED_BY_HTMX.search(text), f"code for htmx to evaluate in {template}"
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
