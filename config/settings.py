@@ -184,6 +184,8 @@ BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: the web server and the worker share a folder of messages.
+    # The folders are made by config/celery.py when Celery first reads its settings (loading
+    # the settings creates nothing); MEDIA_ROOT is made by the storage when a file is saved.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -309,13 +311,3 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-
-# Create the local folders the embedded defaults write to; nothing else is created (the
-# embedded PostgreSQL makes its own under VAR_DIR).
-_local_folders = []
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _local_folders += [BROKER_DIR / "queue", BROKER_DIR / "processed", BROKER_DIR / "control"]
-if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-    _local_folders.append(MEDIA_ROOT)
-for _folder in _local_folders:
-    _folder.mkdir(parents=True, exist_ok=True)

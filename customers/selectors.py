@@ -98,10 +98,11 @@ def _sorted_after_filtering(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
 
     With a selective filter (a few thousand high spenders) and the default newest-first sort,
     the planner walks ``created_at`` backwards expecting matches to be spread evenly; but
-    lifetime spend correlates with age, so it read 80,000 rows to find 51 (67 ms at 200,000
-    customers). ``COALESCE(col, col)`` sorts identically but matches no index, so the planner
-    fetches the matches through the filter's index and sorts only those (15 ms). Used only
-    when the planner expects at most ``EXACT_COUNT_LIMIT`` matches, where that sort is cheap.
+    lifetime spend correlates with age, so it reads most of the table to find a few matches.
+    ``COALESCE(col, col)`` sorts identically but matches no index, so the planner fetches the
+    matches through the filter's index and sorts only those (docs/benchmarks.md, "Customers and
+    segments"). Used only when the planner expects at most ``EXACT_COUNT_LIMIT`` matches,
+    where that sort is cheap.
     """
     first, *rest = queryset.query.order_by
     if isinstance(first, str):

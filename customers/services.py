@@ -140,7 +140,7 @@ def rebuild_all_purchase_summaries(using: str = DEFAULT_DB_ALIAS) -> SummaryRebu
     one ``UPDATE`` emptying the summaries of customers who no longer have any (a summary
     left behind by data changed outside the service). Only rows whose summary differs are
     written: every summary column is indexed, so rewriting an already-correct row costs
-    index writes for nothing (a no-op rebuild at 200,000 customers went from 39 s to a few).
+    index writes for nothing (docs/benchmarks.md, "Customers and segments", has the figures).
     """
     return _rebuild_purchase_summaries(None, using)
 

@@ -84,12 +84,6 @@ class Export(Job):
             return None
         return (self.finished_at - self.started_at).total_seconds()
 
-    @property
-    def progress_percent(self) -> int:
-        if not self.rows_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return min(100, round(100 * self.rows_done / self.rows_total))
-
 
 class Notification(models.Model):
     """A message in a user's Notifications Center (an export ready or failed, ...)."""

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django_htmx.http import push_url
 
 from core.lists import PAGE_SIZES, changed_query, page_state
 from core.views import DashboardView
@@ -195,8 +196,7 @@ class OrderListView(DashboardView):
             # panel's messages; a link gets the whole page, panel included.
             part = "update" if request.htmx.target == "results" else "page"
             response = TemplateResponse(request, f"{self.template_name}#{part}", context)
-            response["HX-Push-Url"] = _url(query)
-            return response
+            return push_url(response, _url(query))
         return self.render_to_response(context)
 
     def _headers(self, query: QueryDict, sort: str) -> list[dict[str, str]]:

@@ -62,7 +62,9 @@ def test_embedded_defaults_need_nothing_installed(tmp_path):
         "from django.db import connection; "
         "print(s.DATABASES['default']['ENGINE'], connection.vendor, s.EMBEDDED_DATABASE, "
         "s.CELERY_BROKER_URL, s.DEBUG, s.CURRENCY, s.TIME_ZONE, s.USE_TZ, s.MEDIA_ROOT, "
-        "connection.cursor().connection.info.server_version // 10000)"
+        "connection.cursor().connection.info.server_version // 10000); "
+        # The broker's folders are made when Celery first reads its settings.
+        "from config.celery import app; app.conf.broker_url"
     )
     result = _run(code, VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -77,6 +79,40 @@ def test_embedded_defaults_need_nothing_installed(tmp_path):
     assert media == str(tmp_path / "media")
     assert (tmp_path / "broker" / "queue").is_dir()
     assert (tmp_path / "broker" / "control").is_dir()  # not ./control in the checkout
+
+
+def test_loading_the_settings_creates_no_folder(tmp_path):
+    # Given an empty VAR_DIR, a database elsewhere and the filesystem broker
+    code = (
+        "import os, django; django.setup(); from django.conf import settings as s; "
+        "print(sorted(os.listdir(s.VAR_DIR)))"
+    )
+    env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": os.environ["DATABASE_URL"]}
+
+    # When the settings are loaded
+    result = _run(code, **env)
+
+    # Then nothing was created
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_filesystem_broker_makes_its_folders_when_a_task_is_sent(tmp_path):
+    # Given an empty VAR_DIR and the filesystem broker
+    code = (
+        "import django; django.setup(); from config.celery import app; "
+        "app.send_task('core.tasks.reap_stuck_jobs')"
+    )
+
+    # When a task is sent
+    result = _run(code, VAR_DIR=str(tmp_path), DATABASE_URL=os.environ["DATABASE_URL"])
+
+    # Then its message waits in the broker's queue folder, and nothing went into the checkout
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "broker" / "queue").iterdir())) == 1
+    assert (tmp_path / "broker" / "control").is_dir()
+    assert not (ROOT / "control").exists()
 
 
 def test_environment_overrides_defaults(tmp_path):

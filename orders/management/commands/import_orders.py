@@ -50,8 +50,8 @@ class ProgressPrinter:
 class Command(BaseCommand):
     help = "Import orders from JSON, JSON Lines or CSV files (upsert by source_id)."
     # Like ``migrate``: the system checks import every URLconf (the admin, the v1 API and its
-    # schemas) to check them, about 0.15 s of every run, and nothing they check is used by
-    # an import. ``manage.py check`` (and runserver, the tests) still run them.
+    # schemas) to check them, a fixed cost on every run (docs/benchmarks.md), and nothing they
+    # check is used by an import. ``manage.py check`` (and runserver, the tests) still run them.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
