@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.campaign_hub",
+                "exports.context_processors.notifications",
             ],
         },
     },

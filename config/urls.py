@@ -6,7 +6,6 @@ from api.urls import api_urls
 from core import views as core_views
 from core.forms import ThrottledAdminAuthenticationForm
 from core.preferences import PreferencesView
-from exports import views as export_views
 
 # Both sign-in pages are throttled (core.login_throttle); the admin reads its form from here.
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -22,18 +21,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("exports/", include("exports.urls")),
-    path("notifications/", export_views.NotificationListView.as_view(), name="notifications"),
-    path("notifications/bell/", export_views.notification_bell, name="notifications-bell"),
-    path(
-        "notifications/read-all/",
-        export_views.notifications_read_all,
-        name="notifications-read-all",
-    ),
-    path(
-        "notifications/<int:notification_id>/read/",
-        export_views.notification_read,
-        name="notification-read",
-    ),
+    path("notifications/", include("exports.notification_urls")),
     path("settings/", include("orders.settings_urls")),
     path("v1/", api_urls),
 ]

@@ -154,6 +154,15 @@ def run_job[J: Job](
         work(job)
 
 
+# Each app with jobs registers its reaper when it is ready (its ``AppConfig.ready``), and
+# ``core.tasks.reap_stuck_jobs`` runs them all: core imports no app above it.
+REAPERS: dict[str, Callable[[], dict[str, int]]] = {}
+
+
+def register_reaper(name: str, reaper: Callable[[], dict[str, int]]) -> None:
+    REAPERS[name] = reaper
+
+
 def reap_stuck(
     model: type[Job],
     *,
