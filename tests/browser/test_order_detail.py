@@ -1,30 +1,16 @@
 """The order page in real browsers: a status change and a metadata edit made elsewhere show
 up on the Activity tab without a reload."""
 
-import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from orders.models import OrderStatus
+from tests.browser.pages import signed_in_page
 from tests.factories import MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
-
-
-def signed_in(browser: Browser, live_server: Any, username: str) -> Page:
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/orders/$"))
-    return page
 
 
 def test_changes_appear_on_the_activity_tab_without_reload(browser: Browser, live_server: Any):
@@ -32,8 +18,8 @@ def test_changes_appear_on_the_activity_tab_without_reload(browser: Browser, liv
     MarketingUserFactory(username="ann")
     MarketingUserFactory(username="ben")
     order = make_order(items=0, amount=4200, metadata={"channel": "web"})
-    ann = signed_in(browser, live_server, "ann")
-    ben = signed_in(browser, live_server, "ben")
+    ann = signed_in_page(browser, live_server, "ann")
+    ben = signed_in_page(browser, live_server, "ben")
 
     # When Ann opens the order and changes its status to Paid
     ann.goto(f"/orders/{order.pk}/")

@@ -2,33 +2,19 @@
 the status badge, the Updated time and the Change status form, so the next Change status
 from the same page is not refused as stale."""
 
-import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from core.times import local_time
 from orders import services
 from orders.actors import Actor
 from orders.models import Order, OrderStatus
+from tests.browser.pages import signed_in_page
 from tests.factories import MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
-
-
-def signed_in(browser: Browser, live_server: Any, username: str) -> Page:
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/orders/$"))
-    return page
 
 
 def test_status_changes_again_after_a_change_shown_on_the_activity_tab(
@@ -37,7 +23,7 @@ def test_status_changes_again_after_a_change_shown_on_the_activity_tab(
     # Given a Fulfilled order that Ann has open on its Activity tab
     MarketingUserFactory(username="ann")
     order = make_order(items=0, amount=4200, status=OrderStatus.FULFILLED)
-    ann = signed_in(browser, live_server, "ann")
+    ann = signed_in_page(browser, live_server, "ann")
     ann.goto(f"/orders/{order.pk}/?tab=activity")
     expect(ann.locator("#order-status")).to_have_text("Fulfilled")
 

@@ -1,7 +1,6 @@
 """Times in the user's zone: chosen on the Preferences page (from the user menu), then shown
 with the zone named on the dashboard's pages and in the admin; no choice means TIME_ZONE."""
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,24 +10,12 @@ from playwright.sync_api import Browser, Page, expect
 from customers.models import Customer
 from exports.models import Export
 from orders.models import Order, OrderEvent
+from tests.browser.pages import signed_in_page
 from tests.factories import CustomerFactory, MarketingUserFactory, UserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 MOMENT = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
-
-
-def signed_in(browser: Browser, live_server: Any, username: str) -> Page:
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/orders/$"))
-    return page
 
 
 def dated_order(user: Any) -> Order:
@@ -55,7 +42,7 @@ def test_a_user_who_chooses_warsaw_sees_warsaw_times_everywhere(browser: Browser
     # Given a Marketing member and an order, a customer and an export made at 14:05 UTC
     ann = MarketingUserFactory(username="ann")
     order = dated_order(ann)
-    page = signed_in(browser, live_server, "ann")
+    page = signed_in_page(browser, live_server, "ann")
     expect(page.locator("tbody").get_by_text("2026-11-23 14:05 UTC")).to_be_visible()
 
     # When she chooses Europe/Warsaw on her Preferences page
@@ -82,7 +69,7 @@ def test_a_user_without_a_choice_sees_the_time_zone_setting(
     settings.TIME_ZONE = "Europe/Warsaw"
     ann = MarketingUserFactory(username="ann")
     order = dated_order(ann)
-    page = signed_in(browser, live_server, "ann")
+    page = signed_in_page(browser, live_server, "ann")
 
     page.goto(f"/orders/{order.pk}/")
 
@@ -94,7 +81,7 @@ def test_the_admin_shows_the_operators_zone_named(browser: Browser, live_server:
     # Given an operator who chose Europe/Warsaw on the dashboard's Preferences page
     UserFactory(username="olga", is_staff=True, is_superuser=True)
     order = dated_order(None)
-    page = signed_in(browser, live_server, "olga")
+    page = signed_in_page(browser, live_server, "olga")
     choose_zone(page, "Europe/Warsaw")
 
     # When she opens the orders list of the admin
