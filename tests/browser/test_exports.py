@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from orders.models import OrderStatus
-from tests.browser.test_order_detail import signed_in
+from tests.browser.pages import signed_in_page
 from tests.factories import MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def test_export_filtered_orders_and_download_from_the_notifications_center(
     for index in range(3):
         make_order(amount=1000 + index, status=OrderStatus.PAID, metadata={"channel": "web"})
     make_order(amount=500, status=OrderStatus.CREATED, metadata={"channel": "store"})
-    page = signed_in(browser, live_server, "ann")
+    page = signed_in_page(browser, live_server, "ann")
     page.goto("/orders/?status=PAID")
     expect(page.locator("#order-count")).to_have_text("3 orders")
     expect(page.locator(".bell-count")).to_have_count(0)

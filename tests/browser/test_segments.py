@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from orders.models import OrderStatus
-from tests.browser.test_order_detail import signed_in
+from tests.browser.pages import signed_in_page
 from tests.factories import CustomerFactory, MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def test_define_a_segment_see_members_and_their_orders(browser: Browser, live_se
     small = CustomerFactory(name="Sam Small")
     small_order = make_order(customer=small, amount=1000, status=OrderStatus.PAID)
     MarketingUserFactory(username="ann")
-    page = signed_in(browser, live_server, "ann")
+    page = signed_in_page(browser, live_server, "ann")
 
     # When she defines "High spenders" with total spent ≥ 500.00 from the template
     page.goto("/customers/segments/")
