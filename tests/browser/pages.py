@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -204,12 +205,22 @@ def signed_in_page(browser: Browser, live_server: Any, user: str | None, **optio
     context.set_default_timeout(10_000)
     page = context.new_page()
     if user:
-        page.goto(reverse("login"))
-        page.get_by_label("Username").fill(user)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+        sign_in(page, user)
     return page
+
+
+def sign_in(page: Page, username: str, next_url: str = "") -> None:
+    """Sign ``username`` in through the sign-in page and wait until it has left it (for
+    ``next_url``'s path, when given)."""
+    page.goto(reverse("login") + (f"?next={quote(next_url)}" if next_url else ""))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if next_url:
+        path = next_url.split("?")[0]
+        expect(page).to_have_url(re.compile(re.escape(path) + r"(\?.*)?$"))
+    else:
+        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def open_page(page: Page, dashboard_page: DashboardPage) -> None:

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from customers.models import Customer
 from orders.models import MetadataProperty, MetadataSchema, Order
+from tests.browser import pages
 from tests.factories import CustomerFactory, MarketingUserFactory, ProductFactory, SKUFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,11 +127,7 @@ def test_an_item_beyond_a_columns_range_is_explained_on_its_row_within_the_page(
 
 
 def sign_in(page: Page, username: str, next_url: str = "/orders/create/") -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
+    pages.sign_in(page, username, next_url)
 
 
 def focused_id(page: Page) -> str:

@@ -4,26 +4,22 @@ way round says so; filters read the same in chips, the Export dialog and the Aud
 
 import re
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from orders.models import MetadataProperty, MetadataSchema, OrderStatus
+from tests.browser import pages
 from tests.factories import CustomerFactory, MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 KEY_DELAY_MS = 50  # a quick typist; the panel used to lose keys at 50-120 ms a key
 
 
 def sign_in(page: Page, next_url: str) -> None:
     MarketingUserFactory(username="marketer")
-    page.goto(f"/accounts/login/?next={quote(next_url)}")
-    page.get_by_label("Username").fill("marketer")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    pages.sign_in(page, "marketer", next_url)
 
 
 @pytest.mark.parametrize("then", ["Tab", "nothing"])

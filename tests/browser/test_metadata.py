@@ -8,19 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from orders.models import MetadataProperty, MetadataSchema, Order
+from tests.browser.pages import sign_in
 from tests.factories import MarketingUserFactory, UserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
-
-
-def sign_in(page: Page, username: str, next_url: str) -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(re.escape(next_url.split("?")[0]) + r"(\?.*)?$"))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from customers.models import Customer
 from orders.services import ItemData
+from tests.browser import pages
 from tests.factories import (
     CustomerFactory,
     MarketingUserFactory,
@@ -18,16 +19,10 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
-
 
 def sign_in(page: Page, next_url: str) -> None:
     MarketingUserFactory(username="ann")
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill("ann")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
+    pages.sign_in(page, "ann", next_url)
 
 
 def test_edit_shows_names_and_calculate_adds_a_row_and_speaks_money(page: Page) -> None:
