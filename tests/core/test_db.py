@@ -9,6 +9,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 
 from core.db import set_statement_timeout
+from tests.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +25,7 @@ with connection.cursor() as cursor:
 
 
 def _statement_timeout_in_a_process(load: str, **env: str) -> str:
-    settings = connection.settings_dict
-    url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    url = database_url(connection.settings_dict)  # the embedded server's socket folder too
     result = subprocess.run(
         [sys.executable, "-c", SHOW_TIMEOUT.format(load=load)],
         cwd=ROOT,

@@ -17,6 +17,7 @@ from django.test import Client
 
 from core.log_filters import RedactTokens, redact
 from exports.models import Export
+from tests.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cr3tT0ken-Abc_123"
@@ -73,8 +74,7 @@ def _get_until_up(url: str, deadline: float = 30.0) -> None:
 
 def _serve_and_request(command: list[str], port: int) -> str:
     """Start a web server, request a download link with a token, stop it; its output."""
-    settings = connection.settings_dict
-    url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    url = database_url(connection.settings_dict)  # the embedded server's socket folder too
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -9,8 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from core.roles import MARKETING_GROUP
+from tests.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,7 +89,7 @@ def test_loading_the_settings_creates_no_folder(tmp_path):
         "import os, django; django.setup(); from django.conf import settings as s; "
         "print(sorted(os.listdir(s.VAR_DIR)))"
     )
-    env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": os.environ["DATABASE_URL"]}
+    env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": database_url(connection.settings_dict)}
 
     # When the settings are loaded
     result = _run(code, **env)
@@ -106,7 +108,7 @@ def test_the_filesystem_broker_makes_its_folders_when_a_task_is_sent(tmp_path):
     )
 
     # When a task is sent
-    result = _run(code, VAR_DIR=str(tmp_path), DATABASE_URL=os.environ["DATABASE_URL"])
+    result = _run(code, VAR_DIR=str(tmp_path), DATABASE_URL=database_url(connection.settings_dict))
 
     # Then its message waits in the broker's queue folder, and nothing went into the checkout
     assert result.returncode == 0, result.stderr
