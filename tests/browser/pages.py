@@ -221,6 +221,9 @@ def sign_in(page: Page, username: str, next_url: str = "") -> None:
         expect(page).to_have_url(re.compile(re.escape(path) + r"(\?.*)?$"))
     else:
         expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    # The URL changes when the page starts arriving; its deferred scripts (htmx) run by
+    # "load". A click before that follows the plain link (the export form's own page).
+    page.wait_for_load_state("load")
 
 
 def open_page(page: Page, dashboard_page: DashboardPage) -> None:
