@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from core.jobs import QueueUnavailable
 from core.views import DashboardView
 from orders.filters import OrderFilter
+from orders.list_links import active_chips, fold_meta_rows
 from orders.saved_views import canonical_query
 from orders.selectors import order_page, orders_visible_to
-from orders.views.order_list import active_chips, fold_meta_rows
 
 from .csv_format import DEFAULT_FIELDS
 from .filter_params import list_filters

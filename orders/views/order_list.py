@@ -4,31 +4,32 @@ The URL holds the whole state. With htmx the page asks for just the results frag
 filters change, and pushes the canonical URL so the view can be bookmarked and reloaded.
 """
 
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django_htmx.http import push_url
 
-from core.lists import PAGE_SIZES, changed_query, page_state
+from core.lists import PAGE_SIZES, page_state
 from core.views import DashboardView
 
-from ..filter_descriptions import describe
 from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
+from ..list_links import (
+    Chip,
+    active_chips,
+    fold_meta_rows,
+    list_path,
+    list_url,
+    list_url_with,
+    list_url_without,
+    quick_ranges,
+)
 from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_keys
 from ..models import OrderStatus
 from ..saved_views import canonical_query, saved_views_for
 from ..selectors import order_list_page, orders_visible_to
 
-# The plain-form spelling of metadata conditions (three inputs a row), folded into
-# ``meta=key:op:value`` before anything reads the query.
-META_PARTS = ("meta_key", "meta_op", "meta_value")
 DATE_PARAMS = ("created_after", "created_before", "updated_after", "updated_before")
 MONEY_RANGES = (
     ("Amount", "amount_min", "amount_max"),
@@ -51,89 +52,6 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Chip:
-    """An active filter, shown as a removable chip."""
-
-    label: str
-    remove_url: str
-
-
-def fold_meta_rows(query: QueryDict) -> tuple[QueryDict, bool]:
-    """Turn ``meta_key/meta_op/meta_value`` rows into ``meta=key:op:value`` values.
-
-    Returns the new query and whether anything was folded (the URL then needs rewriting).
-    """
-    if not any(part in query for part in META_PARTS):
-        return query, False
-    folded = query.copy()
-    keys, ops, values = (folded.pop(part, []) for part in META_PARTS)
-    for key, op, value in zip(keys, ops, values, strict=False):
-        if key.strip():
-            folded.appendlist("meta", f"{key.strip()}:{op}:{value.strip()}")
-    return folded, True
-
-
-_LIST_PATHS: dict[tuple[str, object, object], str] = {}
-
-
-def _list_path() -> str:
-    """``reverse("orders:list")``, once per script prefix and URLconf: a page builds some
-    twenty links to itself, and each ``reverse`` costs as much as building the link."""
-    key = (get_script_prefix(), settings.ROOT_URLCONF, get_urlconf())
-    path = _LIST_PATHS.get(key)
-    if path is None:
-        path = _LIST_PATHS[key] = reverse("orders:list")
-    return path
-
-
-def _url(query: QueryDict) -> str:
-    """The list's URL for ``query``: its canonical filters, then the page past the first."""
-    text = canonical_query(query)
-    page = query.get("page", "").strip()
-    if page and page != "1":
-        text = "&".join(filter(None, [text, urlencode({"page": page})]))
-    return _list_path() + (f"?{text}" if text else "")
-
-
-def _without(query: QueryDict, name: str, value: str | None = None) -> str:
-    remaining = query.copy()
-    remaining.pop("page", None)
-    if value is None:
-        remaining.pop(name, None)
-    else:
-        remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
-    return _url(remaining)
-
-
-def _with(query: QueryDict, **params: str | None) -> str:
-    return _url(changed_query(query, **params))
-
-
-def active_chips(filterset: OrderFilter, query: QueryDict) -> list[Chip]:
-    """A chip for every filter in force (valid ones only), each with its removal link."""
-    return [
-        Chip(phrase.text, _without(query, phrase.parameter, phrase.value))
-        for phrase in describe(filterset)
-    ]
-
-
-def quick_ranges(query: QueryDict) -> list[tuple[str, str]]:
-    """Links for Today, Last 7 days, Last 30 days and This month (created; days of the
-    current time zone, as the date filters read them)."""
-    today = timezone.localdate()
-    starts = [
-        ("Today", today),
-        ("Last 7 days", today - timedelta(days=6)),
-        ("Last 30 days", today - timedelta(days=29)),
-        ("This month", today.replace(day=1)),
-    ]
-    return [
-        (label, _with(query, created_after=start.isoformat(), created_before=None))
-        for label, start in starts
-    ]
-
-
 class OrderListView(DashboardView):
     """Campaign hub › Orders: filters, sorts, pages; the results fragment for htmx."""
 
@@ -147,7 +65,7 @@ class OrderListView(DashboardView):
         # htmx asks for the whole page when it restores one missing from its history cache.
         fragment = request.htmx and not request.htmx.history_restore_request
         if folded and not fragment:
-            return HttpResponseRedirect(_url(query))
+            return HttpResponseRedirect(list_url(query))
         filterset = OrderFilter(query, queryset=orders_visible_to(request.user))
         state = page_state(query, noun="order")
         number, per_page = state.number, state.per_page
@@ -167,11 +85,11 @@ class OrderListView(DashboardView):
             chips=active_chips(filterset, query),
             page_problems=state.problems,
             quick_ranges=quick_ranges(query),
-            page_sizes=[(size, _with(query, per_page=str(size))) for size in PAGE_SIZES],
-            previous_url=_with(query, page=str(number - 1)) if page.has_previous else None,
-            next_url=_with(query, page=str(number + 1)) if page.has_next else None,
-            first_url=_with(query, page=None),
-            clear_url=_list_path(),
+            page_sizes=[(size, list_url_with(query, per_page=str(size))) for size in PAGE_SIZES],
+            previous_url=list_url_with(query, page=str(number - 1)) if page.has_previous else None,
+            next_url=list_url_with(query, page=str(number + 1)) if page.has_next else None,
+            first_url=list_url_with(query, page=None),
+            clear_url=list_path(),
             current_query=canonical_query(query),
             saved_views=saved_views_for(request.user),
             meta_properties=self._meta_properties(filterset),
@@ -188,7 +106,7 @@ class OrderListView(DashboardView):
             headers=self._headers(query, sort),
             sort_options=[(value, label, value == sort) for value, label in SORT_CHOICES],
             # Row links are built from these prefixes: one reverse() per page, not per row.
-            orders_url=_list_path(),
+            orders_url=list_path(),
             customers_url=reverse("customers:list"),
         )
         if fragment:
@@ -196,7 +114,7 @@ class OrderListView(DashboardView):
             # panel's messages; a link gets the whole page, panel included.
             part = "update" if request.htmx.target == "results" else "page"
             response = TemplateResponse(request, f"{self.template_name}#{part}", context)
-            return push_url(response, _url(query))
+            return push_url(response, list_url(query))
         return self.render_to_response(context)
 
     def _headers(self, query: QueryDict, sort: str) -> list[dict[str, str]]:
@@ -243,7 +161,7 @@ class OrderListView(DashboardView):
             else:
                 target, arrow = f"-{field}", ""
             value = None if target == DEFAULT_SORT else target
-            links[field] = {"url": _with(query, sort=value), "arrow": arrow}
+            links[field] = {"url": list_url_with(query, sort=value), "arrow": arrow}
         return links
 
     def _meta_rows(self, filterset: OrderFilter, query: QueryDict) -> list[tuple[str, Chip]]:
@@ -251,7 +169,7 @@ class OrderListView(DashboardView):
         (an unreadable one is listed too, so it can be removed)."""
         labels = {c.url_value: c.label for c in filterset.form.cleaned_data.get("meta") or []}
         return [
-            (text, Chip(labels.get(text, text), _without(query, "meta", text)))
+            (text, Chip(labels.get(text, text), list_url_without(query, "meta", text)))
             for text in query.getlist("meta")
             if text.strip()
         ]

@@ -1,0 +1,106 @@
+"""The orders list's links and chips: the canonical URL of a filter, a chip per filter in force
+with its removal link, the quick date ranges, and the plain-form metadata rows folded into
+``meta=``. The list page and the export form (``exports.views``) both build them from here.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import QueryDict
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+
+from core.lists import changed_query
+
+from .filter_descriptions import describe
+from .filters import OrderFilter
+from .saved_views import canonical_query
+
+# The plain-form spelling of metadata conditions (three inputs a row), folded into
+# ``meta=key:op:value`` before anything reads the query.
+META_PARTS = ("meta_key", "meta_op", "meta_value")
+
+
+@dataclass(frozen=True)
+class Chip:
+    """An active filter, shown as a removable chip."""
+
+    label: str
+    remove_url: str
+
+
+def fold_meta_rows(query: QueryDict) -> tuple[QueryDict, bool]:
+    """Turn ``meta_key/meta_op/meta_value`` rows into ``meta=key:op:value`` values.
+
+    Returns the new query and whether anything was folded (the URL then needs rewriting).
+    """
+    if not any(part in query for part in META_PARTS):
+        return query, False
+    folded = query.copy()
+    keys, ops, values = (folded.pop(part, []) for part in META_PARTS)
+    for key, op, value in zip(keys, ops, values, strict=False):
+        if key.strip():
+            folded.appendlist("meta", f"{key.strip()}:{op}:{value.strip()}")
+    return folded, True
+
+
+LIST_PATHS: dict[tuple[str, object, object], str] = {}
+
+
+def list_path() -> str:
+    """``reverse("orders:list")``, once per script prefix and URLconf: a page builds some
+    twenty links to itself, and each ``reverse`` costs as much as building the link."""
+    key = (get_script_prefix(), settings.ROOT_URLCONF, get_urlconf())
+    path = LIST_PATHS.get(key)
+    if path is None:
+        path = LIST_PATHS[key] = reverse("orders:list")
+    return path
+
+
+def list_url(query: QueryDict) -> str:
+    """The list's URL for ``query``: its canonical filters, then the page past the first."""
+    text = canonical_query(query)
+    page = query.get("page", "").strip()
+    if page and page != "1":
+        text = "&".join(filter(None, [text, urlencode({"page": page})]))
+    return list_path() + (f"?{text}" if text else "")
+
+
+def list_url_without(query: QueryDict, name: str, value: str | None = None) -> str:
+    remaining = query.copy()
+    remaining.pop("page", None)
+    if value is None:
+        remaining.pop(name, None)
+    else:
+        remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+    return list_url(remaining)
+
+
+def list_url_with(query: QueryDict, **params: str | None) -> str:
+    return list_url(changed_query(query, **params))
+
+
+def active_chips(filterset: OrderFilter, query: QueryDict) -> list[Chip]:
+    """A chip for every filter in force (valid ones only), each with its removal link."""
+    return [
+        Chip(phrase.text, list_url_without(query, phrase.parameter, phrase.value))
+        for phrase in describe(filterset)
+    ]
+
+
+def quick_ranges(query: QueryDict) -> list[tuple[str, str]]:
+    """Links for Today, Last 7 days, Last 30 days and This month (created; days of the
+    current time zone, as the date filters read them)."""
+    today = timezone.localdate()
+    starts = [
+        ("Today", today),
+        ("Last 7 days", today - timedelta(days=6)),
+        ("Last 30 days", today - timedelta(days=29)),
+        ("This month", today.replace(day=1)),
+    ]
+    return [
+        (label, list_url_with(query, created_after=start.isoformat(), created_before=None))
+        for label, start in starts
+    ]
