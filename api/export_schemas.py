@@ -15,9 +15,9 @@ from pydantic import Field
 
 from core.money import parse_money
 from exports.csv_format import STANDARD_FIELDS
-from exports.filter_params import REFERENCE_CONDITIONS, REFERENCE_FIELDS
 from exports.models import Export
 from orders.metadata_validation import MAX_KEY_LENGTH
+from orders.reference_filters import REFERENCE_CONDITIONS, REFERENCE_FIELDS
 from orders.totals import MAX_AMOUNT
 
 from .errors import ApiError
@@ -60,7 +60,7 @@ _PRESENCE = ("$has_value", "$is_unknown")
 
 
 def _value_rules(field: str) -> dict[str, dict[str, Any]]:
-    """Condition → what its value must be, for one filter field (``exports.filter_params``
+    """Condition → what its value must be, for one filter field (``orders.reference_filters``
     turns these into the list's filters; any other pair is refused)."""
     if field == "status":
         return {"$in": _STATUS, "$is": _STATUS}
@@ -194,7 +194,7 @@ class ExportParameters(ObjectIn):
     )
     filters: dict[str, Any] | None = Field(
         None,
-        # What ``checked_filters`` and ``exports.filter_params`` accept, for the document.
+        # What ``checked_filters`` and ``orders.reference_filters`` accept, for the document.
         json_schema_extra=lambda schema: schema.update(_filters_document()),
         description='The reference\'s conditions: {"junction": "and", "status": '
         '{"conditions": {"$in": ["PAID"]}}, "amount": {"conditions": {"$more_than": [1000]}}}',

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 from ninja import Query, Router
 
-from exports.filter_params import REFERENCE_CONDITIONS, REFERENCE_FIELDS, filters_query
 from orders.filters import OrderFilter
 from orders.models import Order
+from orders.reference_filters import REFERENCE_CONDITIONS, REFERENCE_FIELDS, filters_query
 from orders.selectors import order_page
 
 from .auth import actor_for

@@ -105,9 +105,9 @@ def copy_statement(filters: dict) -> str:
     from django.db import connection
 
     from exports.csv_writer import copy_sql
-    from exports.filter_params import filters_query
     from orders.filters import OrderFilter
     from orders.models import Order
+    from orders.reference_filters import filters_query
 
     queryset = OrderFilter(filters_query(filters, "-created_at"), queryset=Order.objects.all()).qs
     sql, params = copy_sql(queryset, FIELDS)
@@ -130,9 +130,9 @@ def run_import_export(filters: dict) -> tuple[float, int, int]:
     """(seconds, rows, peak RSS KiB of this process) of ``Resource.export()``."""
     from import_export import fields, resources
 
-    from exports.filter_params import filters_query
     from orders.filters import OrderFilter
     from orders.models import Order
+    from orders.reference_filters import filters_query
 
     class OrderExportResource(resources.ModelResource):
         customer_id = fields.Field(attribute="customer_id", column_name="customer_id")

@@ -30,11 +30,11 @@ from django.utils import timezone
 from core.jobs import QueueUnavailable, finish, reap_stuck, run_job, send_job
 from orders.filters import OrderFilter
 from orders.models import Order
+from orders.reference_filters import filters_query
 from orders.selectors import orders_visible_to
 
 from .csv_format import DEFAULT_FIELDS, is_valid_field
 from .csv_writer import write_orders_csv
-from .filter_params import filters_query
 from .models import Export, Notification, export_upload_to
 
 logger = logging.getLogger(__name__)

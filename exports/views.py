@@ -15,11 +15,11 @@ from core.jobs import QueueUnavailable
 from core.views import DashboardView
 from orders.filters import OrderFilter
 from orders.list_links import active_chips, fold_meta_rows
+from orders.reference_filters import list_filters
 from orders.saved_views import canonical_query
 from orders.selectors import order_page, orders_visible_to
 
 from .csv_format import DEFAULT_FIELDS
-from .filter_params import list_filters
 from .models import Export
 from .selectors import export_field_choices, exports_visible_to, notifications_of
 from .services import DEFAULT_ORDER, EXPORT_ORDERS, mark_read, schedule_export

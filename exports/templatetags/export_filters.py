@@ -7,8 +7,8 @@ from django import template
 from django.core.exceptions import ValidationError
 
 from orders.filter_descriptions import SORT_LABELS, describe_query
+from orders.reference_filters import filters_query
 
-from ..filter_params import filters_query
 from ..services import DEFAULT_ORDER
 
 register = template.Library()

@@ -9,11 +9,11 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from exports.csv_format import STANDARD_FIELDS
-from exports.filter_params import list_filters
 from exports.models import Export, Notification
 from exports.services import reap_stuck_exports, run_export, schedule_export
 from orders.filters import OrderFilter
 from orders.models import Order, OrderStatus
+from orders.reference_filters import list_filters
 from tests.factories import MarketingUserFactory, make_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
