@@ -208,7 +208,8 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from tablib import Dataset
 from customers.models import Customer
-from orders.models import Order, OrderItem, Product
+from catalog.models import Product
+from orders.models import Order, OrderItem
 
 
 class Bulk:
