@@ -28,7 +28,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 
-from orders.metadata_validation import MetadataValidationError
+from metadata.validation import MetadataValidationError
 
 # Reference messages per key; a key not listed gets a message from its HTTP status.
 MESSAGES = {

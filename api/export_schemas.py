@@ -16,7 +16,7 @@ from pydantic import Field
 from core.money import parse_money
 from exports.csv_format import STANDARD_FIELDS
 from exports.models import Export
-from orders.metadata_validation import MAX_KEY_LENGTH
+from metadata.validation import MAX_KEY_LENGTH
 from orders.reference_filters import REFERENCE_CONDITIONS, REFERENCE_FIELDS
 from orders.totals import MAX_AMOUNT
 
@@ -51,7 +51,7 @@ _ANY_VALUE: dict[str, Any] = {}  # read as "is there a value", so anything goes
 _TEXT = {"type": "string", "maxLength": 255}
 _MONEY = {"type": "integer", "minimum": 0, "maximum": MAX_AMOUNT}
 _MOMENT = {"type": "string", "format": "date-time"}
-# A metadata value to compare with: not blank (``orders.metadata_conditions`` needs one).
+# A metadata value to compare with: not blank (``metadata.conditions`` needs one).
 _SCALAR = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": ["integer", "boolean"]}]}
 _NUMBER = {"type": "number"}
 _STATUS = {"enum": list(get_args(Status))}

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from ninja import Schema
 
-from orders.models import MetadataProperty, MetadataSchema
+from metadata.models import MetadataProperty, MetadataSchema
 
 from .format import timestamp
 

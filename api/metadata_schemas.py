@@ -4,7 +4,7 @@ they are edited in Project settings › Metadata schemas)."""
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
-from orders.models import MetadataSchema
+from metadata.models import MetadataSchema
 
 from .errors import ApiError
 from .metadata_schema_format import MetadataSchemaListOut, MetadataSchemaOut, schema_body

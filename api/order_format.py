@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 
-from orders.models import SKU, Order, OrderItem, Product
+from catalog.models import SKU, Product
+from orders.models import Order, OrderItem
 
 from .format import timestamp
 

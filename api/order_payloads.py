@@ -1,7 +1,7 @@
 """Order payloads of the v1 API → calls of the order and customer services.
 
 The API adds no rule of its own: totals, statuses, source ID uniqueness and metadata are
-checked by ``orders.services`` (and ``orders.totals`` / ``orders.metadata_validation``);
+checked by ``orders.services`` (and ``orders.totals`` / ``metadata.validation``);
 customers are created and updated by ``customers.services``. What lives here is the
 translation: ids and source IDs to rows, reference field names to service arguments, and the
 "order session" (one request at a time per order).
@@ -14,11 +14,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from catalog.models import SKU, Product
 from customers.models import Customer
 from customers.services import create_customer, update_customer
 from orders.actors import Actor
 from orders.locks import lock_order_keys
-from orders.models import SKU, Order, Product
+from orders.models import Order
 from orders.order_entry import NewProduct, create_product
 from orders.services import ItemData, create_order, normalize_source_id, update_order
 

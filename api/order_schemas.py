@@ -36,7 +36,7 @@ Price = Amount
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True), BeforeValidator(_whole)]
 Flag = Annotated[bool, Field(strict=True)]
 # A top-level metadata key: 1 to 100 of ``A-Z a-z 0-9 _ . -`` without ``__``, as
-# ``orders.metadata_validation`` checks it (there with a look-ahead; here without one, so
+# ``metadata.validation`` checks it (there with a look-ahead; here without one, so
 # that every reader of the document and Pydantic's regex engine take it).
 METADATA_KEY = r"(_|_?([A-Za-z0-9.\-]+_)*[A-Za-z0-9.\-]+_?)"
 Metadata = Annotated[

@@ -207,8 +207,9 @@ from django.db import connection
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from tablib import Dataset
+from catalog.models import Product
 from customers.models import Customer
-from orders.models import Order, OrderItem, Product
+from orders.models import Order, OrderItem
 
 
 class Bulk:

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "core",
+    "metadata",
+    "catalog",
     "customers",
     "orders",
     "exports",

@@ -22,6 +22,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("exports/", include("exports.urls")),
     path("notifications/", include("exports.notification_urls")),
-    path("settings/", include("orders.settings_urls")),
+    path("settings/", include("metadata.urls")),
     path("v1/", api_urls),
 ]

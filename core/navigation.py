@@ -54,7 +54,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
         "settings",
         "Metadata schemas",
         "settings:metadata-schemas",
-        ("orders.view_metadataschema",),
+        ("metadata.view_metadataschema",),
         group="Project settings",
     ),
     # Every signed-in user has a Notifications Center; the bell in the top bar leads to it.

@@ -2,9 +2,11 @@
 
 MARKETING_GROUP = "Marketing"
 
-# (app_label, codename): view, add and change orders and customers; export orders; manage
-# customer segments. Permissions added after the group's first migration are added to the
-# existing group by a later data migration (customers 0003), never by editing an old one.
+# (app_label, codename): view, add and change orders and customers; view the catalogue and
+# the metadata schemas; export orders; manage customer segments. Permissions added after the
+# group's first migration are added to the existing group by a later data migration
+# (customers 0003), never by editing an old one; a model that moves app takes its grants
+# along (core.model_moves), and its label here follows it.
 MARKETING_PERMISSIONS = [
     ("orders", "view_order"),
     ("orders", "add_order"),
@@ -12,10 +14,10 @@ MARKETING_PERMISSIONS = [
     ("orders", "export_order"),
     ("orders", "view_orderitem"),
     ("orders", "view_orderevent"),
-    ("orders", "view_product"),
-    ("orders", "view_sku"),
-    ("orders", "view_metadataschema"),
-    ("orders", "view_metadataproperty"),
+    ("catalog", "view_product"),
+    ("catalog", "view_sku"),
+    ("metadata", "view_metadataschema"),
+    ("metadata", "view_metadataproperty"),
     ("customers", "view_customer"),
     ("customers", "add_customer"),
     ("customers", "change_customer"),

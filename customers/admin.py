@@ -15,8 +15,8 @@ from import_export.admin import ImportExportModelAdmin
 from core.admin_large_tables import LargeTableAdminMixin
 from core.money import format_money
 from core.resources import FILE_FORMATS
-from orders.metadata_validation import MetadataValidationError, validate_metadata
-from orders.models import MetadataSchema
+from metadata.models import MetadataSchema
+from metadata.validation import MetadataValidationError, validate_metadata
 
 from .models import Customer
 from .resources import CustomerResource

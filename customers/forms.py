@@ -7,8 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.money import MoneyField
-from orders.metadata_forms import as_initial, field_name, typed_field_for, typed_value
-from orders.metadata_validation import describe_properties
+from metadata.forms import as_initial, field_name, typed_field_for, typed_value
+from metadata.validation import describe_properties
 
 from .models import Customer
 from .segments import CONDITION_KEYS, LIMITS, MAX_DAYS, TEMPLATES_BY_SLUG

@@ -7,8 +7,8 @@ from django.db.models import Model
 from import_export import fields, resources, widgets
 
 from core.resources import JsonObjectWidget, OptionalTextWidget, UpsertResourceMixin, cell_text
-from orders.metadata_validation import MetadataValidationError, validate_metadata
-from orders.models import MetadataSchema
+from metadata.models import MetadataSchema
+from metadata.validation import MetadataValidationError, validate_metadata
 
 from .models import Customer
 from .services import PROFILE_FIELDS

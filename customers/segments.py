@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.money import format_money
-from orders.metadata_conditions import condition_q, parse_condition
-from orders.models import MetadataProperty, MetadataSchema
+from metadata.conditions import condition_q, parse_condition
+from metadata.models import MetadataProperty, MetadataSchema
 
 # The summary conditions, in the order forms and descriptions show them.
 SUMMARY_CONDITIONS = (

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from core.money import MAX_MINOR_UNITS
-from orders.metadata_validation import validate_metadata
-from orders.models import COUNTED_STATUSES, MetadataSchema, Order
+from metadata.models import MetadataSchema
+from metadata.validation import validate_metadata
+from orders.models import COUNTED_STATUSES, Order
 
 from .models import Customer, Segment
 from .segments import clean_conditions

@@ -14,7 +14,7 @@ reference and OWASP:
 from django.db.models import F, Func, TextField, Value
 from django.db.models.expressions import Expression
 
-from orders.metadata_conditions import KEY_PATTERN
+from metadata.conditions import KEY_PATTERN
 
 STANDARD_FIELDS = (
     "id",

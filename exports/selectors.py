@@ -45,7 +45,7 @@ def metadata_keys_found() -> list[str]:
 def export_field_choices() -> list[str]:
     """Fields the export dialog offers: the standard ones, then ``metadata.<key>`` for each
     property of the order schema and each key found on orders."""
-    from orders.metadata_conditions import KEY_PATTERN, order_schema_properties
+    from metadata.conditions import KEY_PATTERN, order_schema_properties
 
     from .csv_format import META_PREFIX, STANDARD_FIELDS
 

@@ -16,14 +16,16 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Max
 
+from catalog.models import SKU, Product
 from customers.models import Customer
 from customers.services import rebuild_all_purchase_summaries
+from metadata.models import MetadataProperty, MetadataSchema
 
 from . import demo_data
 from .demo import DemoGenerator, DemoSpec
 from .importing import writers
 from .importing.writers import Table
-from .models import SKU, MetadataProperty, MetadataSchema, Order, OrderEvent, OrderItem, Product
+from .models import Order, OrderEvent, OrderItem
 
 DEFAULT_CHUNK_SIZE = 10_000  # orders generated, then written, at a time
 DEMO_SOURCE_PREFIXES = {Customer: "CUST-", Product: "PROD-", SKU: "SKU-"}

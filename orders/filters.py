@@ -22,14 +22,14 @@ from django.utils import timezone
 from core.money import format_money
 from customers.models import Customer, Segment, name_and_email_words
 from customers.segments import conditions_q
-
-from .forms import MoneyInput
-from .metadata_conditions import (
+from metadata.conditions import (
     MetaCondition,
     condition_q,
     order_schema_properties,
     parse_condition,
 )
+
+from .forms import MoneyInput
 from .models import Order, OrderStatus
 
 # sort value → the columns it orders by; ties are broken by id in the same direction, so a

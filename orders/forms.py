@@ -1,8 +1,6 @@
 """Forms of the order pages. They validate and clean input into domain values ("12.50" →
 1250, a customer reference → a Customer); saving is the order service's job."""
 
-import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,41 +9,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
 
+from catalog.models import SKU, Product
 from core.money import MoneyField
 from customers.models import Customer
+from metadata.conditions import KEY_RULE
+from metadata.forms import UNKNOWN_KINDS, read_unknown, typed_field_for, typed_value
+from metadata.validation import PropertyInfo
 
-from .models import MAX_ITEMS, SKU, OrderItem, OrderStatus, Product
+from .models import MAX_ITEMS, OrderItem, OrderStatus
 from .services import ItemData
 from .totals import MAX_QUANTITY
 
 # The column's limit in words a person reads, for every quantity input.
 QUANTITY_TOO_LARGE = f"Enter a whole number of at most {MAX_QUANTITY:,}."
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if math.isinf(number):
-        raise ValueError(f"{text} is too large a number to store")
-    return number
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:  # longer than Python reads (sys.get_int_max_str_digits())
-        raise ValueError(f"a whole number of {len(text):,} digits is too long to store") from None
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number that can be stored")
-
-
-def load_json(text: str) -> Any:
-    """``json.loads`` refusing what a JSON column cannot store: Python reads ``NaN``,
-    ``Infinity`` and ``1e400`` (as infinity), PostgreSQL refuses them; an integer too long
-    for Python to read is refused too. Raises ``ValueError`` (``json.JSONDecodeError`` for
-    text that is not JSON)."""
-    return json.loads(text, parse_float=_finite, parse_int=_whole, parse_constant=_no_constant)
 
 
 # The orders list's filters and the segment form name the shared money field so.
@@ -177,6 +153,54 @@ class OrderEditForm(VersionedForm):
     referrer = CustomerReference(help_text="Name, email, id or source ID; blank for none.")
     amount = MoneyField(label="Total order amount", help_text="Only for an order without items.")
     discount_amount = MoneyField(label="Order discount")
+
+
+class MetadataValueForm(VersionedForm):
+    """One property set or removed in place on the order's Metadata tab.
+
+    A schema property's value is read as its type from its typed input (a Text property
+    takes ``12`` as "12"); a key the schema does not define is read as the ``kind`` chosen
+    beside it (text unless said otherwise). An empty value unsets the property.
+    """
+
+    key = forms.CharField(required=False)
+    kind = forms.ChoiceField(choices=UNKNOWN_KINDS, required=False)
+    remove = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, properties: dict[str, PropertyInfo], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        key = (self.data.get("key") or "").strip() if self.is_bound else ""
+        self.prop = properties.get(key)
+        if self.prop:
+            self.fields["value"] = typed_field_for(self.prop, toggle=True)
+        else:
+            self.fields["value"] = forms.CharField(required=False, strip=False)
+
+    def clean_key(self) -> str:
+        # Other keys no filter could name are refused by the validator, naming the limit.
+        key = self.cleaned_data["key"].strip()
+        if not key:
+            raise ValidationError(f"Give the property a name. {KEY_RULE}")
+        return key
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "key" not in cleaned or cleaned.get("remove") or "value" not in cleaned:
+            return cleaned
+        raw = cleaned["value"]
+        kind = cleaned.get("kind") or "text"
+        if self.prop:
+            cleaned["metadata_value"] = typed_value(self.prop, raw)
+        elif kind == "boolean":
+            cleaned["metadata_value"] = read_unknown(str(raw or ""), kind)
+        elif not raw.strip():
+            cleaned["metadata_value"] = None
+        else:
+            try:
+                cleaned["metadata_value"] = read_unknown(raw, kind)
+            except ValidationError as error:
+                self.add_error("value", error)
+        return cleaned
 
 
 def catalogue_label(product: Product, sku: SKU | None = None) -> str:

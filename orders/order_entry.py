@@ -20,14 +20,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from catalog.models import SKU, Product
 from customers.models import Customer
 from customers.services import create_customer
+from metadata.conditions import KEY_PATTERN, KEY_RULE
+from metadata.models import MetadataProperty, MetadataSchema
+from metadata.validation import load_schema
 
 from . import locks, services
 from .actors import Actor
-from .metadata_conditions import KEY_PATTERN, KEY_RULE
-from .metadata_validation import load_schema
-from .models import SKU, MetadataProperty, MetadataSchema, Order, OrderStatus, Product
+from .models import Order, OrderStatus
 from .services import ItemData
 
 ORDER = MetadataSchema.RelatedObject.ORDER
@@ -48,8 +50,8 @@ def new_creation_key() -> str:
 
 def may_add_to_schema(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether ``user`` may define new properties of the order metadata schema."""
-    return user.has_perm("orders.add_metadataproperty") or user.has_perm(
-        "orders.change_metadataschema"
+    return user.has_perm("metadata.add_metadataproperty") or user.has_perm(
+        "metadata.change_metadataschema"
     )
 
 

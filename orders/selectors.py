@@ -7,12 +7,12 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from core.lists import paginate
 from core.paging import CountedPage
 
-from .models import SKU, Order, Product
+from .models import Order
 
 
 def orders_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Order]:
@@ -148,46 +148,3 @@ def order_list_page(
         estimable=estimable,
         text_search=text_search,
     )
-
-
-@dataclass(frozen=True)
-class CatalogueMatch:
-    """A product or SKU offered by the Create order wizard's type-ahead."""
-
-    id: str
-    name: str
-    source_id: str
-    price: int | None
-    kind: str  # "product" or "SKU"
-
-
-def search_catalogue(text: str, *, limit: int = 10) -> list[CatalogueMatch]:
-    """Up to ``limit`` products and SKUs whose name contains ``text`` or whose id or source ID
-    starts with it; SKUs first (they are the more specific)."""
-    text = text.strip()
-    if not text:
-        return []
-    skus = SKU.objects.select_related("product").filter(
-        Q(sku__icontains=text)
-        | Q(product__name__icontains=text)
-        | Q(pk__startswith=text)
-        | Q(source_id__istartswith=text)
-    )
-    products = Product.objects.filter(
-        Q(name__icontains=text) | Q(pk__startswith=text) | Q(source_id__istartswith=text)
-    )
-    matches = [
-        CatalogueMatch(
-            sku.pk,
-            f"{sku.product.name} · {sku.sku}",
-            sku.source_id or "",
-            sku.price if sku.price is not None else sku.product.price,
-            "SKU",
-        )
-        for sku in skus.order_by("sku", "id")[:limit]
-    ]
-    matches += [
-        CatalogueMatch(product.pk, product.name, product.source_id or "", product.price, "product")
-        for product in products.order_by("name", "id")[: limit - len(matches)]
-    ]
-    return matches[:limit]

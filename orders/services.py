@@ -15,15 +15,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from catalog.models import SKU, Product
 from customers.models import Customer
 from customers.services import refresh_purchase_summaries
+from metadata.models import MetadataSchema
+from metadata.validation import MetadataValidationError, load_schema
+from metadata.validation import validate_metadata as validate_against_schema
 
 from . import events, locks
 from .actors import Actor
 from .events import TOTAL_FIELDS
-from .metadata_validation import MetadataValidationError, load_schema
-from .metadata_validation import validate_metadata as validate_against_schema
-from .models import SKU, MetadataSchema, Order, OrderEvent, OrderItem, OrderStatus, Product
+from .models import Order, OrderEvent, OrderItem, OrderStatus
 from .totals import ItemInput, OrderTotals, compute_totals
 
 logger = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from catalog.models import Product
 from core.money import MoneyField, format_money
 from customers.models import Customer
 
@@ -21,7 +22,7 @@ from .forms import (
     ItemForm,
     find_customer,
 )
-from .models import MAX_ITEMS, Order, OrderStatus, Product
+from .models import MAX_ITEMS, Order, OrderStatus
 from .order_entry import Line, NewCustomer, NewProduct
 from .totals import MAX_QUANTITY, ItemInput, OrderTotals, compute_totals
 

@@ -1,14 +1,15 @@
 """The Create order wizard's Metadata step: one typed input per live property of the order
 metadata schema (plus the properties waiting to be added to it), keys the schema does not
-define, and the "Add to schema" fields; the inputs are those of ``orders.metadata_forms``."""
+define, and the "Add to schema" fields; the inputs are those of ``metadata.forms``."""
 
 from typing import Any
 
 from django import forms
 
-from .metadata_forms import TypedMetadataForm
-from .metadata_validation import PropertyInfo
-from .models import MetadataProperty, MetadataSchema
+from metadata.forms import TypedMetadataForm
+from metadata.models import MetadataProperty, MetadataSchema
+from metadata.validation import PropertyInfo
+
 from .order_entry import ADDABLE_TYPES
 
 Type = MetadataProperty.Type

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from core.counts import forget_row_estimates
-from orders.metadata_conditions import forget_schema_keys
+from metadata.conditions import forget_schema_keys
 from tests.factories import MarketingUserFactory, UserFactory
 
 

@@ -6,10 +6,11 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
+from catalog.models import SKU, Product
 from core.roles import ensure_marketing_group
 from customers.models import Customer
 from orders.actors import Actor
-from orders.models import SKU, Order, Product
+from orders.models import Order
 from orders.services import ItemData, create_order
 
 

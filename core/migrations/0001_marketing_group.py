@@ -27,10 +27,12 @@ MARKETING_PERMISSIONS = [
 
 
 def create_marketing_group(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
+    # Permissions are normally created after all migrations; make sure they exist now, for
+    # the models of this migration's state (the current ones may since have moved to another
+    # app, core.model_moves, and a new database must still find them under "orders" here).
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
 
     group, _ = apps.get_model("auth", "Group").objects.get_or_create(name=MARKETING_GROUP)

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 
 from core.lists import url_with
 from core.views import DashboardView
-from orders.metadata_forms import type_label
-from orders.metadata_validation import describe_properties
+from metadata.forms import type_label
+from metadata.validation import describe_properties
 
 from ..forms import CustomerForm
 from ..models import Customer

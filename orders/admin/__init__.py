@@ -1,5 +1,4 @@
-"""The operators' admin for orders, their items and events, products, SKUs, metadata schemas
-and the orders list's saved views.
+"""The operators' admin for orders, their items and events, and the orders list's saved views.
 
 Orders change only through ``orders.services``: the order form validates with the service's
 rules, and saving, deleting, the bulk status actions and the import all call the service with
@@ -7,6 +6,6 @@ the operator as the actor, so every change leaves an activity event like any oth
 events are read-only here for the same reason.
 """
 
-from . import activity, catalog, order, saved_views
+from . import activity, order, saved_views
 
-__all__ = ["activity", "catalog", "order", "saved_views"]
+__all__ = ["activity", "order", "saved_views"]

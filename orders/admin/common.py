@@ -2,14 +2,11 @@
 
 from typing import Any
 
-from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-
-from core.money import format_money
 
 from ..actors import Actor
 
@@ -17,16 +14,6 @@ from ..actors import Actor
 def admin_actor(request: HttpRequest) -> Actor:
     """The operator behind an admin request, as recorded on order events."""
     return Actor.for_user(request.user, via="admin")
-
-
-def money_column(field: str, description: str) -> Any:
-    """A changelist column (a ModelAdmin method) showing minor units as money, sortable."""
-
-    @admin.display(description=description, ordering=field)
-    def column(model_admin: admin.ModelAdmin, obj: Any) -> str:
-        return format_money(getattr(obj, field))
-
-    return column
 
 
 def order_link(order_id: str) -> SafeString:

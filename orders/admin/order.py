@@ -13,6 +13,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 from import_export.results import Result
 
+from core.admin_columns import money_column
 from core.admin_large_tables import ExactSearchMixin, LargeTableAdminMixin
 from core.resources import FILE_FORMATS
 from customers.models import Customer
@@ -35,7 +36,7 @@ from ..services import (
     validate_metadata,
 )
 from ..totals import ItemInput, compute_totals
-from .common import ITEM_FIELDS, ReadOnlyAdminMixin, admin_actor, money_column
+from .common import ITEM_FIELDS, ReadOnlyAdminMixin, admin_actor
 
 ORDER_FORM_FIELDS = (
     "source_id",

@@ -14,11 +14,12 @@ would (every changed field as ``[before, after]``, ``metadata.<key>`` per change
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.models import SKU, Product
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
 
 from .. import events, locks
-from ..models import COUNTED_STATUSES, SKU, Order, OrderEvent, OrderItem, Product
+from ..models import COUNTED_STATUSES, Order, OrderEvent, OrderItem
 from . import writers
 from .staging import ITEMS, ORDERS, PEOPLE, PRODUCTS, SKUS
 

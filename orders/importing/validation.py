@@ -3,7 +3,7 @@
 ``OrderValidator.validate`` takes a raw order (the reference's payload shape, or a CSV row
 group turned into it) and returns a ``ValidOrder`` whose amounts come from
 ``orders.totals.compute_totals`` and whose metadata went through
-``orders.metadata_validation`` — exactly what ``orders.services.create_order`` would store —
+``metadata.validation`` — exactly what ``orders.services.create_order`` would store —
 or raises ``InvalidOrder`` with every problem, each a sentence a person understands.
 
 Speed: an import validates millions of orders, so ``validate`` first tries a fast path for
@@ -22,9 +22,10 @@ from typing import Any, NamedTuple
 from django.core.exceptions import ValidationError
 
 from customers.models import Customer
+from metadata.models import MetadataProperty, MetadataSchema
+from metadata.validation import MetadataValidationError, load_schema, validate_metadata
 
-from ..metadata_validation import MetadataValidationError, load_schema, validate_metadata
-from ..models import MAX_ITEMS, MetadataProperty, MetadataSchema, OrderItem, OrderStatus
+from ..models import MAX_ITEMS, OrderItem, OrderStatus
 from ..totals import ItemInput, OrderTotals, compute_totals
 from .parsing import PERSON_FIELDS
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from django.db import models
 
+from catalog.models import SKU, Product
 from customers.models import Customer
 
-from ..models import SKU, Order, OrderEvent, OrderItem, Product
+from ..models import Order, OrderEvent, OrderItem
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """The orders dashboard's views, one module per page."""
 
 from .lookups import catalogue_search
-from .metadata_schemas import MetadataSchemaListView
 from .order_create import OrderCreateView
 from .order_detail import (
     OrderDetailView,
@@ -21,7 +20,6 @@ from .saved_views import (
 
 __all__ = [
     "catalogue_search",
-    "MetadataSchemaListView",
     "OrderCreateView",
     "OrderDetailView",
     "OrderEditView",

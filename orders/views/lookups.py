@@ -12,9 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
+from catalog.selectors import search_catalogue
 from core.money import format_plain
-
-from ..selectors import search_catalogue
 
 LOOKUP_LIMIT = 10
 
@@ -25,7 +24,7 @@ def fill(**inputs: Any) -> str:
 
 
 @login_required
-@permission_required("orders.view_product", raise_exception=True)
+@permission_required("catalog.view_product", raise_exception=True)
 @require_GET
 def catalogue_search(request: HttpRequest) -> HttpResponse:
     """Products and SKUs by name, id or source ID (``?q=``); ``row`` is the cart row whose

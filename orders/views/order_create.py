@@ -22,9 +22,9 @@ from django.urls import reverse
 from formtools.wizard.views import SessionWizardView
 
 from core.views import DashboardView
+from metadata.validation import describe_properties
 
 from ..actors import Actor
-from ..metadata_validation import describe_properties
 from ..models import MAX_ITEMS, Order
 from ..order_entry import (
     NewProperty,

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from ..metadata_validation import describe_properties
+from metadata.validation import describe_properties
+
 from ..models import OrderStatus
 from ..order_entry import NewProperty, OrderDraft, schema_after_save
 from ..totals import ItemInput, compute_totals

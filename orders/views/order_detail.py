@@ -17,23 +17,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.money import format_money
 from core.views import DashboardView
+from metadata.forms import (
+    UNKNOWN_KINDS,
+    TypedMetadataForm,
+    describe_order_properties,
+    type_label,
+    value_input,
+)
 
 from ..activity import describe
 from ..actors import Actor
 from ..forms import (
     ItemFormSet,
+    MetadataValueForm,
     OrderEditForm,
     StatusForm,
     item_reference,
     with_empty_row,
-)
-from ..metadata_forms import (
-    UNKNOWN_KINDS,
-    MetadataValueForm,
-    TypedMetadataForm,
-    describe_order_properties,
-    type_label,
-    value_input,
 )
 from ..models import Order, OrderStatus, is_rollback
 from ..selectors import orders_visible_to

@@ -13,6 +13,7 @@ from django_htmx.http import push_url
 
 from core.lists import PAGE_SIZES, page_state
 from core.views import DashboardView
+from metadata.conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_keys
 
 from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
 from ..list_links import (
@@ -25,7 +26,6 @@ from ..list_links import (
     list_url_without,
     quick_ranges,
 )
-from ..metadata_conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_keys
 from ..models import OrderStatus
 from ..saved_views import canonical_query, saved_views_for
 from ..selectors import order_list_page, orders_visible_to

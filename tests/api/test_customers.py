@@ -3,9 +3,10 @@
 import pytest
 
 from customers.models import Customer
+from metadata.models import MetadataSchema
+from metadata.services import save_property, schema_for
 from orders.actors import Actor
-from orders.models import MetadataSchema, OrderStatus
-from orders.schema_services import save_property, schema_for
+from orders.models import OrderStatus
 from orders.services import change_order_status
 from tests.api.contract import assert_error, assert_response
 from tests.factories import CustomerFactory, make_order

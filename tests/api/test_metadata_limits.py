@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from customers.models import Customer
-from orders.metadata_validation import MAX_SIZE_BYTES
+from metadata.validation import MAX_SIZE_BYTES
 from orders.models import Order
 from tests.api.contract import assert_error
 from tests.factories import CustomerFactory, make_order

@@ -2,8 +2,8 @@
 
 import pytest
 
-from orders.models import MetadataSchema
-from orders.schema_services import (
+from metadata.models import MetadataSchema
+from metadata.services import (
     delete_property,
     save_property,
     schema_for,

@@ -3,8 +3,10 @@ reference contract (``tests/api/contract.py``)."""
 
 import pytest
 
+from catalog.models import Product
 from customers.models import Customer
-from orders.models import MetadataProperty, MetadataSchema, Order, OrderEvent, Product
+from metadata.models import MetadataProperty, MetadataSchema
+from orders.models import Order, OrderEvent
 from tests.api.contract import assert_error, assert_response
 from tests.factories import CustomerFactory, ProductFactory, SKUFactory, make_order
 

@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from customers.services import create_segment
 from exports.models import Export, Notification
-from orders.models import MetadataProperty, MetadataSchema, OrderStatus
+from metadata.models import MetadataProperty, MetadataSchema
+from orders.models import OrderStatus
 from orders.saved_views import save_view
 from orders.services import ItemData
 from tests.factories import CustomerFactory, ProductFactory, UserFactory, make_order

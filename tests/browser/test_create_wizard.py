@@ -7,7 +7,8 @@ from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect
 
 from customers.models import Customer
-from orders.models import MetadataProperty, MetadataSchema, Order
+from metadata.models import MetadataProperty, MetadataSchema
+from orders.models import Order
 from tests.browser import pages
 from tests.factories import CustomerFactory, MarketingUserFactory, ProductFactory, SKUFactory
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from orders.models import MetadataProperty, MetadataSchema, OrderStatus
+from metadata.models import MetadataProperty, MetadataSchema
+from orders.models import OrderStatus
 from tests.browser import pages
 from tests.factories import CustomerFactory, MarketingUserFactory, make_order
 

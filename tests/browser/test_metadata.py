@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from orders.models import MetadataProperty, MetadataSchema, Order
+from metadata.models import MetadataProperty, MetadataSchema
+from orders.models import Order
 from tests.browser.pages import sign_in
 from tests.factories import MarketingUserFactory, UserFactory, make_order
 

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from orders.models import MetadataProperty, MetadataSchema, OrderStatus
+from metadata.models import MetadataProperty, MetadataSchema
+from orders.models import OrderStatus
 from tests.factories import MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

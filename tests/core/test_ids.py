@@ -2,10 +2,11 @@ import random
 
 import pytest
 
+from catalog.models import SKU, Product
 from core import ids
 from customers.models import Customer
 from exports.models import Export
-from orders.models import SKU, MetadataSchema, Product
+from metadata.models import MetadataSchema
 from tests.factories import CustomerFactory, SKUFactory, make_order
 
 

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from core.templatetags.dashboard import local_time, money, plain_number
 from exports.models import Export, Notification
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
-from orders.models import MetadataProperty, MetadataSchema, OrderStatus
+from orders.models import OrderStatus
 from orders.services import ItemData, create_order
 from tests.factories import CustomerFactory, ProductFactory, UserFactory, make_order
 

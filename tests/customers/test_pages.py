@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 
 from customers.models import Customer, Segment
-from orders.models import MetadataProperty, MetadataSchema, OrderStatus
+from metadata.models import MetadataProperty, MetadataSchema
+from orders.models import OrderStatus
 from tests.factories import CustomerFactory, make_order
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from customers.models import Customer
 from customers.segments import TEMPLATES, clean_conditions, conditions_q
 from customers.services import create_segment
-from orders.models import MetadataProperty, MetadataSchema
+from metadata.models import MetadataProperty, MetadataSchema
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)

@@ -16,21 +16,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.models import SKU, Product
 from core.admin_large_tables import EstimatedCountPaginator, planner_row_estimate
 from core.counts import forget_row_estimates
 from customers.models import Customer
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.admin.common import order_link
-from orders.models import (
-    SKU,
-    MetadataProperty,
-    MetadataSchema,
-    Order,
-    OrderEvent,
-    OrderItem,
-    OrderStatus,
-    Product,
-)
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import change_order_status
 from tests.factories import CustomerFactory, ProductFactory, SKUFactory, make_order
 
@@ -930,27 +923,6 @@ def test_changing_an_order_beyond_its_column_is_a_field_error(operator_client):
     assert response.status_code == 200
     assert f"less than or equal to {BIGINT}" in " ".join(form_errors(response)["discount_amount"])
     assert Order.objects.get(pk=order.pk).version == order.version
-
-
-@pytest.mark.parametrize("model", [Product, SKU])
-def test_a_catalogue_price_is_bounded_by_its_column(operator_client, catalogue, model):
-    # Given a product or SKU
-    obj = catalogue[model]
-    url = admin_url(model, "change", obj.pk)
-    parser = FormFields()
-    parser.feed(operator_client.get(url).content.decode())
-
-    # When its price is set beyond the column, then to the largest it holds
-    refused = operator_client.post(url, parser.data | {"price": str(BIGINT + 1)})
-    accepted = operator_client.post(url, parser.data | {"price": str(BIGINT)})
-
-    # Then the first is a field error, the second saved
-    assert refused.status_code == 200
-    errors = refused.context["adminform"].form.errors["price"]
-    assert f"less than or equal to {BIGINT}" in " ".join(errors)
-    assert accepted.status_code == 302
-    obj.refresh_from_db()
-    assert obj.price == BIGINT
 
 
 @pytest.mark.parametrize(

@@ -10,17 +10,12 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from catalog.models import Product
 from core.money import format_money
 from customers.models import Customer
+from metadata.models import MetadataProperty, MetadataSchema
 from orders import services
-from orders.models import (
-    MetadataProperty,
-    MetadataSchema,
-    Order,
-    OrderEvent,
-    Product,
-    WizardDraft,
-)
+from orders.models import Order, OrderEvent, WizardDraft
 from tests.factories import CustomerFactory, ProductFactory, SKUFactory, make_order
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import pytest
 from django.http import QueryDict
 
 from customers.models import Segment
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.filter_descriptions import describe, describe_query
 from orders.filters import OrderFilter
-from orders.models import MetadataProperty, MetadataSchema, Order
+from orders.models import Order
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

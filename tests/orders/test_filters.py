@@ -8,9 +8,10 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.filters import OrderFilter
-from orders.models import MetadataProperty, MetadataSchema, Order, OrderStatus
+from orders.models import Order, OrderStatus
 from orders.services import update_order
 from tests.factories import CustomerFactory, make_order
 

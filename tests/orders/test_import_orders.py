@@ -14,16 +14,10 @@ from django.db import connection
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
 from customers.services import rebuild_all_purchase_summaries
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.importing import loading
-from orders.models import (
-    MetadataProperty,
-    MetadataSchema,
-    Order,
-    OrderEvent,
-    OrderItem,
-    OrderStatus,
-)
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import ItemData, create_order
 from tests.factories import ProductFactory
 

@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.importing import MAX_PAYLOAD_ORDERS, ImportResult, Problem, import_payloads
-from orders.models import MetadataProperty, MetadataSchema, Order, OrderEvent, OrderItem
+from orders.models import Order, OrderEvent, OrderItem
 
 pytestmark = pytest.mark.django_db
 

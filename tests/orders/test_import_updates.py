@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from catalog.models import SKU, Product
 from customers.models import Customer
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.importing import import_payloads, loading
-from orders.models import SKU, MetadataProperty, MetadataSchema, Order, Product
+from orders.models import Order
 from orders.services import ItemData, update_order
 
 pytestmark = pytest.mark.django_db

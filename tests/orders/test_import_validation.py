@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.importing.validation import InvalidOrder, OrderValidator, _Slow
-from orders.models import MetadataProperty, MetadataSchema
 
 pytestmark = pytest.mark.django_db
 

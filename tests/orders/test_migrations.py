@@ -10,7 +10,9 @@ from django.db.models import Index, Model
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("orders", "customers", "exports")
+# metadata and catalog moved out of orders with their tables, still named orders_metadataschema,
+# orders_metadataproperty, orders_product and orders_sku.
+APPS = ("orders", "customers", "exports", "metadata", "catalog")
 
 # Every index of the orders, customers and exports tables after ``migrate`` on an empty
 # database, as ``pg_indexes`` shows it ("UNIQUE " + the definition after "ON public."). The

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from metadata.models import MetadataProperty, MetadataSchema
 from orders import services
 from orders.actors import Actor
-from orders.models import MetadataProperty, MetadataSchema, Order, OrderEvent, OrderStatus
+from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import ItemData
 from tests.factories import (
     CustomerFactory,

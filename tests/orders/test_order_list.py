@@ -339,8 +339,8 @@ def test_near_and_deep_pages_read_the_same_rows(marketing_client, monkeypatch):
 
 
 def test_metadata_key_suggestions_follow_the_schema_without_a_query_a_page(marketing_client):
-    from orders import metadata_conditions
-    from orders.models import MetadataProperty, MetadataSchema
+    from metadata import conditions as metadata_conditions
+    from metadata.models import MetadataProperty, MetadataSchema
 
     # Given an order schema with one property, and the list opened once
     schema, _ = MetadataSchema.objects.get_or_create(related_object="order")

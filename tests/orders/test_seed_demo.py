@@ -10,21 +10,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from catalog.models import SKU, Product
 from core import ids
 from customers.models import Customer
+from metadata.models import MetadataSchema
 from orders.demo import ACTOR_LABEL, HISTORY, DemoGenerator
 from orders.demo_data import ORDER_METADATA_VALUES
 from orders.demo_load import flush_demo
-from orders.models import (
-    COUNTED_STATUSES,
-    SKU,
-    MetadataSchema,
-    Order,
-    OrderEvent,
-    OrderItem,
-    OrderStatus,
-    Product,
-)
+from orders.models import COUNTED_STATUSES, Order, OrderEvent, OrderItem, OrderStatus
 from orders.totals import ItemInput, compute_totals
 from tests.factories import CustomerFactory, make_order
 

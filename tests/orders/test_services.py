@@ -4,16 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers.services import refresh_purchase_summaries
+from metadata.models import MetadataProperty, MetadataSchema
 from orders import services
 from orders.actors import Actor
-from orders.models import (
-    MetadataProperty,
-    MetadataSchema,
-    Order,
-    OrderEvent,
-    OrderItem,
-    OrderStatus,
-)
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import ItemData
 from tests.factories import CustomerFactory, ProductFactory, SKUFactory, UserFactory, make_order
 

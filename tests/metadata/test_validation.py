@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from orders.metadata_validation import (
+from metadata.models import MetadataProperty, MetadataSchema
+from metadata.validation import (
     MAX_SIZE_BYTES,
     MetadataValidationError,
     PropertyInfo,
@@ -16,7 +17,6 @@ from orders.metadata_validation import (
     load_schema,
     validate_metadata,
 )
-from orders.models import MetadataProperty, MetadataSchema
 
 pytestmark = pytest.mark.django_db
 
@@ -491,7 +491,7 @@ def test_the_limits_and_the_schema_are_reported_together():
 
 def test_the_accepted_keys_are_exactly_those_filters_and_exports_can_address():
     from exports.csv_format import is_valid_field
-    from orders.metadata_conditions import parse_condition
+    from metadata.conditions import parse_condition
 
     def filterable(key: str) -> bool:
         try:
@@ -514,7 +514,7 @@ def test_the_accepted_keys_are_exactly_those_filters_and_exports_can_address():
 
 def test_the_fast_path_accepts_exactly_what_the_detailed_checks_accept(monkeypatch):
     # Given random metadata, plain or beyond some limit, in JSON's types and a few others
-    from orders import metadata_validation
+    from metadata import validation as metadata_validation
 
     rng = random.Random(15)
     scalars = ["", "a, b", "é", "\x00", "\ud800", 0, -(10**308), 10**309, 1.5, float("inf"),

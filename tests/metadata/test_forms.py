@@ -4,16 +4,16 @@ cannot be stored by name instead of dropping it."""
 import pytest
 from django.http import QueryDict
 
-from orders.metadata_forms import (
-    MetadataValueForm,
+from metadata.forms import (
     TypedMetadataForm,
     as_initial,
     describe_order_properties,
     read_unknown,
     typed_value,
 )
-from orders.metadata_validation import PropertyInfo, validate_metadata
-from orders.models import MetadataProperty, MetadataSchema
+from metadata.models import MetadataProperty, MetadataSchema
+from metadata.validation import PropertyInfo, validate_metadata
+from orders.forms import MetadataValueForm
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db

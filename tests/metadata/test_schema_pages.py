@@ -4,7 +4,7 @@ defined-only switch, the type-change warning, and who may do what."""
 import pytest
 from django.test import Client
 
-from orders.models import MetadataProperty, MetadataSchema
+from metadata.models import MetadataProperty, MetadataSchema
 from tests.factories import CustomerFactory, make_order
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .metadata_conditions import KEY_RULE
-from .metadata_forms import key_problem, read_unknown
+from .conditions import KEY_RULE
+from .forms import key_problem, read_unknown
 from .models import MetadataProperty
-from .schema_services import PROPERTY_FIELDS
+from .services import PROPERTY_FIELDS
 
 Type = MetadataProperty.Type
 LIST_HELP = "One value per line; leave empty for none."

@@ -23,7 +23,7 @@ so one value can never break a filter, an export or a page of the API:
 
 - a top-level key is 1 to ``MAX_KEY_LENGTH`` (100) characters of ``A-Z a-z 0-9 _ . -``
   without ``__``: exactly the keys the list's metadata filters and the export's
-  ``metadata.<key>`` columns can address (``metadata_conditions.KEY_PATTERN``);
+  ``metadata.<key>`` columns can address (``metadata.conditions.KEY_PATTERN``);
 - objects and arrays nest at most ``MAX_DEPTH`` (10) levels, the metadata object being the
   first;
 - the whole mapping is at most ``MAX_SIZE_BYTES`` (64 KiB) as compact UTF-8 JSON;
@@ -45,7 +45,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from .metadata_conditions import KEY_PATTERN
+from .conditions import KEY_PATTERN
 from .models import MetadataProperty, MetadataSchema
 
 Type = MetadataProperty.Type

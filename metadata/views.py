@@ -1,5 +1,5 @@
 """Project settings › Metadata schemas: the properties of each object's schema, and the
-forms that add, change and (soft) delete them. Writes go through ``orders.schema_services``."""
+forms that add, change and (soft) delete them. Writes go through ``metadata.services``."""
 
 from typing import Any
 
@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from core.views import DashboardView
 
-from ..models import MetadataProperty, MetadataSchema
-from ..schema_forms import MetadataPropertyForm
-from ..schema_services import (
+from .models import MetadataProperty, MetadataSchema
+from .schema_forms import MetadataPropertyForm
+from .services import (
     TypeChangeNeedsConfirmation,
     delete_property,
     restore_property,
@@ -30,8 +30,8 @@ LIST_URL = "settings:metadata-schemas"
 class MetadataSchemaListView(DashboardView):
     """One section per object (Order, Customer, Order item), stored or not yet."""
 
-    permission_required = "orders.view_metadataschema"
-    template_name = "orders/metadataschema_list.html"
+    permission_required = "metadata.view_metadataschema"
+    template_name = "metadata/metadataschema_list.html"
     nav = "settings"
     title = "Metadata schemas"
 
@@ -55,16 +55,16 @@ class MetadataSchemaListView(DashboardView):
 class MetadataPropertyFormView(DashboardView):
     """Add a property to an object's schema, or change one (with the type-change warning)."""
 
-    template_name = "orders/metadataproperty_form.html"
+    template_name = "metadata/metadataproperty_form.html"
     nav = "settings"
 
     def get_permission_required(self) -> tuple[str, ...]:
         if "pk" in self.kwargs:
-            return ("orders.view_metadataschema", "orders.change_metadataproperty")
+            return ("metadata.view_metadataschema", "metadata.change_metadataproperty")
         return (
-            "orders.view_metadataschema",
-            "orders.change_metadataschema",
-            "orders.add_metadataproperty",
+            "metadata.view_metadataschema",
+            "metadata.change_metadataschema",
+            "metadata.add_metadataproperty",
         )
 
     def get_target(self) -> tuple[str, MetadataProperty | None]:
@@ -130,7 +130,7 @@ class MetadataPropertyFormView(DashboardView):
 
 @login_required
 @permission_required(
-    ("orders.view_metadataschema", "orders.delete_metadataproperty"), raise_exception=True
+    ("metadata.view_metadataschema", "metadata.delete_metadataproperty"), raise_exception=True
 )
 @require_POST
 def property_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -147,7 +147,7 @@ def property_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required(
-    ("orders.view_metadataschema", "orders.change_metadataschema"), raise_exception=True
+    ("metadata.view_metadataschema", "metadata.change_metadataschema"), raise_exception=True
 )
 @require_POST
 def toggle_defined_only(request: HttpRequest, related_object: str) -> HttpResponse:

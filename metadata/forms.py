@@ -13,11 +13,12 @@ browser empties a number input holding what it cannot read (``1e400``), and the 
 vanish instead of being refused by name.
 
 Inputs are read as their property's type ("12.5" → 12.5, "yes" → True, "a, b" → ["a", "b"]);
-``orders.metadata_validation.validate_metadata`` then decides, and every message names its
+``metadata.validation.validate_metadata`` then decides, and every message names its
 property.
 """
 
 import json
+import math
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -26,16 +27,15 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .forms import VersionedForm, load_json
-from .metadata_conditions import KEY_PATTERN, KEY_RULE
-from .metadata_validation import (
+from .conditions import KEY_PATTERN, KEY_RULE
+from .models import MetadataProperty, MetadataSchema
+from .validation import (
     MetadataValidationError,
     PropertyInfo,
     describe_properties,
     load_schema,
     validate_metadata,
 )
-from .models import MetadataProperty, MetadataSchema
 
 Type = MetadataProperty.Type
 FIELD_PREFIX = "prop__"
@@ -50,6 +50,32 @@ UNKNOWN_KINDS = [
 # A typed number larger than a float is not read as a number: JSON readers (and PostgreSQL's
 # jsonb, past a point) cannot take it back, and "1e999999999" would take minutes to expand.
 _LARGEST_NUMBER = Decimal(sys.float_info.max)
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"{text} is too large a number to store")
+    return number
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # longer than Python reads (sys.get_int_max_str_digits())
+        raise ValueError(f"a whole number of {len(text):,} digits is too long to store") from None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number that can be stored")
+
+
+def load_json(text: str) -> Any:
+    """``json.loads`` refusing what a JSON column cannot store: Python reads ``NaN``,
+    ``Infinity`` and ``1e400`` (as infinity), PostgreSQL refuses them; an integer too long
+    for Python to read is refused too. Raises ``ValueError`` (``json.JSONDecodeError`` for
+    text that is not JSON)."""
+    return json.loads(text, parse_float=_finite, parse_int=_whole, parse_constant=_no_constant)
 
 
 def field_name(prop_name: str) -> str:
@@ -391,54 +417,6 @@ class TypedMetadataForm(forms.Form):
             self.add_error(None, "Check the properties marked below.")
         cleaned["metadata"] = metadata
         cleaned["unknown_keys"] = sorted(set(metadata) - defined)
-        return cleaned
-
-
-class MetadataValueForm(VersionedForm):
-    """One property set or removed in place on the order's Metadata tab.
-
-    A schema property's value is read as its type from its typed input (a Text property
-    takes ``12`` as "12"); a key the schema does not define is read as the ``kind`` chosen
-    beside it (text unless said otherwise). An empty value unsets the property.
-    """
-
-    key = forms.CharField(required=False)
-    kind = forms.ChoiceField(choices=UNKNOWN_KINDS, required=False)
-    remove = forms.BooleanField(required=False)
-
-    def __init__(self, *args: Any, properties: dict[str, PropertyInfo], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        key = (self.data.get("key") or "").strip() if self.is_bound else ""
-        self.prop = properties.get(key)
-        if self.prop:
-            self.fields["value"] = typed_field_for(self.prop, toggle=True)
-        else:
-            self.fields["value"] = forms.CharField(required=False, strip=False)
-
-    def clean_key(self) -> str:
-        # Other keys no filter could name are refused by the validator, naming the limit.
-        key = self.cleaned_data["key"].strip()
-        if not key:
-            raise ValidationError(f"Give the property a name. {KEY_RULE}")
-        return key
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if "key" not in cleaned or cleaned.get("remove") or "value" not in cleaned:
-            return cleaned
-        raw = cleaned["value"]
-        kind = cleaned.get("kind") or "text"
-        if self.prop:
-            cleaned["metadata_value"] = typed_value(self.prop, raw)
-        elif kind == "boolean":
-            cleaned["metadata_value"] = read_unknown(str(raw or ""), kind)
-        elif not raw.strip():
-            cleaned["metadata_value"] = None
-        else:
-            try:
-                cleaned["metadata_value"] = read_unknown(raw, kind)
-            except ValidationError as error:
-                self.add_error("value", error)
         return cleaned
 
 

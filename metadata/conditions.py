@@ -1,4 +1,5 @@
-"""Metadata conditions of the orders list: ``meta=key:op:value`` in the URL.
+"""Metadata conditions of the orders list (and of customer segments): ``meta=key:op:value`` in
+the URL.
 
 Each condition names a metadata key, an operator that fits the key's type in the order
 metadata schema, and a value of that type: ``payment_method:eq:Visa``, ``score:gt:5``,

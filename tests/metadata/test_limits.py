@@ -146,8 +146,8 @@ def test_the_customer_form_shows_the_limit_as_a_field_error(marketing_client):
 @pytest.mark.parametrize("name", ["payment method", "a__b", "", "k" * 101, "größe"])
 def test_a_schema_property_is_named_only_as_a_key_the_validator_accepts(name):
     # Given the order schema
-    from orders.models import MetadataProperty
-    from orders.schema_services import save_property, schema_for
+    from metadata.models import MetadataProperty
+    from metadata.services import save_property, schema_for
 
     # When a property is given a name no metadata key could have
     with pytest.raises(ValidationError) as raised:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import metadata_schemas as views
+from . import views
 
 app_name = "settings"
 urlpatterns = [

@@ -4,6 +4,10 @@ A property is never removed: deleting it marks it ``deleted``, so values already
 readable and are no longer validated or asked for. Changing a property's type (or whether it
 holds a list) when stored objects already hold values for it needs the caller's
 confirmation, given after showing how many rows hold one (``rows_holding``).
+
+The models whose ``metadata`` a schema describes belong to the apps above this one; each
+registers its own in its ``AppConfig.ready()`` (``register_holder``), so this module counts
+their rows without importing them.
 """
 
 from typing import Any
@@ -12,17 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
-from customers.models import Customer
+from .conditions import KEY_PATTERN, KEY_RULE
+from .models import MetadataProperty, MetadataSchema
 
-from .metadata_conditions import KEY_PATTERN, KEY_RULE
-from .models import MetadataProperty, MetadataSchema, Order, OrderItem
-
-# The table whose ``metadata`` each schema describes.
-MODELS: dict[str, type[Model]] = {
-    MetadataSchema.RelatedObject.ORDER: Order,
-    MetadataSchema.RelatedObject.CUSTOMER: Customer,
-    MetadataSchema.RelatedObject.ORDER_ITEM: OrderItem,
-}
+# The model whose ``metadata`` each schema describes, by related object (``register_holder``).
+HOLDERS: dict[str, type[Model]] = {}
 PROPERTY_FIELDS = (
     "name",
     "type",
@@ -53,6 +51,13 @@ class TypeChangeNeedsConfirmation(ValidationError):
         )
 
 
+def register_holder(related_object: str, model: type[Model]) -> None:
+    """Name ``model`` as the one whose ``metadata`` the ``related_object`` schema describes."""
+    if related_object not in MetadataSchema.RelatedObject.values:
+        raise ValueError(f"no metadata schema describes {related_object!r}")
+    HOLDERS[related_object] = model
+
+
 def schema_for(related_object: str) -> MetadataSchema:
     """The object's schema, created empty the first time a property is added to it."""
     schema, _ = MetadataSchema.objects.get_or_create(related_object=related_object)
@@ -62,7 +67,7 @@ def schema_for(related_object: str) -> MetadataSchema:
 def rows_holding(related_object: str, name: str) -> int:
     """How many stored objects hold a value for ``name`` in their metadata; the "has key"
     test is answered by the metadata GIN index on orders."""
-    return MODELS[related_object].objects.filter(metadata__has_key=name).count()
+    return HOLDERS[related_object].objects.filter(metadata__has_key=name).count()
 
 
 def set_allow_defined_only(related_object: str, value: bool) -> MetadataSchema:
