@@ -14,8 +14,7 @@ from typing import Any
 from django.db import models
 
 from customers.models import Customer
-
-from ..models import SKU, Order, OrderEvent, OrderItem, Product
+from orders.models import SKU, Order, OrderEvent, OrderItem, Product
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from orders.importing.validation import InvalidOrder, OrderValidator, _Slow
+from imports.validation import InvalidOrder, OrderValidator, _Slow
 from orders.models import MetadataProperty, MetadataSchema
 
 pytestmark = pytest.mark.django_db

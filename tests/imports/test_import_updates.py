@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from customers.models import Customer
+from imports import loading
+from imports.loading import import_payloads
 from orders.actors import Actor
-from orders.importing import import_payloads, loading
 from orders.models import SKU, MetadataProperty, MetadataSchema, Order, Product
 from orders.services import ItemData, update_order
 

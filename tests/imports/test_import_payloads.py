@@ -1,10 +1,10 @@
-"""``orders.importing.import_payloads``: the entry point of ``POST /v1/orders/import``."""
+"""``imports.loading.import_payloads``: the entry point of ``POST /v1/orders/import``."""
 
 from typing import Any
 
 import pytest
 
-from orders.importing import MAX_PAYLOAD_ORDERS, ImportResult, Problem, import_payloads
+from imports.loading import MAX_PAYLOAD_ORDERS, ImportResult, Problem, import_payloads
 from orders.models import MetadataProperty, MetadataSchema, Order, OrderEvent, OrderItem
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from typing import Any
 
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
+from orders import events, locks
+from orders.models import COUNTED_STATUSES, SKU, Order, OrderEvent, OrderItem, Product
 
-from .. import events, locks
-from ..models import COUNTED_STATUSES, SKU, Order, OrderEvent, OrderItem, Product
 from . import writers
 from .staging import ITEMS, ORDERS, PEOPLE, PRODUCTS, SKUS
 
