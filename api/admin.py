@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import ApiKey
+from core.models import ApiKey
 
 
 @admin.register(ApiKey)

@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from ninja import Schema
 
-from async_actions.models import AsyncAction
+from imports.models import AsyncAction
 
 from .format import timestamp
 

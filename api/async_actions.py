@@ -1,7 +1,7 @@
 """v1 async actions: ``POST /v1/orders/import`` starts one, ``GET /v1/async-actions`` reads.
 
 The import answers at once with ``{async_action_id}``; a Celery worker runs the project's
-importer (``orders.importing``) on the orders and records per-order failures in the action's
+importer (``imports``) on the orders and records per-order failures in the action's
 ``result``. Each order is checked there, by the same rules as ``manage.py import_orders``:
 an invalid order is reported and skipped, the valid ones are imported.
 """
@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Body, Query, Router
 from pydantic import Field
 
-from async_actions.models import AsyncAction
-from async_actions.services import start_orders_import
+from imports.models import AsyncAction
+from imports.services import start_orders_import
 
 from .async_action_schemas import (
     MAX_IMPORT_ORDERS,

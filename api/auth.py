@@ -21,10 +21,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyHeader
 
+from core.models import ApiKey
 from orders.actors import Actor
 
 from .errors import ApiError
-from .models import ApiKey
 
 logger = logging.getLogger(__name__)
 

@@ -53,9 +53,9 @@ INSTALLED_APPS = [
     "customers",
     "orders",
     "exports",
+    "imports",
     "ninja",  # serves its Swagger UI assets locally (no CDN) for /v1/docs
     "api",
-    "async_actions",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@ send its message, claim it in a worker, count its attempts, beat while it runs, 
 and reap the ones that lost their message or their worker.
 
 A job's app says only what its work is and what a failure tells its user
-(``exports.services``, ``async_actions.services``); the states and their rules live here.
+(``exports.services``, ``imports.services``); the states and their rules live here.
 
 A job row is the source of truth; a Celery message only says "look at row N". So a message
 that never reached the broker, or a worker killed with ``-9``, loses nothing: the row says
@@ -50,12 +50,32 @@ class QueueUnavailable(Exception):
         )
 
 
-def send_job(task: Any, job_id: str, kind: str) -> None:
-    """Send ``task(job_id)`` to the broker, failing within seconds when it is unreachable.
+# Each app with jobs registers the task that runs its job model when it is ready (its
+# ``AppConfig.ready``): ``send_job`` finds it here, so an app's services never import its
+# tasks (which import the services), and core imports no app above it.
+TASKS: dict[type[Job], Any] = {}
+
+
+def register_task(model: type[Job], task: Any) -> None:
+    """Make ``task`` (a Celery task taking the job's id) the one ``send_job`` sends for
+    jobs of ``model``."""
+    TASKS[model] = task
+
+
+def send_job(model: type[Job], job_id: str, kind: str) -> None:
+    """Send the registered task of ``model`` (``register_task``) for the job ``job_id`` to
+    the broker, failing within seconds when it is unreachable.
 
     Raises ``QueueUnavailable`` (after logging the broker's error) instead of the transport's
     own exceptions, so a caller can answer something better than a 500.
     """
+    try:
+        task = TASKS[model]
+    except KeyError:
+        raise LookupError(
+            f"No task is registered for {model.__name__} jobs: its app's AppConfig.ready() "
+            "must call core.jobs.register_task."
+        ) from None
     try:
         task.apply_async((job_id,))
     except BROKER_ERRORS as error:

@@ -122,10 +122,8 @@ def schedule_export(
 
 def send_export(export_id: str) -> None:
     """Send the export's job to a worker; ``QueueUnavailable`` when the broker is down."""
-    from .tasks import export_orders  # tasks import this module
-
     try:
-        send_job(export_orders, export_id, "export")
+        send_job(Export, export_id, "export")
     except QueueUnavailable:
         Export.objects.filter(pk=export_id, status=Export.Status.SCHEDULED).update(
             error="Waiting for the job queue, which could not be reached; retried by itself."

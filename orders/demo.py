@@ -2,7 +2,7 @@
 
 Everything comes from one ``random.Random(seed)``, ids included, so the same seed and end
 date always give byte-identical data. Rows are plain tuples in the column order of the bulk
-loads' tables (``orders.importing.writers``; items and events ``with_id``): cheap to build by
+loads' tables (``imports.writers``; items and events ``with_id``): cheap to build by
 the million and ready for PostgreSQL's COPY. Amounts are never computed here:
 ``orders.totals.compute_totals`` computes them, ids come from ``core.ids`` and each order's
 ``created`` event from ``orders.events``, exactly as for an order made through the service.

@@ -19,12 +19,12 @@ from django.db.models import Max
 from catalog.models import SKU, Product
 from customers.models import Customer
 from customers.services import rebuild_all_purchase_summaries
+from imports import writers
+from imports.writers import Table
 from metadata.models import MetadataProperty, MetadataSchema
 
 from . import demo_data
 from .demo import DemoGenerator, DemoSpec
-from .importing import writers
-from .importing.writers import Table
 from .models import Order, OrderEvent, OrderItem
 
 DEFAULT_CHUNK_SIZE = 10_000  # orders generated, then written, at a time

@@ -1,7 +1,7 @@
 """The shapes of order events: what an event's ``changes`` hold, built in one place.
 
 Every writer of ``OrderEvent`` rows takes its shapes from here: ``orders.services`` (one order
-at a time, in Python), the importer's set-based SQL (``orders.importing.upsert``, whose
+at a time, in Python), the importer's set-based SQL (``imports.upsert``, whose
 ``jsonb_build_object`` arguments are generated from the lists below) and the demo generator
 (``orders.demo``). The Activity tab reads what they write, so one order reads the same
 whoever made or changed it.

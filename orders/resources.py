@@ -23,9 +23,11 @@ from core.resources import (
     cell_text,
 )
 from customers.resources import CustomerWidget
+from metadata.models import MetadataSchema
+from metadata.validation import load_schema
 
 from .actors import Actor
-from .importing.validation import OrderValidator
+from .import_rules import check_order_cells
 from .models import Order, OrderEvent
 from .services import create_order, update_order
 
@@ -155,14 +157,17 @@ class OrderResource(UpsertResourceMixin, resources.ModelResource):
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         # One schema load per file, not per row (the import_orders command does the same).
-        self.order_validator = OrderValidator()
+        self.order_schema = load_schema(MetadataSchema.RelatedObject.ORDER)
         super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
-        """Run the ``import_orders`` command's checks on the row's cells first, so a file
-        is judged by the same rules (and messages) whichever way it is imported."""
-        validator = getattr(self, "order_validator", None) or OrderValidator()
-        errors = validator.check_fields(row)
+        """Run the ``import_orders`` command's checks on the row's cells first
+        (``orders.import_rules``), so a file is judged by the same rules (and messages)
+        whichever way it is imported."""
+        schema = getattr(self, "order_schema", None)
+        if schema is None:
+            schema = load_schema(MetadataSchema.RelatedObject.ORDER)
+        errors = check_order_cells(row, schema)
         if errors:
             raise ValidationError(errors)
         super().before_import_row(row, **kwargs)

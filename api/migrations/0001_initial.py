@@ -3,7 +3,7 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-import api.models
+import core.models
 
 
 class Migration(migrations.Migration):
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 (
                     "app_id",
                     models.CharField(
-                        default=api.models.new_app_id,
+                        default=core.models.new_app_id,
                         max_length=36,
                         unique=True,
                         verbose_name="app ID",

@@ -17,7 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from api.models import ApiKey
+from core.models import ApiKey
 
 
 class ApiClient(Client):

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from api.models import ApiKey, hash_token
+from core.models import ApiKey, hash_token
 from tests.api.contract import assert_error, assert_response
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +182,7 @@ def test_openapi_document_and_docs_page_are_served_without_a_key(client):
 
 
 def test_admin_creates_a_key_shows_the_token_once_and_revokes(operator_client, client_for):
-    response = operator_client.post("/admin/api/apikey/add/", {"name": "pos"}, follow=True)
+    response = operator_client.post("/admin/core/apikey/add/", {"name": "pos"}, follow=True)
     assert response.status_code == 200
     key = ApiKey.objects.get(name="pos")
     shown = [str(m) for m in response.context["messages"]]
@@ -191,11 +191,11 @@ def test_admin_creates_a_key_shows_the_token_once_and_revokes(operator_client, c
     assert client_for(key, token).get(ORDERS).status_code == 200
 
     # The change page never shows the token again
-    page = operator_client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
+    page = operator_client.get(f"/admin/core/apikey/{key.pk}/change/").content.decode()
     assert token not in page and key.token_hash not in page
 
     operator_client.post(
-        "/admin/api/apikey/",
+        "/admin/core/apikey/",
         {"action": "revoke", "_selected_action": [key.pk]},
         follow=True,
     )

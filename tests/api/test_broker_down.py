@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
-from async_actions.models import AsyncAction
-from async_actions.tasks import import_orders
 from exports.models import Export
 from exports.tasks import export_orders
+from imports.models import AsyncAction
+from imports.tasks import import_orders
 
 # The job rows must be committed before their message is sent, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,10 +116,10 @@ import time
 import django
 django.setup()
 from core.jobs import QueueUnavailable, send_job
-from exports.tasks import export_orders
+from exports.models import Export
 started = time.monotonic()
 try:
-    send_job(export_orders, "exp_x", "export")
+    send_job(Export, "exp_x", "export")
 except QueueUnavailable:
     print(f"unavailable after {time.monotonic() - started:.1f}")
 """

@@ -16,7 +16,7 @@ from django.db import DataError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 
-from api.models import ApiKey
+from core.models import ApiKey
 from exports.models import Export
 from tests.api.conftest import make_client
 from tests.api.contract import assert_error

@@ -3,10 +3,10 @@
 
 import pytest
 
-import orders.importing
-from async_actions.models import AsyncAction
-from async_actions.tasks import import_orders
-from orders.importing.loading import ImportResult, Problem
+import imports.loading
+from imports.loading import ImportResult, Problem
+from imports.models import AsyncAction
+from imports.tasks import import_orders
 from orders.models import Order, OrderEvent
 from tests.api.contract import assert_error, assert_response, validate
 from tests.api.contract_quirks import IMPORT_RESULT
@@ -90,7 +90,7 @@ def test_the_result_counts_done_and_failed_orders(api_client, monkeypatch):
             ],
         )
 
-    monkeypatch.setattr(orders.importing, "import_payloads", fake_import)
+    monkeypatch.setattr(imports.loading, "import_payloads", fake_import)
     action_id = start(api_client, [{"amount": 1}] * 4)
 
     # When the worker runs the action
@@ -119,7 +119,7 @@ def test_an_import_that_cannot_run_is_failed_and_says_so(api_client, monkeypatch
     def broken_import(payloads, **options):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(orders.importing, "import_payloads", broken_import)
+    monkeypatch.setattr(imports.loading, "import_payloads", broken_import)
     action_id = start(api_client, [{"amount": 1}])
 
     import_orders.apply(args=[action_id])
@@ -135,7 +135,7 @@ def test_an_import_that_cannot_run_is_failed_and_says_so(api_client, monkeypatch
 def test_a_finished_action_is_not_run_again(api_client, monkeypatch):
     calls = []
     monkeypatch.setattr(
-        orders.importing,
+        imports.loading,
         "import_payloads",
         lambda payloads, **options: calls.append(1) or ImportResult(read=1, created=1),
     )
@@ -193,7 +193,7 @@ def test_an_unknown_action_is_a_404_naming_it(api_client):
 
 def test_the_list_shows_the_newest_actions_without_results(api_client, monkeypatch):
     monkeypatch.setattr(
-        orders.importing,
+        imports.loading,
         "import_payloads",
         lambda payloads, **options: ImportResult(read=1, created=1),
     )
@@ -215,9 +215,9 @@ def test_the_list_shows_the_newest_actions_without_results(api_client, monkeypat
 def test_operators_see_actions_read_only_in_the_admin(api_client, operator_client):
     action_id = start(api_client, [{"source_id": "a", "amount": 1}])
 
-    listing = operator_client.get("/admin/async_actions/asyncaction/")
-    page = operator_client.get(f"/admin/async_actions/asyncaction/{action_id}/change/")
-    add = operator_client.get("/admin/async_actions/asyncaction/add/")
+    listing = operator_client.get("/admin/imports/asyncaction/")
+    page = operator_client.get(f"/admin/imports/asyncaction/{action_id}/change/")
+    add = operator_client.get("/admin/imports/asyncaction/add/")
 
     assert listing.status_code == 200 and action_id in listing.content.decode()
     assert page.status_code == 200 and "API key shop" in page.content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.db import connections
 
 from customers.models import Customer
-from orders.importing import import_payloads
+from imports.loading import import_payloads
 from orders.models import Order, OrderEvent
 from tests.api.conftest import make_client
 from tests.factories import CustomerFactory, make_order

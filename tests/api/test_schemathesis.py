@@ -26,7 +26,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Q
 from hypothesis import HealthCheck, settings
 
-from api.models import ApiKey, hash_token
+from core.models import ApiKey, hash_token
 from orders.models import Order
 from orders.totals import MAX_AMOUNT, MAX_ITEMS_COUNT
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from async_actions.models import AsyncAction
-from async_actions.services import reap_stuck_actions, run_orders_import
 from core.jobs import claim, finish, max_attempts
 from core.models import Job
 from exports.models import Export
 from exports.services import reap_stuck_exports, run_export
+from imports.models import AsyncAction
+from imports.services import reap_stuck_actions, run_orders_import
 
 ROOT = Path(__file__).resolve().parents[2]
 JOB_FIELDS = {"created_at", "started_at", "finished_at", "attempts", "heartbeat_at"}
@@ -142,3 +142,30 @@ def test_a_job_started_more_often_than_allowed_fails_in_its_worker(settings):
     assert export.error == "The export was started too many times without finishing."
     assert action.status == AsyncAction.Status.FAILED
     assert action.result["message"] == "The import was started too many times without finishing."
+
+
+def test_each_job_model_sends_the_task_its_app_registered():
+    from core.jobs import TASKS
+    from exports.tasks import export_orders
+    from imports.tasks import import_orders
+
+    assert {Export: export_orders, AsyncAction: import_orders} == TASKS
+
+
+def test_a_job_model_without_a_registered_task_is_a_clear_error():
+    from core.jobs import send_job
+
+    class Unregistered(Job):
+        class Meta:
+            app_label = "core"
+            abstract = True
+
+    with pytest.raises(LookupError, match="register_task"):
+        send_job(Unregistered, "x", "thing")
+
+
+def test_the_import_task_keeps_its_name_from_before_the_imports_app():
+    # Messages a broker still holds from before the upgrade name the old module.
+    from imports.tasks import import_orders
+
+    assert import_orders.name == "async_actions.tasks.import_orders"

@@ -10,15 +10,15 @@ from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from async_actions.models import AsyncAction
-from async_actions.services import reap_stuck_actions
-from async_actions.tasks import import_orders
 from core.jobs import heartbeat
 from core.tasks import reap_stuck_jobs
 from exports import services
 from exports.models import Export, Notification
 from exports.services import reap_stuck_exports, run_export
 from exports.tasks import export_orders
+from imports.models import AsyncAction
+from imports.services import reap_stuck_actions
+from imports.tasks import import_orders
 from tests.factories import MarketingUserFactory, make_order
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,7 @@ def test_lost_and_dead_imports_are_sent_again_retried_or_failed(sent, settings):
 
 def test_a_duplicate_import_message_for_a_running_action_does_nothing(monkeypatch):
     calls = []
-    monkeypatch.setattr("orders.importing.import_payloads", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr("imports.loading.import_payloads", lambda *a, **k: calls.append(1))
     running = AsyncAction.objects.create(
         type="ORDERS.IMPORT", status="IN_PROGRESS", attempts=1, heartbeat_at=ago(3)
     )
@@ -163,7 +163,7 @@ def test_one_periodic_task_reaps_both_kinds_every_half_minute(sent, settings):
 
     assert reap_stuck_jobs() == {
         "exports": {"resent": 1, "retried": 0, "failed": 0},
-        "async_actions": {"resent": 1, "retried": 0, "failed": 0},
+        "imports": {"resent": 1, "retried": 0, "failed": 0},
     }
     entry = settings.CELERY_BEAT_SCHEDULE["reap-stuck-jobs"]
     assert entry["task"] == "core.tasks.reap_stuck_jobs" in app.tasks

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from api.models import ApiKey
+from core.models import ApiKey
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ from django.db import connection
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
 from customers.services import rebuild_all_purchase_summaries
+from imports import loading
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
-from orders.importing import loading
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import ItemData, create_order
 from tests.factories import ProductFactory
@@ -509,7 +509,10 @@ def customer_updates() -> int:
 
 
 def test_the_admin_import_uses_the_same_validation(order_schema):
-    from orders.importing.validation import OrderValidator
+    from imports.validation import OrderValidator
+    from metadata.models import MetadataSchema
+    from metadata.validation import load_schema
+    from orders.import_rules import check_order_cells
 
     # Given a cell the import_orders command refuses
     command_reasons = []
@@ -519,7 +522,8 @@ def test_the_admin_import_uses_the_same_validation(order_schema):
         command_reasons = error.reasons
 
     # Then the admin row check reports the same sentence on its column
-    errors = OrderValidator().check_fields({"metadata": '{"channel": "fax"}', "status": "X"})
+    schema = load_schema(MetadataSchema.RelatedObject.ORDER)
+    errors = check_order_cells({"metadata": '{"channel": "fax"}', "status": "X"}, schema)
     assert [f"metadata: {text}" for text in errors["metadata"]] == command_reasons
     assert errors["status"][0].startswith("must be one of CREATED")
 
@@ -547,7 +551,7 @@ def test_the_command_skips_the_system_checks(tmp_path, monkeypatch):
     ran: list[bool] = []
     monkeypatch.setattr("django.core.checks.run_checks", lambda *a, **k: ran.append(True) or [])
     path = write_jsonl(tmp_path, [order("a")])
-    command = load_command_class("orders", "import_orders")
+    command = load_command_class("imports", "import_orders")
     options = vars(command.create_parser("manage.py", "import_orders").parse_args([str(path)]))
 
     # When it runs

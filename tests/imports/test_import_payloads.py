@@ -1,11 +1,11 @@
-"""``orders.importing.import_payloads``: the entry point of ``POST /v1/orders/import``."""
+"""``imports.loading.import_payloads``: the entry point of ``POST /v1/orders/import``."""
 
 from typing import Any
 
 import pytest
 
+from imports.loading import MAX_PAYLOAD_ORDERS, ImportResult, Problem, import_payloads
 from metadata.models import MetadataProperty, MetadataSchema
-from orders.importing import MAX_PAYLOAD_ORDERS, ImportResult, Problem, import_payloads
 from orders.models import Order, OrderEvent, OrderItem
 
 pytestmark = pytest.mark.django_db

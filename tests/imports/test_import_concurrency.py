@@ -10,8 +10,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connections
 
+from imports import upsert
+from imports.loading import import_payloads
 from orders.actors import Actor
-from orders.importing import import_payloads, upsert
 from orders.models import Order, OrderEvent
 from orders.services import create_order, update_order
 from tests.factories import make_order

@@ -17,9 +17,9 @@ from typing import Any
 from catalog.models import SKU, Product
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
+from orders import events, locks
+from orders.models import COUNTED_STATUSES, Order, OrderEvent, OrderItem
 
-from .. import events, locks
-from ..models import COUNTED_STATUSES, Order, OrderEvent, OrderItem
 from . import writers
 from .staging import ITEMS, ORDERS, PEOPLE, PRODUCTS, SKUS
 

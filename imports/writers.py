@@ -15,8 +15,7 @@ from django.db import models
 
 from catalog.models import SKU, Product
 from customers.models import Customer
-
-from ..models import Order, OrderEvent, OrderItem
+from orders.models import Order, OrderEvent, OrderItem
 
 
 @dataclass(frozen=True)

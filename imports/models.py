@@ -36,7 +36,7 @@ class AsyncAction(Job):
     type = models.CharField(max_length=32, choices=Type)
     status = models.CharField(max_length=16, choices=Status, default=Status.ENQUEUED)
     api_key = models.ForeignKey(
-        "api.ApiKey",
+        "core.ApiKey",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -51,6 +51,8 @@ class AsyncAction(Job):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # The table of the ``async_actions`` app this model came from (issue 17).
+        db_table = "async_actions_asyncaction"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["-created_at", "-id"], name="async_action_created_idx")]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from orders.importing.loading import DEFAULT_BATCH_SIZE, ImportResult, import_files
-from orders.importing.parsing import FORMATS, MalformedFile, detect_format
+from imports.loading import DEFAULT_BATCH_SIZE, ImportResult, import_files
+from imports.parsing import FORMATS, MalformedFile, detect_format
 
 # How many problems are printed; the --report file holds all of them.
 SHOWN_PROBLEMS = 20

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from imports.validation import InvalidOrder, OrderValidator, _Slow
 from metadata.models import MetadataProperty, MetadataSchema
-from orders.importing.validation import InvalidOrder, OrderValidator, _Slow
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,9 @@
-"""Writes of async actions: start an orders import, run it in a worker, record its result.
+"""Writes of async actions (the API's import jobs): start an orders import, run it in a
+worker, record its result.
 
 ``start_orders_import`` stores the orders and enqueues the job once the row is committed;
 ``run_orders_import`` (the Celery task's body) runs the project's one importer,
-``orders.importing.import_payloads``, and records the reference's result
+``imports.loading.import_payloads``, and records the reference's result
 ``{message, done_count, failed_count, failed[{source_id, reason}]}``.
 
 As with exports (``core.jobs``): the message is sent after the commit and a broker that can't
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from core.jobs import finish, reap_stuck, run_job, send_job
 
+from . import loading
 from .models import AsyncAction
 
 logger = logging.getLogger(__name__)
@@ -50,9 +52,7 @@ def start_orders_import(
 
 def send_action(action_id: str) -> None:
     """Send the action's job to a worker; ``QueueUnavailable`` when the broker is down."""
-    from .tasks import import_orders  # tasks import this module
-
-    send_job(import_orders, action_id, "import")
+    send_job(AsyncAction, action_id, "import")
 
 
 def _finish(action: AsyncAction, status: str, result: dict[str, Any]) -> None:
@@ -109,11 +109,11 @@ def _started_too_often(action: AsyncAction) -> None:
 
 
 def _import(action: AsyncAction) -> None:
-    from orders.importing import import_payloads
-
     orders = action.payload if isinstance(action.payload, list) else []
     try:
-        outcome = import_payloads(orders, on_error="skip", actor_label=action.actor_label or "API")
+        outcome = loading.import_payloads(
+            orders, on_error="skip", actor_label=action.actor_label or "API"
+        )
     except Exception:
         logger.exception("async action %s failed", action.pk)
         result = import_result(0, [])

@@ -10,9 +10,10 @@ import pytest
 
 from catalog.models import SKU, Product
 from customers.models import Customer
+from imports import loading
+from imports.loading import import_payloads
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
-from orders.importing import import_payloads, loading
 from orders.models import Order
 from orders.services import ItemData, update_order
 

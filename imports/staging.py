@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from core.ids import CUSTOMER, ORDER, PRODUCT, SKU, id_stream
+from orders.events import TOTAL_FIELDS
 
-from ..events import TOTAL_FIELDS
 from .parsing import PERSON_FIELDS
 from .validation import ValidOrder
 from .writers import Table

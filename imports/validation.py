@@ -1,16 +1,18 @@
-"""One validator for imported orders: the ``import_orders`` command and the admin use it.
+"""One validator for imported orders: ``import_orders`` and ``POST /v1/orders/import`` use it.
 
 ``OrderValidator.validate`` takes a raw order (the reference's payload shape, or a CSV row
 group turned into it) and returns a ``ValidOrder`` whose amounts come from
 ``orders.totals.compute_totals`` and whose metadata went through
 ``metadata.validation`` — exactly what ``orders.services.create_order`` would store —
-or raises ``InvalidOrder`` with every problem, each a sentence a person understands.
+or raises ``InvalidOrder`` with every problem, each a sentence a person understands. An
+order's own fields (status, amounts, metadata) are judged by ``orders.import_rules``, which
+the admin's file import applies too.
 
 Speed: an import validates millions of orders, so ``validate`` first tries a fast path for
 the common shape (plain strings and whole numbers, a metadata mapping seen before) that
 accepts exactly what the full checks accept; both paths take the amounts from
 ``compute_totals``. Anything unusual or wrong falls back to the full checks, which alone
-word the problems. ``tests/orders/test_import_validation.py`` holds the two paths equal.
+word the problems. ``tests/imports/test_import_validation.py`` holds the two paths equal.
 """
 
 import json
@@ -24,15 +26,13 @@ from django.core.exceptions import ValidationError
 from customers.models import Customer
 from metadata.models import MetadataProperty, MetadataSchema
 from metadata.validation import MetadataValidationError, load_schema, validate_metadata
+from orders.import_rules import STATUSES, order_metadata, order_status, shown, whole_number
+from orders.models import MAX_ITEMS, OrderItem, OrderStatus
+from orders.totals import ItemInput, OrderTotals, compute_totals
 
-from ..models import MAX_ITEMS, OrderItem, OrderStatus
-from ..totals import ItemInput, OrderTotals, compute_totals
 from .parsing import PERSON_FIELDS
 
-_WHOLE = re.compile(r"^-?\d+$")
 _MAX_TEXT = 255
-_STATUSES = frozenset(OrderStatus.values)
-_STATUS_LIST = ", ".join(OrderStatus.values)
 _EMPTY: dict[str, Any] = {}
 # The customer columns' own limits (a phone holds 64 characters, a postal code 32...).
 _PERSON_LIMITS = {
@@ -108,49 +108,13 @@ class _Slow(Exception):
 _SLOW = _Slow()
 
 
-def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str)
-
-
-def _whole(value: Any, what: str, minimum: int, problems: list[str]) -> int | None:
-    """An int from JSON (not a bool or float) or from a CSV cell of digits.
-
-    The messages are the ones ``orders.totals`` and the admin's widgets already use, so an
-    operator reads the same sentence wherever a value is refused.
-    """
-    number: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and _WHOLE.match(value.strip()):
-        number = int(value)
-    if number is None:
-        rule = "a whole number" if minimum == 1 else "a whole number in minor units"
-        example = "" if minimum == 1 else ", such as 7700 for 77.00"
-        problems.append(f"{what} must be {rule}{example} (actual value is '{_shown(value)}')")
-        return None
-    if number < minimum:
-        rule = "a whole number ≥ 1" if minimum == 1 else "zero or more"
-        problems.append(f"{what} must be {rule} (actual value is '{_shown(value)}')")
-        return None
-    return number
-
-
-def _status(value: Any, problems: list[str]) -> str:
-    status = value or OrderStatus.CREATED
-    if not (isinstance(status, str) and status in _STATUSES):
-        problems.append(
-            f"status must be one of {_STATUS_LIST} (actual value is '{_shown(status)}')"
-        )
-    return status
-
-
 def _text(value: Any, what: str, problems: list[str], limit: int = _MAX_TEXT) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        problems.append(f"{what} must be text (actual value is '{_shown(value)}')")
+        problems.append(f"{what} must be text (actual value is '{shown(value)}')")
         return None
     value = value.strip()
     if len(value) > limit:
@@ -174,7 +138,7 @@ def _fast_text(value: Any) -> str | None:
 
 
 def _fast_whole(value: Any, minimum: int) -> int:
-    """``_whole`` for the plain cases (an int, a string of digits) at or above ``minimum``."""
+    """``whole_number`` for the plain cases (an int, a string of digits) at or above ``minimum``."""
     if type(value) is int:
         if value >= minimum:
             return value
@@ -239,7 +203,7 @@ class OrderValidator:
         status = data.get("status")
         if not status:
             status = OrderStatus.CREATED
-        elif type(status) is not str or status not in _STATUSES:
+        elif type(status) is not str or status not in STATUSES:
             raise _SLOW
         amount = data.get("amount")
         amount = None if amount is None or amount == "" else _fast_whole(amount, 0)
@@ -357,14 +321,14 @@ class OrderValidator:
     def _validate_full(self, data: Any) -> ValidOrder:
         """Every check, every problem worded."""
         if not isinstance(data, dict):
-            raise InvalidOrder([f"an order must be an object (actual value is '{_shown(data)}')"])
+            raise InvalidOrder([f"an order must be an object (actual value is '{shown(data)}')"])
         problems: list[str] = []
         source_id = _text(data.get("source_id", data.get("id")), "source_id", problems)
-        status = _status(data.get("status"), problems)
+        status = order_status(data.get("status"), problems)
         amount = None
         if data.get("amount") not in (None, ""):
-            amount = _whole(data["amount"], "amount", 0, problems)
-        discount = _whole(data.get("discount_amount") or 0, "discount_amount", 0, problems)
+            amount = whole_number(data["amount"], "amount", 0, problems)
+        discount = whole_number(data.get("discount_amount") or 0, "discount_amount", 0, problems)
         created_at = None
         if data.get("created_at"):
             try:
@@ -372,7 +336,7 @@ class OrderValidator:
             except ValueError:
                 problems.append(
                     "created_at must be an ISO 8601 date and time "
-                    f"(actual value is '{_shown(data['created_at'])}')"
+                    f"(actual value is '{shown(data['created_at'])}')"
                 )
         customer = self._person(data.get("customer"), "customer", problems)
         referrer = self._person(data.get("referrer"), "referrer", problems)
@@ -398,36 +362,6 @@ class OrderValidator:
             json.dumps(metadata),
         )
 
-    def check_fields(self, values: dict[str, Any]) -> dict[str, list[str]]:
-        """The admin's per-cell checks: the same rules as ``validate`` for the order fields
-        a file sets (``status``, ``amount``, ``discount_amount``, ``metadata``), keyed by
-        field with the field's name left out of the message, as django-import-export shows
-        errors next to their column. Blank cells are not checked (they keep a value)."""
-        errors: dict[str, list[str]] = {}
-        for name in ("status", "amount", "discount_amount", "metadata"):
-            value = values.get(name)
-            if value in (None, ""):
-                continue
-            found: list[str] = []
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # spreadsheets (xlsx, ods) hand numbers over as floats
-            if name == "metadata" and isinstance(value, str):
-                try:
-                    value = json.loads(value)
-                except json.JSONDecodeError:
-                    continue  # the metadata widget reports text that is not JSON
-            if name == "status":
-                _status(value, found)
-            elif name == "metadata":
-                self._metadata(value, False, found)
-            else:
-                _whole(value, name, 0, found)
-            if found:
-                errors[name] = [
-                    text.removeprefix(f"{name}: ").removeprefix(f"{name} ") for text in found
-                ]
-        return errors
-
     def _person(self, value: Any, role: str, problems: list[str]) -> dict[str, str] | None:
         if value in (None, ""):
             return None
@@ -435,7 +369,7 @@ class OrderValidator:
             value = {"source_id": value}
         if not isinstance(value, dict):
             problems.append(
-                f"{role} must be an object with a source_id (actual value is '{_shown(value)}')"
+                f"{role} must be an object with a source_id (actual value is '{shown(value)}')"
             )
             return None
         person = {}
@@ -452,11 +386,7 @@ class OrderValidator:
         if from_csv and isinstance(value, dict):
             # CSV cells are text: numbers, booleans and objects are written as JSON.
             value = {key: self._cell(key, cell) for key, cell in value.items()}
-        try:
-            return validate_metadata(value, MetadataSchema.RelatedObject.ORDER, schema=self.schema)
-        except MetadataValidationError as error:
-            problems.extend(f"metadata: {text}" for _, text in error.problems)
-            return {}
+        return order_metadata(value, self.schema, problems)
 
     def _item_metadata(
         self, value: Any, from_csv: bool, problems: list[str], where: str
@@ -486,7 +416,7 @@ class OrderValidator:
         if value in (None, ""):
             return []
         if not isinstance(value, list):
-            problems.append(f"items must be a list (actual value is '{_shown(value)}')")
+            problems.append(f"items must be a list (actual value is '{shown(value)}')")
             return []
         if len(value) > MAX_ITEMS:
             problems.append(
@@ -504,7 +434,7 @@ class OrderValidator:
         self, raw: Any, where: str, problems: list[str], from_csv: bool = False
     ) -> ValidItem | None:
         if not isinstance(raw, dict):
-            problems.append(f"{where}must be an object (actual value is '{_shown(raw)}')")
+            problems.append(f"{where}must be an object (actual value is '{shown(raw)}')")
             return None
         found: list[str] = []
         product = raw.get("product") if isinstance(raw.get("product"), dict) else {}
@@ -512,9 +442,9 @@ class OrderValidator:
         product_id = _text(product.get("source_id") or raw.get("product_id"), "product_id", found)
         sku_id = _text(sku.get("source_id") or raw.get("sku_id"), "sku_id", found)
         own_id = _text(raw.get("source_id"), "source_id", found)
-        quantity = _whole(raw.get("quantity", 1), "quantity", 1, found)
-        price = _whole(raw.get("price", product.get("price", 0)), "price", 0, found)
-        discount = _whole(raw.get("discount_amount") or 0, "discount_amount", 0, found)
+        quantity = whole_number(raw.get("quantity", 1), "quantity", 1, found)
+        price = whole_number(raw.get("price", product.get("price", 0)), "price", 0, found)
+        discount = whole_number(raw.get("discount_amount") or 0, "discount_amount", 0, found)
         if sku_id and not product_id:
             found.append("a SKU needs its product: give product_id (the product's source ID)")
         if not (product_id or sku_id or own_id):
