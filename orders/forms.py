@@ -48,10 +48,6 @@ def load_json(text: str) -> Any:
     return json.loads(text, parse_float=_finite, parse_int=_whole, parse_constant=_no_constant)
 
 
-# The orders list's filters and the segment form name the shared money field so.
-MoneyInput = MoneyField
-
-
 @dataclass(frozen=True)
 class Picked:
     """What a ``PickedInput`` holds: the text shown or typed, and the id of the record picked
