@@ -17,7 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Max
 
 from customers.models import Customer
-from customers.services import rebuild_all_purchase_summaries
+from orders.summaries import rebuild_all_purchase_summaries
 
 from . import demo_data
 from .demo import DemoGenerator, DemoSpec

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.models import Customer
-from customers.services import refresh_purchase_summaries
 
 from . import events, locks
 from .actors import Actor
@@ -24,6 +23,7 @@ from .events import TOTAL_FIELDS
 from .metadata_validation import MetadataValidationError, load_schema
 from .metadata_validation import validate_metadata as validate_against_schema
 from .models import SKU, MetadataSchema, Order, OrderEvent, OrderItem, OrderStatus, Product
+from .summaries import refresh_purchase_summaries
 from .totals import ItemInput, OrderTotals, compute_totals
 
 logger = logging.getLogger(__name__)

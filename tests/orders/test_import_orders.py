@@ -13,7 +13,6 @@ from django.db import connection
 
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
-from customers.services import rebuild_all_purchase_summaries
 from orders.actors import Actor
 from orders.importing import loading
 from orders.models import (
@@ -25,6 +24,7 @@ from orders.models import (
     OrderStatus,
 )
 from orders.services import ItemData, create_order
+from orders.summaries import rebuild_all_purchase_summaries
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

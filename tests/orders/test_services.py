@@ -3,7 +3,6 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from customers.services import refresh_purchase_summaries
 from orders import services
 from orders.actors import Actor
 from orders.models import (
@@ -15,6 +14,7 @@ from orders.models import (
     OrderStatus,
 )
 from orders.services import ItemData
+from orders.summaries import refresh_purchase_summaries
 from tests.factories import CustomerFactory, ProductFactory, SKUFactory, UserFactory, make_order
 
 pytestmark = pytest.mark.django_db
