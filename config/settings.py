@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ninja",  # serves its Swagger UI assets locally (no CDN) for /v1/docs
     "api",
     "async_actions",
+    "demo",  # development data (seed_demo); nothing imports it
 ]
 
 MIDDLEWARE = [

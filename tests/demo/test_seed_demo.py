@@ -12,9 +12,9 @@ from django.db import connection
 
 from core import ids
 from customers.models import Customer
-from orders.demo import ACTOR_LABEL, HISTORY, DemoGenerator
-from orders.demo_data import ORDER_METADATA_VALUES
-from orders.demo_load import flush_demo
+from demo.generator import ACTOR_LABEL, HISTORY, DemoGenerator
+from demo.load import flush_demo
+from demo.vocabulary import ORDER_METADATA_VALUES
 from orders.models import (
     COUNTED_STATUSES,
     SKU,

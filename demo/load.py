@@ -1,4 +1,4 @@
-"""Loads the rows of ``orders.demo`` into the database, fast and in bounded memory.
+"""Loads the rows of ``demo.generator`` into the database, fast and in bounded memory.
 
 Rows go to PostgreSQL through COPY (psycopg 3's ``cursor.copy`` / ``write_row``). Orders are
 generated and written a chunk at a time, so memory does not grow with their number, and the
@@ -17,13 +17,21 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Max
 
 from customers.models import Customer
+from orders.importing import writers
+from orders.importing.writers import Table
+from orders.models import (
+    SKU,
+    MetadataProperty,
+    MetadataSchema,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Product,
+)
 from orders.summaries import rebuild_all_purchase_summaries
 
-from . import demo_data
-from .demo import DemoGenerator, DemoSpec
-from .importing import writers
-from .importing.writers import Table
-from .models import SKU, MetadataProperty, MetadataSchema, Order, OrderEvent, OrderItem, Product
+from . import vocabulary
+from .generator import DemoGenerator, DemoSpec
 
 DEFAULT_CHUNK_SIZE = 10_000  # orders generated, then written, at a time
 DEMO_SOURCE_PREFIXES = {Customer: "CUST-", Product: "PROD-", SKU: "SKU-"}
@@ -88,7 +96,7 @@ def ensure_order_metadata_schema(using: str = DEFAULT_DB_ALIAS) -> MetadataSchem
     schema, _ = MetadataSchema.objects.using(using).get_or_create(
         related_object=MetadataSchema.RelatedObject.ORDER
     )
-    for name, values in demo_data.ORDER_METADATA_VALUES.items():
+    for name, values in vocabulary.ORDER_METADATA_VALUES.items():
         MetadataProperty.objects.using(using).update_or_create(
             schema=schema,
             name=name,
