@@ -47,7 +47,7 @@ def test_every_app_with_jobs_registers_its_reaper() -> None:
     assert set(REAPERS) == {"exports", "async_actions"}
 
 
-# --- customers sits below orders ------------------------------------------------------------
+# --- customers sits below orders -------------------------------------------------------------
 
 # The apps above customers. Its dashboard views (``customers/views/``) are the top layer and
 # may show orders; everything else in customers is the domain that orders builds on.
@@ -81,7 +81,7 @@ def test_customers_imports_no_app_above_it(path: Path) -> None:
     assert not upward, f"{path.relative_to(ROOT)} imports {sorted(upward)}"
 
 
-# --- nothing in the product depends on the demo data ----------------------------------------
+# --- nothing in the product depends on the demo data -----------------------------------------
 
 # Where ``demo`` may be imported: the app itself, the tests and the benchmark scripts.
 MAY_IMPORT_DEMO = {"demo", "tests", "bench"}
