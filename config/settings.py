@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "imports",
     "ninja",  # serves its Swagger UI assets locally (no CDN) for /v1/docs
     "api",
+    "demo",  # development data (seed_demo); nothing imports it
 ]
 
 MIDDLEWARE = [

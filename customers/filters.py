@@ -10,8 +10,8 @@ from typing import Any
 import django_filters
 from django.db.models import F, Q, QuerySet
 
+from core.filters import MomentFilter, MoneyFilter, RangeForm
 from core.money import format_money
-from orders.filters import MomentFilter, MoneyFilter, RangeForm
 
 from .models import Customer, Segment
 from .segments import LIMITS, conditions_q

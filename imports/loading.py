@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from customers.services import (
+from orders.summaries import (
     MAX_REBUILD_CUSTOMERS,
     rebuild_all_purchase_summaries,
     rebuild_purchase_summaries,

@@ -3,7 +3,7 @@
 Every writer of ``OrderEvent`` rows takes its shapes from here: ``orders.services`` (one order
 at a time, in Python), the importer's set-based SQL (``imports.upsert``, whose
 ``jsonb_build_object`` arguments are generated from the lists below) and the demo generator
-(``orders.demo``). The Activity tab reads what they write, so one order reads the same
+(``demo.generator``). The Activity tab reads what they write, so one order reads the same
 whoever made or changed it.
 
 - A ``created`` event (and an ``imported`` event of a new order) holds ``CREATED_FIELDS``,

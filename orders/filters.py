@@ -7,7 +7,7 @@ named and parsed here only.
 import copy
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import tzinfo
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -17,9 +17,8 @@ from django.contrib.postgres.search import SearchQueryField
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Func, Q, QuerySet, Value
 from django.db.models.functions import Cast
-from django.utils import timezone
 
-from core.money import format_money
+from core.filters import MomentFilter, MoneyFilter, RangeForm
 from customers.models import Customer, Segment, name_and_email_words
 from customers.segments import conditions_q
 from metadata.conditions import (
@@ -29,7 +28,6 @@ from metadata.conditions import (
     parse_condition,
 )
 
-from .forms import MoneyInput
 from .models import Order, OrderStatus
 
 # sort value → the columns it orders by; ties are broken by id in the same direction, so a
@@ -107,119 +105,6 @@ def customers_matching(text: str) -> QuerySet[Customer] | None:
     return Customer.objects.filter(CustomerWordsMatch(words))
 
 
-class Moment:
-    """A parsed ``created_after``-style value: a whole day (a date) or an exact date-time.
-
-    A date, or a date-time without an offset, is read in a time zone only when it filters
-    (``start`` and ``end``): the dashboard's is the signed-in user's, the API's and the
-    exports' is UTC (``OrderFilter``'s ``zone``).
-    """
-
-    def __init__(self, value: date | datetime) -> None:
-        self.value = value
-        self.whole_day = not isinstance(value, datetime)
-
-    def start(self, zone: tzinfo) -> datetime:
-        """The first instant this value covers."""
-        if isinstance(self.value, datetime):
-            moment = self.value
-        else:
-            moment = datetime.combine(self.value, time())
-        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-    def end(self, zone: tzinfo) -> datetime:
-        """The first instant after this value: the next midnight for a day (which may be 23
-        or 25 hours later on a clock change), else the moment itself."""
-        if isinstance(self.value, datetime):
-            return self.start(zone)
-        return datetime.combine(self.value + timedelta(days=1), time(), zone)
-
-    def __str__(self) -> str:
-        if isinstance(self.value, datetime):
-            text = self.value.strftime("%Y-%m-%d %H:%M")
-            if self.value.second or self.value.microsecond:
-                text = self.value.strftime("%Y-%m-%d %H:%M:%S")
-            offset = self.value.utcoffset()
-            if offset is not None:
-                text += " UTC" if not offset else self.value.strftime(" %z")
-            return text
-        return self.value.isoformat()
-
-
-class DateOrDateTimeField(forms.CharField):
-    """Accepts ``2026-05-31`` or ``2026-05-31T14:00[:00][Z|+02:00]``; a date, or a time
-    without an offset, is read in the filter's time zone (see ``Moment``)."""
-
-    def clean(self, value: Any) -> Moment | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return Moment(date.fromisoformat(text))
-        except ValueError:
-            pass
-        try:
-            return Moment(datetime.fromisoformat(text))
-        except ValueError:
-            raise ValidationError(
-                f"Enter a date like 2026-05-31 or a date and time like 2026-05-31T14:00 "
-                f"(actual value is '{text}').",
-                code="invalid_date",
-            ) from None
-
-
-def filter_zone(filterset: Any) -> tzinfo:
-    """The zone a FilterSet reads dates in: its own ``zone``, else the current one."""
-    return getattr(filterset, "zone", None) or timezone.get_current_timezone()
-
-
-class RangeForm(forms.Form):
-    """A filter form whose from/to pairs (``ranges``) must not be the wrong way round.
-
-    A from after its to would match nothing; the to-field says so instead, and the from
-    still applies.
-    """
-
-    ranges: ClassVar[tuple[tuple[str, str], ...]] = ()
-
-    # The dashboard's lists say so; the API and exports take a range as given (it matches
-    # nothing), as the reference's filters do (``OrderFilter(..., hint_empty_ranges=False)``).
-    hint_empty_ranges = True
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.hint_empty_ranges:
-            return data
-        zone = timezone.get_current_timezone()
-        for low_name, high_name in self.ranges:
-            low, high = data.get(low_name), data.get(high_name)
-            if low is None or high is None:
-                continue
-            if isinstance(low, Moment):
-                # A day ends at the next midnight (exclusive); a moment is included.
-                if high.whole_day:
-                    empty = low.start(zone) >= high.end(zone)
-                else:
-                    empty = low.start(zone) > high.start(zone)
-                relation = "is before"
-            else:
-                empty = low > high
-                relation = "is less than"
-            if empty:
-                message = (
-                    f"{self.fields[high_name].label} ({self._text(high_name, high)}) "
-                    f"{relation} {self.fields[low_name].label} ({self._text(low_name, low)}), "
-                    "so nothing can match: change one of them."
-                )
-                self.add_error(high_name, ValidationError(message, code="empty_range"))
-        return data
-
-    def _text(self, name: str, value: Any) -> str:
-        if isinstance(self.fields[name], MoneyInput):
-            return format_money(value)
-        return str(value)
-
-
 class MetaConditionsField(forms.Field):
     """The repeatable ``meta=key:op:value`` parameter, parsed against the order schema."""
 
@@ -240,27 +125,6 @@ class MetaConditionsField(forms.Field):
         if errors:
             raise ValidationError(errors)
         return conditions
-
-
-class MomentFilter(django_filters.Filter):
-    """``*_after`` (from, inclusive) or ``*_before`` (up to, inclusive; a date means the
-    whole day)."""
-
-    field_class = DateOrDateTimeField
-
-    def filter(self, qs: QuerySet, value: Moment | None) -> QuerySet:
-        if value is None:
-            return qs
-        zone = filter_zone(self.parent)
-        if self.lookup_expr == "gte":
-            return qs.filter(**{f"{self.field_name}__gte": value.start(zone)})
-        if value.whole_day:
-            return qs.filter(**{f"{self.field_name}__lt": value.end(zone)})
-        return qs.filter(**{f"{self.field_name}__lte": value.start(zone)})
-
-
-class MoneyFilter(django_filters.Filter):
-    field_class = MoneyInput
 
 
 class MetaFilter(django_filters.Filter):

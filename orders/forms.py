@@ -24,10 +24,6 @@ from .totals import MAX_QUANTITY
 QUANTITY_TOO_LARGE = f"Enter a whole number of at most {MAX_QUANTITY:,}."
 
 
-# The orders list's filters and the segment form name the shared money field so.
-MoneyInput = MoneyField
-
-
 @dataclass(frozen=True)
 class Picked:
     """What a ``PickedInput`` holds: the text shown or typed, and the id of the record picked

@@ -2,17 +2,20 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from core.lists import paginate
 from core.paging import CountedPage
+from customers.models import Customer
 
-from .models import Order
+from .models import COUNTED_STATUSES, Order
 
 
 def orders_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Order]:
@@ -101,6 +104,72 @@ def order_page(
         estimable=estimable,
         text_search=text_search,
     )
+
+
+# --- a customer's profile --------------------------------------------------------------------
+
+CUSTOMER_ORDERS_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class MonthSpend:
+    """One bar of the profile's spend-per-month chart."""
+
+    month: date
+    amount: int
+    height: float  # 0..100, relative to the biggest month shown
+    index: int
+
+    # Where the inline SVG draws the bar: 30 units a month, bars standing on y = 105.
+    @property
+    def x(self) -> int:
+        return self.index * 30 + 3
+
+    @property
+    def y(self) -> float:
+        return 105 - self.height
+
+
+def monthly_spend(customer: Customer, *, months: int = 12) -> list[MonthSpend]:
+    """The customer's PAID/FULFILLED spend in each of the ``months`` months up to their last
+    counted order (or this month), oldest first, empty months included."""
+    anchor = customer.orders_last_order_date or timezone.now()
+    last = date(anchor.year, anchor.month, 1)
+    first = _add_months(last, -(months - 1))
+    rows = (
+        Order.objects.filter(
+            customer=customer,
+            status__in=COUNTED_STATUSES,
+            created_at__gte=datetime.combine(first, time(), UTC),
+        )
+        .annotate(month=TruncMonth("created_at", tzinfo=UTC))
+        .values("month")
+        .annotate(spent=Sum("total_amount"))
+    )
+    by_month = {row["month"].date(): row["spent"] for row in rows}
+    top = max(by_month.values(), default=0) or 1
+    series = [_add_months(first, step) for step in range(months)]
+    return [
+        MonthSpend(month, by_month.get(month, 0), round(100 * by_month[month] / top, 1), index)
+        if month in by_month
+        else MonthSpend(month, 0, 0.0, index)
+        for index, month in enumerate(series)
+    ]
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def customer_orders_page(
+    user: AbstractBaseUser | AnonymousUser, customer: Customer, *, role: str, number: int
+) -> OrderPage:
+    """A page of the orders ``customer`` placed (``role="customer"``) or referred
+    (``role="referrer"``), newest first, served by ``order_customer_idx`` /
+    ``order_referrer_idx``."""
+    orders = orders_visible_to(user).filter(**{role: customer}).order_by("-created_at", "-id")
+    return order_page(orders, number=number, per_page=CUSTOMER_ORDERS_PAGE_SIZE)
 
 
 # Up to this offset the orders list reads a page's rows joined to customers straight away;

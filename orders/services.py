@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from catalog.models import SKU, Product
 from customers.models import Customer
-from customers.services import refresh_purchase_summaries
 from metadata.models import MetadataSchema
 from metadata.validation import MetadataValidationError, load_schema
 from metadata.validation import validate_metadata as validate_against_schema
@@ -26,6 +25,7 @@ from . import events, locks
 from .actors import Actor
 from .events import TOTAL_FIELDS
 from .models import Order, OrderEvent, OrderItem, OrderStatus
+from .summaries import refresh_purchase_summaries
 from .totals import ItemInput, OrderTotals, compute_totals
 
 logger = logging.getLogger(__name__)

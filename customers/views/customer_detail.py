@@ -11,10 +11,11 @@ from core.lists import url_with
 from core.views import DashboardView
 from metadata.forms import type_label
 from metadata.validation import describe_properties
+from orders.selectors import customer_orders_page, monthly_spend
 
 from ..forms import CustomerForm
 from ..models import Customer
-from ..selectors import customers_visible_to, monthly_spend, profile_orders
+from ..selectors import customers_visible_to
 from ..services import create_customer, update_customer
 
 
@@ -45,7 +46,7 @@ class CustomerDetailView(DashboardView):
                 number = max(1, int(query.get(param, "1")))
             except ValueError:
                 number = 1
-            page = profile_orders(self.request.user, customer, role=role, number=number)
+            page = customer_orders_page(self.request.user, customer, role=role, number=number)
             pages[role] = {
                 "page": page,
                 "previous": url_with(base, query, **{param: str(number - 1)})

@@ -13,12 +13,12 @@ from django.db import connection
 
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
-from customers.services import rebuild_all_purchase_summaries
 from imports import loading
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import ItemData, create_order
+from orders.summaries import rebuild_all_purchase_summaries
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

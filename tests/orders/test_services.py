@@ -3,12 +3,12 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from customers.services import refresh_purchase_summaries
 from metadata.models import MetadataProperty, MetadataSchema
 from orders import services
 from orders.actors import Actor
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import ItemData
+from orders.summaries import refresh_purchase_summaries
 from tests.factories import CustomerFactory, ProductFactory, SKUFactory, UserFactory, make_order
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Loads the rows of ``orders.demo`` into the database, fast and in bounded memory.
+"""Loads the rows of ``demo.generator`` into the database, fast and in bounded memory.
 
 Rows go to PostgreSQL through COPY (psycopg 3's ``cursor.copy`` / ``write_row``). Orders are
 generated and written a chunk at a time, so memory does not grow with their number, and the
@@ -18,14 +18,14 @@ from django.db.models import Max
 
 from catalog.models import SKU, Product
 from customers.models import Customer
-from customers.services import rebuild_all_purchase_summaries
 from imports import writers
 from imports.writers import Table
 from metadata.models import MetadataProperty, MetadataSchema
+from orders.models import Order, OrderEvent, OrderItem
+from orders.summaries import rebuild_all_purchase_summaries
 
-from . import demo_data
-from .demo import DemoGenerator, DemoSpec
-from .models import Order, OrderEvent, OrderItem
+from . import vocabulary
+from .generator import DemoGenerator, DemoSpec
 
 DEFAULT_CHUNK_SIZE = 10_000  # orders generated, then written, at a time
 DEMO_SOURCE_PREFIXES = {Customer: "CUST-", Product: "PROD-", SKU: "SKU-"}
@@ -90,7 +90,7 @@ def ensure_order_metadata_schema(using: str = DEFAULT_DB_ALIAS) -> MetadataSchem
     schema, _ = MetadataSchema.objects.using(using).get_or_create(
         related_object=MetadataSchema.RelatedObject.ORDER
     )
-    for name, values in demo_data.ORDER_METADATA_VALUES.items():
+    for name, values in vocabulary.ORDER_METADATA_VALUES.items():
         MetadataProperty.objects.using(using).update_or_create(
             schema=schema,
             name=name,

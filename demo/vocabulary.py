@@ -1,13 +1,13 @@
 """What ``seed_demo``'s data looks like: the shares of statuses, items, discounts..., and
 the vocabulary it draws from (places, names, products, metadata values).
 
-Plain constants only; ``orders.demo`` does the drawing. Changing anything here changes what a
+Plain constants only; ``demo.generator`` does the drawing. Changing anything here changes what a
 given ``--seed`` produces, so keep the order of entries stable.
 """
 
 from typing import NamedTuple
 
-from .models import OrderStatus
+from orders.models import OrderStatus
 
 # Shares of the generated data.
 STATUS_WEIGHTS = {

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from customers.services import rebuild_all_purchase_summaries
+from orders.summaries import rebuild_all_purchase_summaries
 
 
 class Command(BaseCommand):

@@ -8,10 +8,10 @@ from django.core.management import call_command
 
 from core.money import MAX_MINOR_UNITS
 from customers.models import Customer
-from customers.services import MAX_REBUILD_CUSTOMERS, rebuild_purchase_summaries
 from orders.actors import Actor
 from orders.models import Order, OrderStatus
 from orders.services import change_order_status, delete_order, update_order
+from orders.summaries import MAX_REBUILD_CUSTOMERS, rebuild_purchase_summaries
 from tests.factories import CustomerFactory, make_order
 
 pytestmark = pytest.mark.django_db

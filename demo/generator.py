@@ -21,11 +21,11 @@ from itertools import accumulate
 from typing import Any, NamedTuple
 
 from core import ids
+from orders import events
+from orders.models import OrderEvent, OrderItem, OrderStatus
+from orders.totals import ItemInput, OrderTotals, compute_totals
 
-from . import demo_data as vocab
-from . import events
-from .models import OrderEvent, OrderItem, OrderStatus
-from .totals import ItemInput, OrderTotals, compute_totals
+from . import vocabulary as vocab
 
 ACTOR_LABEL = "seed_demo"
 HISTORY = timedelta(days=730)  # orders are spread over the two years before ``until``

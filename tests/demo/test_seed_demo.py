@@ -13,10 +13,10 @@ from django.db import connection
 from catalog.models import SKU, Product
 from core import ids
 from customers.models import Customer
+from demo.generator import ACTOR_LABEL, HISTORY, DemoGenerator
+from demo.load import flush_demo
+from demo.vocabulary import ORDER_METADATA_VALUES
 from metadata.models import MetadataSchema
-from orders.demo import ACTOR_LABEL, HISTORY, DemoGenerator
-from orders.demo_data import ORDER_METADATA_VALUES
-from orders.demo_load import flush_demo
 from orders.models import COUNTED_STATUSES, Order, OrderEvent, OrderItem, OrderStatus
 from orders.totals import ItemInput, compute_totals
 from tests.factories import CustomerFactory, make_order

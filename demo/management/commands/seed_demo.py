@@ -1,6 +1,6 @@
 """``manage.py seed_demo``: reproducible demo data, from 500 orders for a laptop to millions.
 
-The data itself comes from ``orders.demo`` and is written by ``orders.demo_load``; this
+The data itself comes from ``demo.generator`` and is written by ``demo.load``; this
 command checks its arguments and the database, and reports progress.
 """
 
@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 
-from orders.demo import DemoSpec
-from orders.demo_load import (
+from demo.generator import DemoSpec
+from demo.load import (
     DEFAULT_CHUNK_SIZE,
     flush_demo,
     leftover_demo_rows,
