@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from config import embedded_postgres
 
@@ -115,6 +115,15 @@ def make_run(tmp_path: Path) -> Iterator[MakeRun]:
         app.stop()
 
 
+def next_step(page: Page, step: str) -> None:
+    """Press Next and wait until ``step``'s page has loaded: the step bar is near the top of
+    the page, so it shows while the rest still arrives, and typing into a half-loaded step
+    (whose scripts then move focus) is not what a person does."""
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator('[aria-current="step"]')).to_contain_text(step)
+    page.wait_for_load_state("load")
+
+
 def test_make_run_saves_an_order_from_the_wizard_on_the_embedded_postgresql(
     browser: Browser, make_run: MakeRun
 ) -> None:
@@ -128,15 +137,14 @@ def test_make_run_saves_an_order_from_the_wizard_on_the_embedded_postgresql(
         page.get_by_label("Password").fill("demo")
         page.get_by_role("button", name="Sign in").click()
         expect(page).to_have_url(re.compile(r"/orders/create/$"))
+        page.wait_for_load_state("load")
 
         # When they create an order with a source ID and a total amount only
         page.get_by_label("Source ID").fill("laptop-1")
-        page.get_by_role("button", name="Next").click()
-        expect(page.locator('[aria-current="step"]')).to_contain_text("Items")
+        next_step(page, "Items")
         page.get_by_label("Total order amount").fill("45.50")
         for step in ("Customer", "Referrer", "Metadata", "Summary"):
-            page.get_by_role("button", name="Next").click()
-            expect(page.locator('[aria-current="step"]')).to_contain_text(step)
+            next_step(page, step)
         expect(page.locator("#summary-total")).to_have_text("$45.50")
         page.get_by_role("button", name="Save").click()
 
