@@ -44,10 +44,13 @@ register.filter("utc", local_time)
 @register.simple_tag
 def status_badge(obj: HasStatus) -> SafeString:
     """A coloured badge for anything with a ``status`` choice field (orders, exports)."""
+    return badge(obj.status, obj.get_status_display())
+
+
+def badge(status: str, label: str) -> SafeString:
+    """``<span class="badge badge-in-progress">In progress</span>`` for a status value."""
     return format_html(
-        '<span class="badge badge-{}">{}</span>',
-        obj.status.lower().replace("_", "-"),
-        obj.get_status_display(),
+        '<span class="badge badge-{}">{}</span>', status.lower().replace("_", "-"), label
     )
 
 

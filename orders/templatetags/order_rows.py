@@ -4,7 +4,8 @@ The list shows up to 100 rows of eight cells; through the template engine (or ``
 per cell) that is thousands of look-ups and escapes per page, a large part of the page's time
 at a million orders. Here each row is one f-string: only the text that comes from data people
 type (ids, customer names) is escaped, the rest (badges, money, times) is built from values
-that cannot hold markup. The markup is the same as the template gave.
+that cannot hold markup. The markup is the same as the template gave: the badges are
+``core.templatetags.dashboard.badge``'s, the money ``core.money.money_formatter``'s.
 """
 
 from collections.abc import Callable, Iterable
@@ -15,42 +16,17 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from core.money import decimals, format_money
+from core.money import money_formatter
+from core.templatetags.dashboard import badge
 from core.times import local_time
 from orders.models import Order, OrderStatus
 from orders.selectors import OrderRow
 
 register = template.Library()
 
-# The same markup as core.templatetags.dashboard.status_badge, built once per status.
-BADGES = {
-    status.value: (
-        f'<span class="badge badge-{escape(status.value.lower().replace("_", "-"))}">'
-        f"{escape(str(status.label))}</span>"
-    )
-    for status in OrderStatus
-}
+# core.templatetags.dashboard's badge, built once per status.
+BADGES = {status.value: badge(status.value, status.label) for status in OrderStatus}
 NO_CUSTOMER = '<span class="muted">—</span>'
-
-
-def money_formatter() -> Callable[[int], str]:
-    """A function giving what ``format_money`` gives for integer minor units, faster.
-
-    ``format_money`` reads the settings and goes through ``Decimal`` for every amount; a page
-    has two amounts a row. This reads the settings once and formats with integer arithmetic
-    (exact at any size); the symbol and its place come from ``format_money`` itself.
-    """
-    places = decimals()
-    unit = 10**places
-    one = "1" + (f".{'0' * places}" if places else "")
-    prefix, _, suffix = format_money(unit).partition(one)
-
-    def formatted(minor_units: int) -> str:
-        whole, fraction = divmod(abs(minor_units), unit)
-        number = f"{whole:,}.{fraction:0{places}d}" if places else f"{whole:,}"
-        return f"{'-' if minor_units < 0 else ''}{prefix}{number}{suffix}"
-
-    return formatted
 
 
 def _customer_label(order: Order | OrderRow) -> str:

@@ -9,11 +9,11 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from core.money import format_money
+from core.money import format_money, money_formatter
 from core.templatetags.dashboard import local_time, status_badge
 from orders.models import Order, OrderStatus
 from orders.selectors import order_list_page
-from orders.templatetags.order_rows import BADGES, money_formatter, order_rows
+from orders.templatetags.order_rows import BADGES, order_rows
 from tests.factories import CustomerFactory, make_order
 
 
