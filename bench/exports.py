@@ -12,12 +12,25 @@ never dropped). Exports 13 standard fields and 2 ``metadata.<key>`` fields:
    orders only (``--iex-all`` for all of them: it takes minutes and GBs).
 
     .venv/bin/python bench/exports.py
+
+``--case plain-copy`` instead times the cost of formatting the cells: all 1,000,000 orders with
+the 12 standard fields other than ``metadata`` (``PLAIN_FIELDS``), ``--runs`` times, the three
+figures interleaved in each run and their medians compared:
+
+1. our export, run by one real Celery worker for all runs (export's own time, as above);
+2. the plain COPY: ``COPY (SELECT <the same 12 raw columns> FROM … ORDER BY …) TO STDOUT``,
+   the same query with no formatting at all (PostgreSQL's own text for each column), the floor;
+3. our own COPY: the exporter's exact ``COPY (SELECT <the formatted cells> …)``, through psql.
+
+    .venv/bin/python bench/exports.py --case plain-copy --runs 5
 """
 
 import argparse
 import os
 import platform
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,13 +58,23 @@ FIELDS = [
     "metadata.channel",
 ]
 CASES = {"100k (CANCELED)": {"status": ["CANCELED"]}, "1M (all)": {}}
+# The standard fields but the whole-metadata JSON: ids, text, timestamps and amounts.
+PLAIN_FIELDS = [field for field in FIELDS[:13] if field != "metadata"]
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="campaign_hub_bench")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--iex-all", action="store_true", help="import-export on all orders")
+    parser.add_argument(
+        "--case",
+        choices=["standard", "plain-copy"],
+        default="standard",
+        help="plain-copy: 1M orders, 12 fields, against a COPY of the raw columns",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs of the plain-copy case")
     return parser.parse_args()
 
 
@@ -59,7 +82,7 @@ def setup(args: argparse.Namespace, media: str, queue: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"{args.server}/{args.database}",
-        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CELERY_BROKER_URL=args.broker,
         CELERY_QUEUE=queue,
         MEDIA_ROOT=media,
         LOG_LEVEL="WARNING",
@@ -73,11 +96,9 @@ def setup(args: argparse.Namespace, media: str, queue: str) -> dict[str, str]:
     return env
 
 
-def run_worker_export(env: dict[str, str], filters: dict) -> tuple[float, float, int, int]:
-    """(export seconds, wall seconds, rows, worker peak RSS in KiB) of one export."""
+def start_worker(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """A Celery worker (``--pool=solo``) of its own, once it answers a ping."""
     from config.celery import app
-    from exports.models import Export
-    from exports.services import schedule_export
 
     name = f"bench-{uuid.uuid4().hex[:6]}@localhost"
     worker = subprocess.Popen(
@@ -87,20 +108,42 @@ def run_worker_export(env: dict[str, str], filters: dict) -> tuple[float, float,
     )  # fmt: skip
     while not app.control.ping(destination=[name], timeout=1.0):
         time.sleep(0.5)
+    return worker, name
+
+
+def stop_worker(worker: subprocess.Popen) -> int:
+    """Stop the worker; its peak RSS in KiB."""
+    worker.terminate()
+    _, _, usage = os.wait4(worker.pid, 0)
+    return usage.ru_maxrss
+
+
+def export_once(fields: list[str], filters: dict) -> tuple[float, float, int]:
+    """(export seconds, wall seconds, rows) of one export run by a running worker; the
+    file is deleted afterwards."""
+    from exports.models import Export
+    from exports.services import schedule_export
+
     start = time.perf_counter()
-    export = schedule_export(None, Export.Channel.API, fields=FIELDS, filters=filters)
+    export = schedule_export(None, Export.Channel.API, fields=fields, filters=filters)
     while export.status not in (Export.Status.DONE, Export.Status.ERROR):
         time.sleep(0.2)
         export.refresh_from_db()
     wall = time.perf_counter() - start
     if export.status != Export.Status.DONE:
         sys.exit(f"export failed: {export.error}")
-    worker.terminate()
-    _, _, usage = os.wait4(worker.pid, 0)
-    return export.duration_seconds or 0.0, wall, export.rows_done, usage.ru_maxrss
+    export.file.delete(save=False)
+    return export.duration_seconds or 0.0, wall, export.rows_done
 
 
-def copy_statement(filters: dict) -> str:
+def run_worker_export(env: dict[str, str], filters: dict) -> tuple[float, float, int, int]:
+    """(export seconds, wall seconds, rows, worker peak RSS in KiB) of one export."""
+    worker, _ = start_worker(env)
+    export_s, wall, rows = export_once(FIELDS, filters)
+    return export_s, wall, rows, stop_worker(worker)
+
+
+def copy_statement(filters: dict, fields: list[str] = FIELDS) -> str:
     """Our exporter's exact ``COPY (SELECT …) TO STDOUT (FORMAT csv)``, parameters inlined."""
     from django.db import connection
 
@@ -110,9 +153,23 @@ def copy_statement(filters: dict) -> str:
     from orders.reference_filters import filters_query
 
     queryset = OrderFilter(filters_query(filters, "-created_at"), queryset=Order.objects.all()).qs
-    sql, params = copy_sql(queryset, FIELDS)
+    sql, params = copy_sql(queryset, fields)
     with connection.cursor() as cursor:
         return cursor.mogrify(sql, params)
+
+
+def plain_copy_statement(filters: dict, fields: list[str]) -> str:
+    """The same query with the raw columns instead of the formatted cells: the floor."""
+    from django.db import connection
+
+    from orders.filters import OrderFilter
+    from orders.models import Order
+    from orders.reference_filters import filters_query
+
+    queryset = OrderFilter(filters_query(filters, "-created_at"), queryset=Order.objects.all()).qs
+    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    with connection.cursor() as cursor:
+        return cursor.mogrify(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params)
 
 
 def run_psql(args: argparse.Namespace, statement: str, out: str) -> float:
@@ -159,12 +216,56 @@ def run_import_export(filters: dict) -> tuple[float, int, int]:
     return seconds, len(dataset), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def run_plain_copy(args: argparse.Namespace, env: dict[str, str], media: str) -> None:
+    """Our export, the plain COPY and our own COPY, interleaved ``--runs`` times; medians."""
+    print(f"Fields ({len(PLAIN_FIELDS)}): {', '.join(PLAIN_FIELDS)}; sort -created_at; all orders")
+    plain_sql = plain_copy_statement({}, PLAIN_FIELDS)
+    own_sql = copy_statement({}, PLAIN_FIELDS)
+    print(f"Plain COPY: {plain_sql}\nOwn COPY: {own_sql}")
+    print(f"Load average before: {load_average()}", flush=True)
+    worker, _ = start_worker(env)
+    times: dict[str, list[float]] = {"export": [], "plain": [], "own": []}
+    rows = 0
+    try:
+        for run in range(1, args.runs + 1):
+            export_s, _wall, rows = export_once(PLAIN_FIELDS, {})
+            plain_s = run_psql(args, plain_sql, f"{media}/plain.csv")
+            own_s = run_psql(args, own_sql, f"{media}/own.csv")
+            for key, value in (("export", export_s), ("plain", plain_s), ("own", own_s)):
+                times[key].append(value)
+            print(
+                f"run {run}: export {export_s:.2f} s, plain COPY {plain_s:.2f} s, "
+                f"own COPY {own_s:.2f} s ({export_s / plain_s:.2f}× plain, "
+                f"{export_s / own_s:.2f}× own); load {load_average()}",
+                flush=True,
+            )
+    finally:
+        stop_worker(worker)
+    export_m, plain_m, own_m = (statistics.median(times[key]) for key in ("export", "plain", "own"))
+    print(f"Load average after: {load_average()}")
+    print(f"\n| 1,000,000 orders, {len(PLAIN_FIELDS)} fields, median of {args.runs} | Time | "
+          "Our export ÷ it |")  # fmt: skip
+    print("|---|---:|---:|")
+    print(f"| Our export (worker, {rows:,} rows) | {export_m:.2f} s | 1.00× |")
+    print(f"| Our own COPY (formatted cells, psql) | {own_m:.2f} s | {export_m / own_m:.2f}× |")
+    print(f"| Plain COPY of the raw columns (psql) | {plain_m:.2f} s | {export_m / plain_m:.2f}× |")
+    print(f"\nOwn COPY ÷ plain COPY: {own_m / plain_m:.2f}×")
+
+
 def main() -> None:
     args = parse_args()
     media = tempfile.mkdtemp(prefix="bench-exports-")
     env = setup(args, media, f"bench_exports_{uuid.uuid4().hex[:6]}")
     python = platform.python_version()
     print(f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {python}")
+    if args.case == "plain-copy":
+        run_plain_copy(args, env, media)
+        shutil.rmtree(media, ignore_errors=True)
+        return
     results = {}
     for label, filters in CASES.items():
         export_s, wall_s, rows, rss = run_worker_export(env, filters)

@@ -1,8 +1,8 @@
 """The orders CSV: which fields it may hold and how each cell is written.
 
 The cells are formatted inside PostgreSQL (:func:`sql_expression`, with the SQL functions of
-migration ``0003_csv_functions``), so one ``COPY`` writes the finished file. Rules, from the
-reference and OWASP:
+migration ``0003_csv_functions`` as ``0004`` and ``0005`` left them, which the planner inlines
+into the query), so one ``COPY`` writes the finished file. Rules, from the reference and OWASP:
 
 - timestamps in UTC, ISO 8601 with milliseconds and ``Z``: ``2022-03-09T09:16:32.521Z``;
 - amounts as integers in minor units; numeric cells are never altered;
@@ -47,7 +47,7 @@ def is_valid_field(name: str) -> bool:
 
 
 def sql_expression(field: str) -> Expression:
-    """The cell of ``field`` as a PostgreSQL expression (the functions of migration 0003)."""
+    """The cell of ``field`` as a PostgreSQL expression (the ``ch_csv_*`` functions)."""
     if field.startswith(META_PREFIX):
         key = field[len(META_PREFIX) :]
         return Func(F("metadata"), Value(key), function="ch_csv_meta", output_field=TextField())
