@@ -21,6 +21,7 @@ from django.db.models.functions import Cast
 from core.filters import MomentFilter, MoneyFilter, RangeForm
 from customers.models import Customer, Segment, name_and_email_words
 from customers.segments import conditions_q
+from customers.selectors import contains_q
 from metadata.conditions import (
     MetaCondition,
     condition_q,
@@ -85,11 +86,16 @@ class CustomerWordsMatch(Func):
     template = "%(expressions)s"
     arg_joiner = " @@ "
 
-    def __init__(self, words: list[str]) -> None:
+    def __init__(self, words: list[str], *, indexed: bool = True) -> None:
         # Words are letters and digits only, so quoting them needs no escaping.
         query = " & ".join(f"'{word}':*" for word in words)
-        # The indexed expression itself, or PostgreSQL would read every customer.
-        super().__init__(name_and_email_words(), Cast(Value(query), SearchQueryField()))
+        # The indexed expression itself, or PostgreSQL would read every customer; or, when
+        # the index must not answer it (see ``customers_matching``), the same words written
+        # so that the index does not match.
+        vector = name_and_email_words()
+        if not indexed:
+            vector = Func(vector, template="(%(expressions)s || ''::tsvector)")
+        super().__init__(vector, Cast(Value(query), SearchQueryField()))
 
 
 def customers_matching(text: str) -> QuerySet[Customer] | None:
@@ -102,6 +108,15 @@ def customers_matching(text: str) -> QuerySet[Customer] | None:
     words = search_words(text)
     if not words:
         return None
+    before_at = search_words(text.partition("@")[0]) if "@" in text else []
+    if before_at and len(before_at) < len(words):
+        # An email: its domain's words (example, com) start a word of most customers, and
+        # GIN reads every entry of a prefix it looks up (about 20 ms for "example" at
+        # 200,000 customers, against 1 ms for the whole search otherwise). The words before
+        # the @ find the few candidates through the index; all the words are checked on them.
+        return Customer.objects.filter(
+            CustomerWordsMatch(before_at), CustomerWordsMatch(words, indexed=False)
+        )
     return Customer.objects.filter(CustomerWordsMatch(words))
 
 
@@ -308,7 +323,7 @@ class OrderFilter(django_filters.FilterSet):
         if not text:
             return queryset
         people = Customer.objects.filter(
-            Q(pk=text) | Q(source_id=text) | Q(name__icontains=text) | Q(email__icontains=text)
+            Q(pk=text) | Q(source_id=text) | contains_q("name", text) | contains_q("email", text)
         )
         return queryset.filter(of_customers(f"{name}_id", people))
 

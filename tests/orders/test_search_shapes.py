@@ -10,7 +10,7 @@ from django.http import QueryDict
 from customers.models import Customer
 from exports.csv_writer import copy_sql
 from orders import filters
-from orders.filters import OrderFilter, customers_matching
+from orders.filters import CustomerWordsMatch, OrderFilter, customers_matching, search_words
 from orders.models import Order
 from tests.factories import CustomerFactory, make_order
 
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def old_text_match(text: str) -> Q:
     """The search's predicate before: one OR with the customers as a sub-select."""
     match = Q(pk=text) | Q(source_id__icontains=text)
-    customers = customers_matching(text)
-    if customers is not None:
+    if words := search_words(text):
+        customers = Customer.objects.filter(CustomerWordsMatch(words))
         match |= Q(customer_id__in=customers.values("pk"))
     return match
 
@@ -63,6 +63,11 @@ def terms(orders: list[Order]) -> list[str]:
     return [
         "s.jansen@mail.example.org",  # an exact email
         "OMAR.OBRIEN+VIP@EXAMPLE.NET",  # another, upper-cased
+        "s.jansen@",
+        "@mail.example.org",  # only a domain
+        "jansen@example",  # a local part no customer has, a common domain
+        "sanne jansen@mail.example.org",
+        "a@b@c.d.e.f.g.h.i.j.k",  # more words than a search reads
         "obrien",  # a fragment of an email
         "jansen.example",
         "example",  # every customer's
@@ -110,7 +115,8 @@ def test_customer_and_referrer_filters_find_what_the_sub_select_found(
 ):
     monkeypatch.setattr(filters, "FEW_CUSTOMERS", few)
     customer = orders[0].customer
-    for text in [customer.pk, "C-2", "jansen", "EXAMPLE", "nobody", "%", "_", "x" * 300]:
+    people = [customer.pk, "C-2", "jansen", "EXAMPLE", "s.jansen@mail.example.org", "piet@jansen"]
+    for text in [*people, "@example.net", "nobody", "%", "_", "x" * 300]:
         new = OrderFilter(QueryDict(mutable=True) | {field: text}, queryset=Order.objects.all())
         old = Order.objects.filter(old_person_match(field, text)).order_by("-created_at", "-id")
         assert list(new.qs.values_list("pk")) == list(old.values_list("pk")), text
@@ -138,3 +144,15 @@ def test_a_filter_matching_no_customer_is_still_sql_an_export_can_run(orders):
     sql, params = copy_sql(filterset.qs, ["id"])
     with connection.cursor() as cursor, cursor.cursor.copy(sql, list(params)) as copy:
         assert list(copy) == []
+
+
+def test_an_email_search_finds_its_customer_by_the_words_before_the_at(orders):
+    # The domain's words (example, org) would make the word index read most customers
+    customers = customers_matching("s.jansen@mail.example.org")
+    assert [c.email for c in customers] == ["s.jansen@mail.example.org"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = customers.order_by().values("pk").explain()
+    index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "@@ '''s'':* & ''jansen'':*'::tsquery" in index_condition
+    assert "example" in plan.replace(index_condition, "")  # checked on what the index found
