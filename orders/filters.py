@@ -15,7 +15,7 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQueryField
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from core.filters import MomentFilter, MoneyFilter, RangeForm
@@ -126,7 +126,7 @@ def customers_matching(text: str) -> QuerySet[Customer] | None:
 # matches. Given a sub-select instead, it cannot: it walks ``order_created_idx`` testing each
 # order against the sub-select's hash, reading all million orders when only a handful match
 # (about half a second for one customer's email). Past this many customers the matches are
-# dense enough for that walk to stop early, and the sub-select stays.
+# dense enough for that walk to stop early, and a sub-select stays.
 FEW_CUSTOMERS = 1_000
 
 
@@ -141,7 +141,11 @@ def of_customers(field: str, customers: QuerySet[Customer]) -> Q:
     out when they are few (see ``FEW_CUSTOMERS``), else a sub-select."""
     ids = few_customer_ids(customers)
     if ids is None:
-        return Q(**{f"{field}__in": customers.values("pk")})
+        # EXISTS, not IN: PostgreSQL then picks per plan between hashing the customers and
+        # looking each order's customer up by primary key. With IN it can only hash them, and
+        # when they do not fit in work_mem (a word most emails hold, "example") it scans the
+        # whole list for every order: minutes.
+        return Q(Exists(customers.filter(pk=OuterRef(field))))
     if not ids:
         # Not ``__in=[]``: Django cannot write that as SQL, and exports run the query's SQL.
         return Q(Value(False, output_field=BooleanField()))
