@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
 from exports.csv_writer import copy_sql
@@ -156,3 +157,18 @@ def test_an_email_search_finds_its_customer_by_the_words_before_the_at(orders):
     index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "@@ '''s'':* & ''jansen'':*'::tsquery" in index_condition
     assert "example" in plan.replace(index_condition, "")  # checked on what the index found
+
+
+@pytest.mark.parametrize("few", [1_000, 1])
+def test_the_search_page_costs_one_query_more_than_the_list_whatever_it_finds(
+    orders, viewer_client, monkeypatch, django_assert_num_queries, few
+):
+    # The customers are read first (one query), then the page as before
+    monkeypatch.setattr(filters, "FEW_CUSTOMERS", few)
+    viewer_client.get("/orders/")  # warm the process caches (schema, row estimates)
+    with CaptureQueriesContext(connection) as plain:
+        assert viewer_client.get("/orders/").status_code == 200
+    for text in ["jansen", "s.jansen@mail.example.org", "zzqqxx"]:
+        with django_assert_num_queries(len(plain) + 1):
+            response = viewer_client.get("/orders/", {"q": text})
+        assert response.status_code == 200
