@@ -15,6 +15,7 @@ from core.money import format_money
 
 from .models import Customer, Segment
 from .segments import LIMITS, conditions_q
+from .selectors import contains_q
 
 # sort value → heading; ties are broken by id in the same direction.
 SORTS = {
@@ -108,7 +109,7 @@ class CustomerFilter(django_filters.FilterSet):
         if not text:
             return queryset
         return queryset.filter(
-            Q(name__icontains=text) | Q(email__icontains=text) | Q(pk=text) | Q(source_id=text)
+            contains_q("name", text) | contains_q("email", text) | Q(pk=text) | Q(source_id=text)
         )
 
     def filter_segment(self, queryset: QuerySet, name: str, value: Segment | None) -> QuerySet:

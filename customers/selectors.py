@@ -4,8 +4,9 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models import CharField, F, Func, OrderBy, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IContains
 
 from core.counts import planner_row_estimate
 from core.lists import EXACT_COUNT_LIMIT, paginate
@@ -13,6 +14,23 @@ from core.paging import CountedPage
 
 from .models import Customer, Segment
 from .segments import conditions_q
+
+
+def contains_q(field: str, text: str) -> Q:
+    """``field`` contains ``text``, ignoring case (``icontains``), written so that its trigram
+    index on ``UPPER(field)`` reads few entries when ``text`` is an email address.
+
+    The trigrams of an email's domain (``EXAMPLE.COM``) are in most emails, and GIN reads
+    every entry of every trigram the pattern holds: an exact email took about 45 ms at
+    200,000 customers. The text before the ``@``, contained in whatever contains the whole
+    text, finds the few candidates through the index (under a millisecond); the whole text
+    is then checked on them, written so that the index is not asked about it again.
+    """
+    local = text.partition("@")[0]
+    if "@" not in text or len(local) < 3:
+        return Q(**{f"{field}__icontains": text})
+    not_indexed = Func(F(field), template="(%(expressions)s || '')", output_field=CharField())
+    return Q(**{f"{field}__icontains": local}) & Q(IContains(not_indexed, text))
 
 
 def customers_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Customer]:
