@@ -5,6 +5,7 @@ project currency (``settings.CURRENCY``) and its number of decimals.
 """
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -168,6 +169,26 @@ def format_money(minor_units: int | None) -> str:
     if symbol:
         return f"{sign}{symbol}{number}"
     return f"{sign}{number} {currency()}"
+
+
+def money_formatter() -> Callable[[int], str]:
+    """A function giving what ``format_money`` gives for integer minor units, faster.
+
+    ``format_money`` reads the settings and goes through ``Decimal`` for every amount; a page
+    has two amounts a row. This reads the settings once and formats with integer arithmetic
+    (exact at any size); the symbol and its place come from ``format_money`` itself.
+    """
+    places = decimals()
+    unit = 10**places
+    one = "1" + (f".{'0' * places}" if places else "")
+    prefix, _, suffix = format_money(unit).partition(one)
+
+    def formatted(minor_units: int) -> str:
+        whole, fraction = divmod(abs(minor_units), unit)
+        number = f"{whole:,}.{fraction:0{places}d}" if places else f"{whole:,}"
+        return f"{'-' if minor_units < 0 else ''}{prefix}{number}{suffix}"
+
+    return formatted
 
 
 def format_plain(minor_units: int | None) -> str:

@@ -15,7 +15,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from core.money import decimals, format_money
+from core.money import money_formatter
 from core.times import local_time
 from orders.models import Order, OrderStatus
 from orders.selectors import OrderRow
@@ -31,26 +31,6 @@ BADGES = {
     for status in OrderStatus
 }
 NO_CUSTOMER = '<span class="muted">—</span>'
-
-
-def money_formatter() -> Callable[[int], str]:
-    """A function giving what ``format_money`` gives for integer minor units, faster.
-
-    ``format_money`` reads the settings and goes through ``Decimal`` for every amount; a page
-    has two amounts a row. This reads the settings once and formats with integer arithmetic
-    (exact at any size); the symbol and its place come from ``format_money`` itself.
-    """
-    places = decimals()
-    unit = 10**places
-    one = "1" + (f".{'0' * places}" if places else "")
-    prefix, _, suffix = format_money(unit).partition(one)
-
-    def formatted(minor_units: int) -> str:
-        whole, fraction = divmod(abs(minor_units), unit)
-        number = f"{whole:,}.{fraction:0{places}d}" if places else f"{whole:,}"
-        return f"{'-' if minor_units < 0 else ''}{prefix}{number}{suffix}"
-
-    return formatted
 
 
 def _customer_label(order: Order | OrderRow) -> str:
