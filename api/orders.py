@@ -111,7 +111,7 @@ def list_orders(
     }
     # Answered as is, not through OrderListOut: validating 100 orders and their items against
     # the schema cost more than reading them, and order_format writes exactly what OrderListOut
-    # would (tests/api/test_orders_list.py checks each response against it).
+    # would (tests/api/test_order_format.py checks a response against it).
     return HttpResponse(
         json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
     )
