@@ -1,5 +1,9 @@
 """The dashboard's groups and what they may do."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.db.models import Q
+
 MARKETING_GROUP = "Marketing"
 
 # (app_label, codename): view, add and change orders and customers; view the catalogue and
@@ -42,3 +46,28 @@ def ensure_marketing_group(group_model: type, permission_model: type) -> object:
             permission_model.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return group
+
+
+def load_permissions(user: AbstractBaseUser | AnonymousUser) -> None:
+    """Read a signed-in user's permissions in one query, where Django's ``ModelBackend``
+    (the only authentication backend) reads them in two (the user's own, then their
+    groups'), and leave them where ``ModelBackend`` looks first (``user._perm_cache``).
+
+    Dashboard pages call it before their permission check: every ``has_perm`` of the
+    request (the page's, its template's ``perms``, selectors') then reads that set. Superusers
+    and inactive users are left alone: ``has_perm`` answers them without any query.
+    """
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.is_superuser
+        or hasattr(user, "_perm_cache")
+    ):
+        return
+    rows = (
+        Permission.objects.filter(Q(user=user) | Q(group__user=user))
+        .order_by()
+        .values_list("content_type__app_label", "codename")
+        .distinct()
+    )
+    user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
 from .forms import THROTTLED, ThrottledAuthenticationForm
+from .roles import load_permissions
 
 
 class DashboardView(PermissionRequiredMixin, TemplateView):
@@ -28,7 +29,10 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     def has_permission(self) -> bool:
         # A page that needs no particular permission (``()``, e.g. the Notifications Center)
         # still needs a signed-in user: AnonymousUser.has_perms(()) is True.
-        return self.request.user.is_authenticated and super().has_permission()
+        if not self.request.user.is_authenticated:
+            return False
+        load_permissions(self.request.user)
+        return super().has_permission()
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         kwargs.setdefault("nav", self.nav)

@@ -65,6 +65,19 @@ def segment_members(user: AbstractBaseUser | AnonymousUser, segment: Segment) ->
 # --- the list --------------------------------------------------------------------------------
 
 
+# The fields the customers list shows (customers.templatetags.customer_rows): the list reads
+# only these, not the address, description and metadata of every row.
+LIST_FIELDS = (
+    "id",
+    "name",
+    "email",
+    "source_id",
+    "orders_total_count",
+    "orders_total_amount",
+    "orders_last_order_date",
+)
+
+
 class CustomerPage(CountedPage):
     """One page of the customers list and what is known of the total."""
 

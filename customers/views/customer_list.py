@@ -12,7 +12,7 @@ from core.views import DashboardView
 
 from ..filters import DEFAULT_SORT, SORTS, CustomerFilter, describe_filters
 from ..models import Segment
-from ..selectors import customer_page, customers_visible_to
+from ..selectors import LIST_FIELDS, customer_page, customers_visible_to
 
 # The filters with a message area in the panel; a change in the form updates these areas.
 ERROR_FIELDS = (
@@ -59,7 +59,10 @@ class CustomerListView(DashboardView):
         filterset = CustomerFilter(query, queryset=customers_visible_to(request.user))
         number, per_page = page_params(query, request)
         page = customer_page(
-            filterset.qs, number=number, per_page=per_page, estimable=filterset.estimable
+            filterset.qs.only(*LIST_FIELDS),
+            number=number,
+            per_page=per_page,
+            estimable=filterset.estimable,
         )
         sort = filterset.sort_in_force
         context = self.get_context_data(
@@ -81,6 +84,8 @@ class CustomerListView(DashboardView):
             ],
             error_fields=[filterset.form[name] for name in ERROR_FIELDS],
             clear_url=base,
+            # Row links are built from this prefix: one reverse() per page, not per row.
+            customers_url=base,
         )
         # htmx asks for the whole page when it restores one missing from its history cache.
         if request.htmx and not request.htmx.history_restore_request:

@@ -50,10 +50,10 @@ def _row(
         )
     else:
         customer = NO_CUSTOMER
-    badge = BADGES.get(order.status) or escape(order.status)
+    status = BADGES.get(order.status) or escape(order.status)
     created = local_time(order.created_at, zone)
     return (
-        f'<tr><td data-label="Status">{badge}</td>'
+        f'<tr><td data-label="Status">{status}</td>'
         f'<td data-label="ID"><a class="mono" href="{orders_url}{order_id}/">{order_id}</a></td>'
         f'<td class="customer" data-label="Customer">{customer}</td>'
         f'<td class="num" data-label="Items">{order.items_count}</td>'
