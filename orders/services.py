@@ -27,7 +27,7 @@ from metadata.validation import validate_metadata as validate_against_schema
 from . import events, locks
 from .actors import Actor
 from .events import TOTAL_FIELDS
-from .models import Order, OrderEvent, OrderItem, OrderStatus
+from .models import COUNTED_STATUSES, Order, OrderEvent, OrderItem, OrderStatus
 from .summaries import count_new_order, refresh_purchase_summaries
 from .totals import ItemInput, OrderTotals, compute_totals
 
@@ -391,6 +391,7 @@ def update_order(
         raise OrderChangedElsewhere(order, expected_version, list(newer))
     customer_before = order.customer_id
     source_id_before = order.source_id
+    counted_before = _counted(order)
 
     diff = events.OrderChanges()
 
@@ -453,8 +454,16 @@ def update_order(
     order.version += 1
     _save_unique(order, unchanged_source_id=order.source_id == source_id_before)
     _record(order, actor, diff.event_type, diff.changes)
-    refresh_purchase_summaries([customer_before, order.customer_id])
+    if customer_before != order.customer_id or counted_before != _counted(order):
+        refresh_purchase_summaries([customer_before, order.customer_id])
     return order
+
+
+def _counted(order: Order) -> int | None:
+    """What the order adds to its customer's purchase summary (``orders.summaries``): its
+    total when its status counts, else nothing. A change that leaves it and the customer
+    as they were leaves the summary as it was (an update never moves ``created_at``)."""
+    return order.total_amount if order.status in COUNTED_STATUSES else None
 
 
 def change_order_status(
