@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from core.models import ApiKey
 
+from .auth import forget_api_keys
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
@@ -39,4 +41,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected API keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        forget_api_keys()  # an update sends no signal
         self.message_user(request, f"Revoked {count} API key(s); they now get 401.")

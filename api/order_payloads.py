@@ -7,7 +7,7 @@ translation: ids and source IDs to rows, reference field names to service argume
 "order session" (one request at a time per order).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,7 +21,13 @@ from orders.actors import Actor
 from orders.locks import lock_order_keys
 from orders.models import Order
 from orders.order_entry import NewProduct, create_product
-from orders.services import ItemData, create_order, normalize_source_id, update_order
+from orders.services import (
+    ItemData,
+    create_order,
+    normalize_source_id,
+    update_order,
+    writes_without_savepoints,
+)
 
 from .errors import ApiError, from_validation_error
 from .order_schemas import CustomerIn, ItemIn, OrderIn
@@ -39,34 +45,64 @@ _ADDRESS = {
 
 
 @contextmanager
-def order_session(*keys: str | None) -> Iterator[None]:
+def order_session(*keys: str | None, people: Iterable[str | None] = ()) -> Iterator[None]:
     """A transaction in which no other request holds any of ``keys`` (order ids or source
     IDs): the reference's "order session". It takes the per-order advisory locks every
     writer takes (``orders.locks``), in a fixed order so two sessions never deadlock; the
-    order's row lock follows (``_lock_row``) before any customer or product is touched.
+    order's row lock follows (``_locked_order``) before any customer or product is touched.
+
+    ``people`` are the source IDs of the customers the payload names: their advisory locks
+    (``customer:<source ID>``, taken only by order sessions) come in the same statement,
+    after the order keys', so that finding or creating each customer is one request at a
+    time without a round trip of its own.
     """
-    with transaction.atomic():
-        lock_order_keys(keys)
+    # The transaction is rolled back whole when anything in it fails (an error answer is
+    # rolled back by ``api.urls``): the services need no savepoints of their own.
+    with transaction.atomic(savepoint=False), writes_without_savepoints():
+        people_locks = sorted({f"customer:{source_id}" for source_id in people if source_id})
+        lock_order_keys(keys, then=people_locks)
         yield
 
 
-def _lock(name: str) -> None:
+def _lock(names: list[str]) -> None:
+    """Advisory locks of the catalogue and the customers, in the order given."""
+    if not names:
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+        # unnest yields the array in its order, so the locks are taken in that order.
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(name, 0))) "
+            "FROM unnest(%s::text[]) AS name",
+            [names],
+        )
 
 
-def _lock_row(order: Order | None) -> Order | None:
+def _locked_order(**lookup: str) -> Order | None:
     # The row lock, right after the advisory ones: the importer locks orders before the
     # customers and products it writes, so a session must not hold those while it waits.
-    # (The service reads the row again under this lock.)
-    if order is not None:
-        list(Order.objects.select_for_update().filter(pk=order.pk).values_list("pk"))
-    return order
+    # Read and locked in one query; the service uses the row as read (``locked=True``).
+    return Order.objects.select_for_update().filter(**lookup).first()
 
 
 def find_order(key: str) -> Order | None:
     """The order whose id, else whose source ID, is ``key``."""
     return Order.objects.filter(pk=key).first() or Order.objects.filter(source_id=key).first()
+
+
+def _find_locked_order(key: str) -> Order:
+    order = _locked_order(pk=key) or _locked_order(source_id=key)
+    if order is None:
+        raise ApiError.not_found("order", key)
+    return order
+
+
+def _people(payload: OrderIn) -> list[str | None]:
+    """The source IDs of the customers a payload finds or creates by source ID."""
+    return [
+        normalize_source_id(person.source_id)
+        for person in (payload.customer, payload.referrer)
+        if person is not None and not person.id
+    ]
 
 
 def get_order(key: str) -> Order:
@@ -79,29 +115,29 @@ def get_order(key: str) -> Order:
 def upsert_order(payload: OrderIn, actor: Actor) -> Order:
     """``POST /v1/orders``: update the order ``id`` or ``source_id`` names, else create it."""
     source_id = normalize_source_id(payload.source_id)
-    with order_session(payload.id, source_id):
+    with order_session(payload.id, source_id, people=_people(payload)):
         order = None
         if payload.id:
-            order = _lock_row(Order.objects.filter(pk=payload.id).first())
+            order = _locked_order(pk=payload.id)
             if order is None:
                 raise ApiError.not_found("order", payload.id)
         elif source_id:
-            order = _lock_row(Order.objects.filter(source_id=source_id).first())
+            order = _locked_order(source_id=source_id)
         changes = _changes(payload, create=order is None)
         if order is None:
             if payload.created_at is not None:
                 changes["created_at"] = payload.created_at
-            return create_order(actor=actor, **changes)
-        return update_order(order, actor=actor, **changes)
+            # Looked up above, under the source ID's lock: no order has it.
+            return create_order(actor=actor, source_id_checked=True, **changes)
+        return update_order(order, actor=actor, locked=True, **changes)
 
 
 def change_order(key: str, payload: OrderIn, actor: Actor) -> Order:
     """``PUT /v1/orders/{key}``: a partial update; fields not sent stay as they are."""
     # A new source ID is locked with the order: the service would lock it after the row.
-    with order_session(key, normalize_source_id(payload.source_id)):
-        order = get_order(key)
-        _lock_row(order)
-        return update_order(order, actor=actor, **_changes(payload, create=False))
+    with order_session(key, normalize_source_id(payload.source_id), people=_people(payload)):
+        order = _find_locked_order(key)
+        return update_order(order, actor=actor, locked=True, **_changes(payload, create=False))
 
 
 def _changes(payload: OrderIn, *, create: bool) -> dict[str, Any]:
@@ -114,7 +150,10 @@ def _changes(payload: OrderIn, *, create: bool) -> dict[str, Any]:
         if getattr(payload, name) is not None:
             changes[name] = getattr(payload, name)
     if payload.items is not None:
-        changes["items"] = [_item(item, index) for index, item in enumerate(payload.items)]
+        catalogue = _Catalogue(payload.items)
+        changes["items"] = [
+            _item(item, index, catalogue) for index, item in enumerate(payload.items)
+        ]
     if "metadata" in sent:
         changes["metadata"] = payload.metadata or {}
     for role in ("customer", "referrer"):
@@ -134,12 +173,51 @@ def _changes(payload: OrderIn, *, create: bool) -> dict[str, Any]:
     return changes
 
 
-def _item(item: ItemIn, index: int) -> ItemData:
+class _Catalogue:
+    """The products and SKUs a cart names by id, or by source ID only to read them, fetched
+    with one query per kind named rather than one per line. A line that creates or updates
+    its product (``item.product``) reads it under its lock instead (``_product_by_source_id``).
+    """
+
+    def __init__(self, items: list[ItemIn]) -> None:
+        sku_ids, sku_sources, product_ids, product_sources = set(), set(), set(), set()
+        for item in items:
+            if item.sku_id:
+                sku_ids.add(item.sku_id)
+            elif item.product_id:
+                product_ids.add(item.product_id)
+            elif item.source_id and item.related_object == "sku":
+                sku_sources.add(item.source_id)
+            elif item.source_id and item.product is None:
+                product_sources.add(item.source_id)
+        skus = SKU.objects.select_related("product")
+        self.skus = {sku.pk: sku for sku in skus.filter(pk__in=sku_ids)} if sku_ids else {}
+        self.skus_by_source = (
+            {sku.source_id: sku for sku in skus.filter(source_id__in=sku_sources)}
+            if sku_sources
+            else {}
+        )
+        self.products = (
+            {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}
+            if product_ids
+            else {}
+        )
+        self.products_by_source = (
+            {
+                product.source_id: product
+                for product in Product.objects.filter(source_id__in=product_sources)
+            }
+            if product_sources
+            else {}
+        )
+
+
+def _item(item: ItemIn, index: int, catalogue: _Catalogue) -> ItemData:
     path = f".items[{index}]"
     product: Product | None = None
     sku: SKU | None = None
     if item.sku_id:
-        sku = SKU.objects.select_related("product").filter(pk=item.sku_id).first()
+        sku = catalogue.skus.get(item.sku_id)
         if sku is None:
             raise ApiError.not_found("sku", item.sku_id)
         if item.product_id and item.product_id != sku.product_id:
@@ -149,11 +227,13 @@ def _item(item: ItemIn, index: int) -> ItemData:
                 f"{sku.product_id} (actual value is '{item.product_id}')"
             )
     elif item.product_id:
-        product = Product.objects.filter(pk=item.product_id).first()
+        product = catalogue.products.get(item.product_id)
         if product is None:
             raise ApiError.not_found("product", item.product_id)
     elif item.source_id and item.related_object == "sku":
-        sku = SKU.objects.select_related("product").filter(source_id=item.source_id).first()
+        sku = catalogue.skus_by_source.get(item.source_id)
+    elif item.source_id and item.product is None:
+        product = catalogue.products_by_source.get(item.source_id)
     elif item.source_id:
         product = _product_by_source_id(item, path)
 
@@ -186,7 +266,7 @@ def _product_by_source_id(item: ItemIn, path: str) -> Product | None:
     """The catalogue product with the item's source ID; made from ``item.product`` when it
     names one that doesn't exist yet, and updated from it when ``override`` is true."""
     given = item.product
-    _lock(f"product:{item.source_id}")
+    _lock([f"product:{item.source_id}"])
     product = Product.objects.filter(source_id=item.source_id).first()
     if given is None:
         return product
@@ -235,7 +315,8 @@ def resolve_person(data: CustomerIn, path: str) -> Customer:
             if source_id:
                 profile["source_id"] = source_id
         elif source_id:
-            _lock(f"customer:{source_id}")
+            # Its advisory lock ``customer:<source ID>`` is held: the order session took it
+            # (``people``).
             customer = Customer.objects.filter(source_id=source_id).first()
             if customer is None:
                 return _create_customer(source_id=source_id, **profile)

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from core.jobs import QueueUnavailable
 
 from .api import api
+from .auth import note_request_use
 from .errors import ApiError, request_id
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -103,6 +104,8 @@ def reference_errors(
         # One transaction per request: a database error (rolled back by the handlers in
         # api.api) can't leave the connection unusable. Services are atomic themselves, so a
         # refused change writes nothing; the key's last use is kept even on an error answer.
+        # The key's last use is written after the request's transaction, so that an error
+        # answer (rolled back whole) keeps it.
         if atomic:
             try:
                 with transaction.atomic():
@@ -110,11 +113,13 @@ def reference_errors(
             except QueueUnavailable as error:
                 # Raised by the commit: the job's row is saved, only its message is missing
                 # (the reaper sends it once the broker is back).
+                note_request_use(request)
                 return ApiError(
                     503, "service_unavailable", details=str(error), headers={"Retry-After": "60"}
                 ).response(request)
         else:
             response = view(request, *args, **kwargs)
+        note_request_use(request)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):

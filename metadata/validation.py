@@ -47,6 +47,7 @@ from django.core.validators import URLValidator
 
 from .conditions import KEY_PATTERN
 from .models import MetadataProperty, MetadataSchema
+from .schema_cache import cached_schema
 
 Type = MetadataProperty.Type
 
@@ -108,17 +109,23 @@ class PropertyInfo:
 
 
 def load_schema(related_object: str) -> MetadataSchema:
-    """The schema of ``related_object`` with its properties (two queries).
+    """The schema of ``related_object`` with its properties: from the shared cache, else two
+    queries (``metadata.schema_cache``; a change to a schema or property forgets it).
 
     When none is stored, an unsaved empty schema, so a loop that passes it on asks nothing.
+    Treat it as read-only: it may be the cached copy.
     """
     _object_label(related_object)
-    schema = (
+    schema = cached_schema(related_object, lambda: _read_schema(related_object))
+    return schema or MetadataSchema(related_object=related_object)
+
+
+def _read_schema(related_object: str) -> MetadataSchema | None:
+    return (
         MetadataSchema.objects.filter(related_object=related_object)
         .prefetch_related("properties")
         .first()
     )
-    return schema or MetadataSchema(related_object=related_object)
 
 
 def describe_properties(

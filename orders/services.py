@@ -5,8 +5,11 @@ Every function here runs in a transaction, validates before it writes, records a
 dashboard, the admin, the API and the importer all call these functions.
 """
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -24,8 +27,8 @@ from metadata.validation import validate_metadata as validate_against_schema
 from . import events, locks
 from .actors import Actor
 from .events import TOTAL_FIELDS
-from .models import Order, OrderEvent, OrderItem, OrderStatus
-from .summaries import refresh_purchase_summaries
+from .models import COUNTED_STATUSES, Order, OrderEvent, OrderItem, OrderStatus
+from .summaries import count_new_order, refresh_purchase_summaries
 from .totals import ItemInput, OrderTotals, compute_totals
 
 logger = logging.getLogger(__name__)
@@ -222,9 +225,19 @@ class OrderChangedElsewhere(ValidationError):
         self.events = events
 
 
-def _save_unique(order: Order, **save_kwargs: Any) -> None:
+def _save_unique(order: Order, *, unchanged_source_id: bool = False, **save_kwargs: Any) -> None:
     # The check above covers the common case; the unique index settles a race between two
-    # requests, and its error must read the same as the check's.
+    # requests, and its error must read the same as the check's. Every writer takes the
+    # source ID's lock before checking it (``orders.locks``), so while this transaction
+    # holds it the check is the answer and the savepoint (two round trips) is not needed.
+    # An order saved with the source ID it already had can't collide with another either.
+    if (
+        unchanged_source_id
+        or not order.source_id
+        or locks.order_key(order.source_id) in locks.held_order_locks()
+    ):
+        order.save(**save_kwargs)
+        return
     try:
         with transaction.atomic():
             order.save(**save_kwargs)
@@ -234,7 +247,33 @@ def _save_unique(order: Order, **save_kwargs: Any) -> None:
         raise
 
 
-@transaction.atomic
+_no_savepoints: ContextVar[bool] = ContextVar("order_writes_without_savepoints", default=False)
+
+
+@contextmanager
+def writes_without_savepoints() -> Iterator[None]:
+    """Inside, ``create_order`` and ``update_order`` open no savepoint of their own: for a
+    caller whose transaction is rolled back whole when anything in it fails (the API's order
+    session), where a savepoint would only cost two round trips."""
+    token = _no_savepoints.set(True)
+    try:
+        yield
+    finally:
+        _no_savepoints.reset(token)
+
+
+def _atomic[**P, R](service: Callable[P, R]) -> Callable[P, R]:
+    """``transaction.atomic``, without its savepoint inside ``writes_without_savepoints``."""
+
+    @functools.wraps(service)
+    def atomic_service(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction.atomic(savepoint=not _no_savepoints.get()):
+            return service(*args, **kwargs)
+
+    return atomic_service
+
+
+@_atomic
 def create_order(
     *,
     actor: Actor,
@@ -249,6 +288,7 @@ def create_order(
     created_at: datetime | None = None,
     event_type: str = OrderEvent.Type.CREATED,
     creation_key: str | None = None,
+    source_id_checked: bool = False,
 ) -> Order:
     """Create an order with its items, write its ``created`` (or ``imported``) event.
 
@@ -257,6 +297,12 @@ def create_order(
 
     ``creation_key`` is the caller's idempotency key (the Create order wizard's), kept on the
     order so a repeated request can find the order instead of making a second one.
+
+    ``source_id_checked``: the caller looked for an order with ``source_id`` in this
+    transaction, after taking its lock (``orders.locks.lock_order_keys``), and found none;
+    it is not looked for again.
+
+    The returned order holds its items (``order.items.all()`` asks nothing).
     """
     source_id = normalize_source_id(source_id)
     # Another writer creating this source ID (an import, a request) finishes first.
@@ -267,7 +313,8 @@ def create_order(
     totals = compute_totals(
         [item.as_input() for item in items], amount=amount, discount_amount=discount_amount
     )
-    ensure_source_id_available(source_id)
+    if not (source_id_checked and locks.order_key(source_id or "") in locks.held_order_locks()):
+        ensure_source_id_available(source_id)
 
     now = timezone.now()
     order = Order(
@@ -282,16 +329,31 @@ def create_order(
     )
     _apply_totals(order, totals)
     _save_unique(order, force_insert=True)
-    OrderItem.objects.bulk_create(_item_rows(order, items, totals))
+    rows = OrderItem.objects.bulk_create(_item_rows(order, items, totals))
+    _remember_items(order, rows)
     created = {name: getattr(order, name) for name in events.CREATED_FIELDS}
     _record(order, actor, event_type, events.created_changes(created))
-    refresh_purchase_summaries([order.customer_id])
+    count_new_order(order)
     return order
 
 
-@transaction.atomic
+def _remember_items(order: Order, rows: list[OrderItem]) -> None:
+    """Keep the cart just written on the order, as ``prefetch_related("items")`` would:
+    whoever shows it next (the API's response) asks the database nothing."""
+    cart = order.items.all()
+    cart._result_cache = rows
+    cart._prefetch_done = True
+    order._prefetched_objects_cache = {"items": cart}
+
+
+@_atomic
 def update_order(
-    order: Order | str, *, actor: Actor, expected_version: int | None = None, **changes: Any
+    order: Order | str,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+    locked: bool = False,
+    **changes: Any,
 ) -> Order:
     """Apply a partial update: fields not given stay as they are.
 
@@ -309,6 +371,10 @@ def update_order(
     ``[before, after]``; its type names the kind of change (``status_changed``, ...), or is
     ``updated`` when several kinds changed together. A save that changes nothing writes
     nothing, not even ``updated_at``.
+
+    ``locked``: ``order`` is an ``Order`` the caller read with ``select_for_update()`` in
+    this transaction, after taking the advisory locks of its keys and of a new source ID
+    (``orders.locks``): it is used as read instead of being read and locked again.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -318,11 +384,14 @@ def update_order(
         # A new source ID's advisory lock comes before the row lock, the order every writer
         # takes them in (``orders.locks``).
         locks.lock_order_keys([normalize_source_id(changes["source_id"])])
-    order = Order.objects.select_for_update().get(pk=order_id)
+    if not (locked and isinstance(order, Order)):
+        order = Order.objects.select_for_update().get(pk=order_id)
     if expected_version is not None and order.version != expected_version:
         newer = order.events.filter(version__gt=expected_version).select_related("actor_user")
         raise OrderChangedElsewhere(order, expected_version, list(newer))
     customer_before = order.customer_id
+    source_id_before = order.source_id
+    counted_before = _counted(order)
 
     diff = events.OrderChanges()
 
@@ -374,7 +443,8 @@ def update_order(
         if new_items is not None and before_items != after_items:
             diff.items(before_items, after_items)
             order.items.all().delete()
-            OrderItem.objects.bulk_create(_item_rows(order, items, totals))
+            rows = OrderItem.objects.bulk_create(_item_rows(order, items, totals))
+            _remember_items(order, rows)
         _apply_totals(order, totals)
 
     if not diff:
@@ -382,10 +452,18 @@ def update_order(
 
     order.updated_at = timezone.now()
     order.version += 1
-    _save_unique(order)
+    _save_unique(order, unchanged_source_id=order.source_id == source_id_before)
     _record(order, actor, diff.event_type, diff.changes)
-    refresh_purchase_summaries([customer_before, order.customer_id])
+    if customer_before != order.customer_id or counted_before != _counted(order):
+        refresh_purchase_summaries([customer_before, order.customer_id])
     return order
+
+
+def _counted(order: Order) -> int | None:
+    """What the order adds to its customer's purchase summary (``orders.summaries``): its
+    total when its status counts, else nothing. A change that leaves it and the customer
+    as they were leaves the summary as it was (an update never moves ``created_at``)."""
+    return order.total_amount if order.status in COUNTED_STATUSES else None
 
 
 def change_order_status(

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from api.auth import forget_cached_api_keys_now
 from core.counts import forget_row_estimates
 from metadata.conditions import forget_schema_keys
+from metadata.schema_cache import forget_cached_schemas_now
 from tests.factories import MarketingUserFactory, UserFactory
 
 
@@ -37,6 +39,8 @@ def _fresh_process_caches():
     process remembered (a rolled-back test sends no signal that would clear them)."""
     forget_row_estimates()
     forget_schema_keys()
+    forget_cached_schemas_now()
+    forget_cached_api_keys_now()
 
 
 @pytest.fixture
