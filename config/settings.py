@@ -265,6 +265,14 @@ LOGIN_TRUST_X_FORWARDED_FOR = env.bool(
     "LOGIN_TRUST_X_FORWARDED_FOR", default=env.bool("BEHIND_TLS_PROXY", default=False)
 )
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Whether every web process reads the same cache (Redis, Memcached, a database table). Only then
+# are the API keys and metadata schemas read on each API request kept in it
+# (core/shared_cache.py): with a cache of each process's own, one process would go on serving a
+# key revoked, or a schema changed, in another.
+SHARED_CACHE = env.bool(
+    "SHARED_CACHE",
+    default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
+)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # A hung Redis must not hold each request: the rate limiter gives up after this long and
     # lets the request through (api/auth.py).

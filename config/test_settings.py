@@ -13,5 +13,9 @@ os.environ.setdefault("CELERY_QUEUE", f"campaign_hub_test_{os.getpid()}")
 
 from .settings import *  # noqa: E402,F403
 
+# The suite is one process, so its in-memory cache is shared by all it serves (tests of the
+# unshared default override this).
+SHARED_CACHE = True
+
 # Hashing passwords properly is the slowest part of creating users; tests need no strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

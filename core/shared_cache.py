@@ -13,7 +13,8 @@ old version and never served. ``forget()`` runs again once the writer's transact
 for the same reason.
 
 When the cache can't be reached the value is read from the database (a query more, never a
-failed request).
+failed request), and so it is when the cache is each process's own (``SHARED_CACHE`` false:
+the default in-memory cache): one process could not tell the others to forget.
 """
 
 import uuid
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -43,6 +45,8 @@ class VersionedCache:
     def get(self, key: str, load: Callable[[], Any]) -> Any:
         """The value of ``key``: from the cache when it was stored at the current version,
         else ``load()`` (stored for the next call)."""
+        if not settings.SHARED_CACHE:
+            return load()
         entry_key = self._key(key)
         try:
             found = cache.get_many([self.version_key, entry_key])

@@ -112,3 +112,12 @@ def test_a_value_read_before_a_change_is_never_served_after_it():
     # the next reader does not get what the first one stored
     assert cache.get("k", lambda: "new") == "new"
     assert cache.get("k", lambda: "unused") == "new"
+
+
+def test_a_cache_of_each_process_s_own_keeps_nothing(settings):
+    # The default in-memory cache is per process: what one process forgets, another would
+    # go on serving (a revoked key), so nothing is kept in it.
+    settings.SHARED_CACHE = False
+    cache = VersionedCache("test-unshared")
+    assert cache.get("k", lambda: "first") == "first"
+    assert cache.get("k", lambda: "second") == "second"

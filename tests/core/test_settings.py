@@ -201,3 +201,12 @@ def test_a_redis_cache_and_the_database_are_given_up_on_after_a_timeout():
     )
     assert tuned.returncode == 0, tuned.stderr
     assert tuned.stdout.split() == ["0.5", "0.5", "3", "0"]
+
+
+def test_only_a_cache_every_process_shares_counts_as_shared():
+    # core.shared_cache keeps API keys and schemas only in a cache all web processes read.
+    code = "from django.conf import settings as s; print(s.SHARED_CACHE)"
+    # the default cache is each process's own
+    assert _run(code, CACHE_URL="locmemcache://").stdout.split() == ["False"]
+    assert _run(code, CACHE_URL="redis://127.0.0.1:6379/1").stdout.split() == ["True"]
+    assert _run(code, CACHE_URL="locmemcache://", SHARED_CACHE="true").stdout.split() == ["True"]
