@@ -52,6 +52,10 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from orders_list import manage  # noqa: E402  (bench/ is not a package on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 SQL_SCRIPT = ROOT / "bench" / "api_writes.sql"
 TARGET_ORDERS_PER_SECOND = 250.0
@@ -94,15 +98,6 @@ def app_env(args: argparse.Namespace, static_root: str) -> dict[str, str]:
         API_RATE_LIMIT_PER_MINUTE="100000000",
     )
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 KEY_SNIPPET = """
