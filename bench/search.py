@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from datetime import date
@@ -32,6 +31,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.list_floor import run_floor, server_ms  # noqa: E402
 from bench.orders_list import (  # noqa: E402
     ROOT,
     SESSION_SNIPPET,
@@ -178,29 +178,6 @@ print("BENCH-JSON " + json.dumps(out))
 REPLAYED = ("SELECT", "WITH", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
-def replay(conn: psycopg.Connection, statements: list[str]) -> float:
-    """Run ``statements`` in order; the milliseconds they took."""
-    started = time.perf_counter()
-    for sql in statements:
-        try:
-            cursor = conn.execute(sql)  # no parameters: psycopg sends the text as it is
-            if cursor.description is not None:
-                cursor.fetchall()
-        except psycopg.errors.QueryCanceled:
-            pass  # the bounded count's timeout; the ROLLBACK TO SAVEPOINT follows
-    return (time.perf_counter() - started) * 1000
-
-
-def timed_get(url: str, headers: dict[str, str]) -> float:
-    request = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(request, timeout=60) as response:
-        response.read()
-        header = response.headers.get("Server-Timing", "")
-        if response.status != 200 or "app;dur=" not in header:
-            sys.exit(f"{url} answered {response.status} without Server-Timing")
-    return float(header.split("dur=")[1])
-
-
 def main() -> None:
     args = parse_args()
     dsn = f"{args.server}/{args.database}"
@@ -251,12 +228,12 @@ def main() -> None:
                 for label, path in all_cases:
                     headers = api if path.startswith("/v1/") else browser
                     for _ in range(args.warmup):
-                        timed_get(base + path, headers)
-                        replay(conn, floors[path])
+                        server_ms(base + path, headers)
+                        run_floor(conn, floors[path])
                     page, floor = [], []
                     for _ in range(args.requests):  # interleaved: the same machine state
-                        page.append(timed_get(base + path, headers))
-                        floor.append(replay(conn, floors[path]))
+                        page.append(server_ms(base + path, headers))
+                        floor.append(run_floor(conn, floors[path]))
                     results.append((label, path, page, floor, len(floors[path])))
                     print(
                         f"{label}: p95 {p95(page):.1f} ms, floor {statistics.median(floor):.1f}",
@@ -297,7 +274,7 @@ def explain(dsn: str, all_cases: list[tuple[str, str]], floors: dict[str, list[s
             timings = []
             for sql in floors[path]:
                 if sql.startswith(("SELECT", "WITH")) and "set_config" not in sql:
-                    timings.append((replay(conn, [sql]), sql))
+                    timings.append((run_floor(conn, [sql]), sql))
             if not timings:
                 continue
             ms, sql = max(timings)
