@@ -61,7 +61,7 @@ user, _ = get_user_model().objects.get_or_create(
 user.groups.add(Group.objects.get(name=MARKETING_GROUP))
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[BACKEND_SESSION_KEY] = "core.auth.DashboardBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.create()
 print(store.session_key)

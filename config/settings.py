@@ -133,6 +133,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
 
 # --- Auth -----------------------------------------------------------------------------------
+# The first reads, with the user, what every dashboard page needs of them (core/auth.py); the
+# second still reads sessions signed in before it existed.
+AUTHENTICATION_BACKENDS = [
+    "core.auth.DashboardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
+from .auth import MISSING, TIME_ZONE, user_extra
 from .models import UserPreference
 from .times import available_time_zones, default_time_zone
 from .views import DashboardView
@@ -18,9 +19,10 @@ def user_time_zone(user: AbstractBaseUser | AnonymousUser) -> str:
     """The zone this user chose, or ``""`` for the default (``TIME_ZONE``)."""
     if not user.is_authenticated:
         return ""
-    return (
-        UserPreference.objects.filter(user=user).values_list("time_zone", flat=True).first() or ""
-    )
+    zone = user_extra(user, TIME_ZONE)  # read with the user by core.auth.DashboardBackend
+    if zone is MISSING:
+        zone = UserPreference.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    return zone or ""
 
 
 class PreferencesForm(forms.Form):

@@ -54,7 +54,9 @@ def load_permissions(user: AbstractBaseUser | AnonymousUser) -> None:
     groups'), and leave them where ``ModelBackend`` looks first (``user._perm_cache``).
 
     Dashboard pages call it before their permission check: every ``has_perm`` of the
-    request (the page's, its template's ``perms``, selectors') then reads that set. Superusers
+    request (the page's, its template's ``perms``, selectors') then reads that set. A user
+    signed in through ``core.auth.DashboardBackend`` has it already (read with the user row),
+    and this does nothing. Superusers
     and inactive users are left alone: ``has_perm`` answers them without any query.
     """
     if (

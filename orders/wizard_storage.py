@@ -11,20 +11,38 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, Expression, OuterRef, QuerySet
 from formtools.wizard.storage.base import BaseStorage
+
+from core.auth import MISSING, user_extra
 
 from .models import WizardDraft
 
 # The storage's name for the Create order wizard (formtools prefixes the view's name).
 CREATE_ORDER = "wizard_order_create_view"
+# The name under which the signed-in user carries has_order_draft (core.auth).
+HAS_ORDER_DRAFT = "has_order_draft"
 
 
 def has_draft(user: AbstractBaseUser | AnonymousUser, wizard: str = CREATE_ORDER) -> bool:
     """Whether ``user`` has a draft to resume (the orders list offers it)."""
     if not user.is_authenticated:
         return False
-    drafts = WizardDraft.objects.filter(user=user, wizard=wizard)
-    return drafts.exclude(data__step_data={}).exists()
+    if wizard == CREATE_ORDER:
+        known = user_extra(user, HAS_ORDER_DRAFT)  # read with the user (see OrdersConfig)
+        if known is not MISSING:
+            return known
+    return _drafts(wizard, user=user).exists()
+
+
+def _drafts(wizard: str, **lookups: Any) -> QuerySet[WizardDraft]:
+    """The drafts of ``wizard`` with a step posted (the others are nothing to resume)."""
+    return WizardDraft.objects.filter(wizard=wizard, **lookups).exclude(data__step_data={})
+
+
+def has_order_draft() -> Expression:
+    """Whether the user row has a Create order draft: read with every signed-in user."""
+    return Exists(_drafts(CREATE_ORDER, user=OuterRef("pk")))
 
 
 class DraftStorage(BaseStorage):
