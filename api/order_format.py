@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connections
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
@@ -172,12 +173,17 @@ def _order(row: Sequence[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     return body
 
 
-def order_bodies(ids: Sequence[str]) -> list[dict[str, Any]]:
+def order_bodies(ids: Sequence[str], *, raw_json: bool = False) -> list[dict[str, Any]]:
     """The reference's order objects for ``ids``, in that order, in two queries (the orders;
-    their items joined to products and SKUs). Ids of orders that no longer exist are skipped."""
+    their items joined to products and SKUs). Ids of orders that no longer exist are skipped.
+
+    ``raw_json=True`` leaves each metadata object as the database wrote it, wrapped in an
+    ``orjson.Fragment`` that ``orjson.dumps`` writes out as is: a page's JSON is then never
+    parsed only to be written again (the values are PostgreSQL's ``jsonb`` text, exactly:
+    numbers keep every digit). Only ``orjson.dumps`` can write such bodies."""
     if not ids:
         return []
-    metadata = _JsonColumn()
+    metadata = _RawJsonColumn() if raw_json else _JsonColumn()
     orders = {}
     for row in _raw_rows(Order.objects.filter(pk__in=ids).values_list(*ORDER_COLUMNS)):
         row[ORDER_METADATA] = metadata.load(row[ORDER_METADATA], share=False)
@@ -228,6 +234,13 @@ class _JsonColumn:
         if text not in self._parsed:
             self._parsed[text] = json.loads(text)
         return self._parsed[text]
+
+
+class _RawJsonColumn:
+    """``jsonb`` text kept as text, for ``orjson.dumps`` to write out unparsed."""
+
+    def load(self, text: str | None, *, share: bool) -> orjson.Fragment | None:
+        return None if text is None else orjson.Fragment(text)
 
 
 def _item_values(item: OrderItem) -> tuple[Any, ...]:
