@@ -5,9 +5,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .auth import MISSING, TIME_ZONE, user_extra
 from .models import UserPreference
@@ -25,11 +28,28 @@ def user_time_zone(user: AbstractBaseUser | AnonymousUser) -> str:
     return zone or ""
 
 
+class ZoneSelect(forms.Select):
+    """A ``<select>`` of the ~600 zones, written in Python: through Django's widget templates
+    each option is a template of its own, and the page took 50 ms to render."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = {**self.build_attrs(self.attrs, attrs), "name": name}
+        chosen = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{escape(choice)}"{" selected" if str(choice) == chosen else ""}>'
+            f"{escape(label)}</option>"
+            for choice, label in self.choices
+        )
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308 - escaped
+
+
 class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(
         label="Time zone",
         required=False,
-        widget=forms.Select(attrs={"aria-describedby": "id_time_zone_help"}),
+        widget=ZoneSelect(attrs={"aria-describedby": "id_time_zone_help"}),
         help_text="Dates and times on every page, and in the admin, are shown in this zone. "
         "Exported files stay in UTC.",
     )

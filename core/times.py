@@ -6,6 +6,7 @@ the orders table included, reads the same, e.g. ``"2026-11-23 15:05 CET"``. Expo
 writing UTC: a file is read away from the page that asked for it.
 """
 
+import functools
 import zoneinfo
 from datetime import UTC, datetime, tzinfo
 
@@ -14,14 +15,22 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 
+@functools.cache
+def _zone_names() -> tuple[frozenset[str], tuple[str, ...]]:
+    # zoneinfo.available_timezones() walks the zone database's files on every call (a few
+    # milliseconds); the set cannot change while the process runs.
+    names = zoneinfo.available_timezones()
+    return frozenset(names), tuple(sorted(names))
+
+
 def available_time_zones() -> list[str]:
     """The IANA zone names a user may choose, sorted (``"Europe/Warsaw"`` ...)."""
-    return sorted(zoneinfo.available_timezones())
+    return list(_zone_names()[1])
 
 
 def validate_time_zone(name: str) -> None:
     """Refuse a zone name the system does not know, with a message people can act on."""
-    if name and name not in zoneinfo.available_timezones():
+    if name and name not in _zone_names()[0]:
         raise ValidationError(
             "%(name)s is not a time zone name; choose one such as Europe/Warsaw.",
             code="invalid",

@@ -169,3 +169,21 @@ def test_an_operator_sets_a_users_zone_on_their_admin_page(operator_client, mark
     saved = operator_client.post(url, data | {"preference-0-time_zone": "Europe/Warsaw"})
     assert saved.status_code == 302
     assert UserPreference.objects.get(user=marketing_user).time_zone == "Europe/Warsaw"
+
+
+@pytest.mark.parametrize("value", ["", "Europe/Warsaw", "America/Argentina/Buenos_Aires", None])
+def test_the_zone_select_writes_what_djangos_select_writes(value):
+    """The preferences page's select is written in Python, not through the widget templates."""
+    from django import forms
+    from django.test.html import parse_html
+
+    from core.preferences import PreferencesForm, ZoneSelect
+
+    field = PreferencesForm().fields["time_zone"]
+    assert isinstance(field.widget, ZoneSelect)
+    choices = [*field.choices, ("x<\"&'", 'A <b>"zone"</b> & more')]
+    attrs = {"id": "id_time_zone", "aria-describedby": "id_time_zone_help"}
+    ours = ZoneSelect(choices=choices).render("time_zone", value, attrs)
+    djangos = forms.Select(choices=choices).render("time_zone", value, attrs)
+    assert parse_html(ours) == parse_html(djangos)
+    assert ours.count(" selected") == 1  # None reads as the site default, as Django's does
