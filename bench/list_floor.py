@@ -10,6 +10,9 @@ permission checks do their real work), and for each case:
    after each one, the same statements run with psycopg on one open connection, rows fetched
    (the floor: what the page's database work costs a client that does nothing else).
 
+A third case, the segments page (the smallest dashboard page), shows what any page costs
+before its own work, beside that page's own SQL.
+
 Cases are interleaved request by request, so a busy machine slows both sides alike; the
 ratio (page ÷ floor, medians) is the figure to compare between runs. Prints Markdown.
 
@@ -248,6 +251,9 @@ def main() -> None:
         cases = [
             Case("Orders list, first page", "/orders/"),
             Case("Customers list, first page", "/customers/"),
+            # Not a target: the least a dashboard page does (session, user, the shell's
+            # template, a short list), beside its own SQL; what every page costs first.
+            Case("Dashboard shell: the segments page", "/customers/segments/"),
         ]
         capture_statements({**env, "BENCH_SESSION": session}, cases, {})
         show_sql(cases, args.show_sql)
