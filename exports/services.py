@@ -28,7 +28,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -258,11 +258,11 @@ def _write_file(export: Export, write: Callable[[IO[bytes]], int]) -> tuple[str,
     """Write the export's CSV with ``write`` and save it under the export's one name,
     replacing an earlier run's file; the name and the rows ``write`` wrote.
 
-    On a storage with local paths (``FileSystemStorage``) the file is written next to where it
-    goes, as ``<name>.partial``, and moved into place: a rename, as Django does with large
-    uploads, not a second copy of a file of a hundred megabytes. A worker killed mid-way
-    leaves that ``.partial`` for the retry to overwrite (or ``fail_export`` to delete), never
-    a file under the export's name. Other storages (S3, …) get a finished temporary file.
+    On the local disk (``FileSystemStorage``) the file is written next to where it goes, as
+    ``<name>.partial``, and moved into place: a rename, as Django does with large uploads,
+    not a second copy of a file of a hundred megabytes. A worker killed mid-way leaves that
+    ``.partial`` for the retry to overwrite (or ``fail_export`` to delete), never a file under
+    the export's name. Other storages (S3, …) are sent a finished temporary file.
     """
     name = export_upload_to(export, "")
     partial = _partial_name(export)
@@ -285,14 +285,11 @@ def _write_file(export: Export, write: Callable[[IO[bytes]], int]) -> tuple[str,
 
 
 def _partial_name(export: Export) -> str | None:
-    """Where the file is written before it is moved into place; ``None`` when the storage
-    has no local paths (the ``Storage.path`` rule: remote storages don't implement it)."""
-    name = f"{export_upload_to(export, '')}.partial"
-    try:
-        default_storage.path(name)
-    except NotImplementedError:
+    """Where the file is written before it is moved into place; ``None`` unless the storage
+    keeps files on this machine's disk (``FileSystemStorage`` and its subclasses)."""
+    if not isinstance(default_storage, FileSystemStorage):
         return None
-    return name
+    return f"{export_upload_to(export, '')}.partial"
 
 
 class _FinishedFile(File):
