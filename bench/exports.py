@@ -178,14 +178,20 @@ def plain_copy_statement(filters: dict, fields: list[str]) -> str:
 
 
 def run_psql(args: argparse.Namespace, statement: str, out: str) -> float:
+    return run_psql_with_cpu(args, statement, out)[0]
+
+
+def run_psql_with_cpu(args: argparse.Namespace, statement: str, out: str) -> tuple[float, float]:
+    """(wall seconds, psql's own CPU seconds) of ``statement`` run by psql into ``out``."""
     start = time.perf_counter()
     with open(out, "wb") as handle:
-        subprocess.run(
-            ["psql", "-X", "-q", f"{args.server}/{args.database}", "-c", statement],
-            stdout=handle,
-            check=True,
+        psql = subprocess.Popen(
+            ["psql", "-X", "-q", f"{args.server}/{args.database}", "-c", statement], stdout=handle
         )
-    return time.perf_counter() - start
+        _, status, usage = os.wait4(psql.pid, 0)
+    if status:
+        sys.exit(f"psql failed ({status})")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
 def run_import_export(filters: dict) -> tuple[float, int, int]:
@@ -262,19 +268,25 @@ def run_plain_copy(args: argparse.Namespace, env: dict[str, str], media: str) ->
     print(f"Load average before: {load_average()}", flush=True)
     worker, _ = start_worker(env)
     times: dict[str, list[float]] = {"export": [], "plain": [], "own": []}
-    cpu: dict[str, list[float]] = {"worker": [], "plain backend": [], "own backend": []}
+    cpu: dict[str, list[float]] = {
+        "worker": [],
+        "plain psql": [],
+        "plain backend": [],
+        "own backend": [],
+    }
     rows = 0
     try:
         for run in range(1, args.runs + 1):
             worker_before = process_cpu(worker.pid)
             export_s, _wall, rows = export_once(PLAIN_FIELDS, {})
             worker_after = process_cpu(worker.pid)
-            plain_s = run_psql(args, plain_sql, f"{media}/plain.csv")
+            plain_s, plain_psql_cpu = run_psql_with_cpu(args, plain_sql, f"{media}/plain.csv")
             own_s = run_psql(args, own_sql, f"{media}/own.csv")
             for key, value in (("export", export_s), ("plain", plain_s), ("own", own_s)):
                 times[key].append(value)
             measured = {
                 "worker": None if worker_before is None else worker_after - worker_before,
+                "plain psql": plain_psql_cpu,
                 "plain backend": backend_cpu(args, plain_sql),
                 "own backend": backend_cpu(args, own_sql),
             }
@@ -285,6 +297,7 @@ def run_plain_copy(args: argparse.Namespace, env: dict[str, str], media: str) ->
                 f"run {run}: export {export_s:.2f} s, plain COPY {plain_s:.2f} s, "
                 f"own COPY {own_s:.2f} s ({export_s / plain_s:.2f}× plain, "
                 f"{export_s / own_s:.2f}× own); CPU: worker {seconds(measured['worker'])}, "
+                f"psql (plain) {seconds(measured['plain psql'])}, "
                 f"backend plain {seconds(measured['plain backend'])}, "
                 f"own {seconds(measured['own backend'])}; load {load_average()}",
                 flush=True,
@@ -300,14 +313,17 @@ def run_plain_copy(args: argparse.Namespace, env: dict[str, str], media: str) ->
     print(f"| Our own COPY (formatted cells, psql) | {own_m:.2f} s | {export_m / own_m:.2f}× |")
     print(f"| Plain COPY of the raw columns (psql) | {plain_m:.2f} s | {export_m / plain_m:.2f}× |")
     print(f"\nOwn COPY ÷ plain COPY: {own_m / plain_m:.2f}×")
-    if cpu["plain backend"] and cpu["own backend"]:
-        plain_cpu = statistics.median(cpu["plain backend"])
-        own_cpu = statistics.median(cpu["own backend"])
+    if cpu["plain backend"] and cpu["own backend"] and cpu["worker"]:
+        worker_cpu, psql_cpu, plain_cpu, own_cpu = (
+            statistics.median(cpu[key])
+            for key in ("worker", "plain psql", "plain backend", "own backend")
+        )
         print(
             f"CPU seconds, medians: the server backend {own_cpu:.2f} s for the own COPY, "
-            f"{plain_cpu:.2f} s for the plain one ({own_cpu / plain_cpu:.2f}×); "
-            f"the worker {seconds(statistics.median(cpu['worker']) if cpu['worker'] else None)} "
-            "per export"
+            f"{plain_cpu:.2f} s for the plain one ({own_cpu / plain_cpu:.2f}×); the worker "
+            f"{worker_cpu:.2f} s per export, psql {psql_cpu:.2f} s per plain COPY; "
+            f"worker + own backend ÷ psql + plain backend: "
+            f"{(worker_cpu + own_cpu) / (psql_cpu + plain_cpu):.2f}×"
         )
 
 
