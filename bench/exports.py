@@ -22,6 +22,11 @@ figures interleaved in each run and their medians compared:
    the same query with no formatting at all (PostgreSQL's own text for each column), the floor;
 3. our own COPY: the exporter's exact ``COPY (SELECT <the formatted cells> …)``, through psql.
 
+Wall-clock times on a shared machine move with its load, so each run also measures CPU seconds,
+which move far less: the worker process's own during the export, and the server backend's for
+the plain and the own COPY, each streamed once more through psycopg and thrown away (read from
+``/proc/<backend pid>/stat``, so only when the server runs on this machine).
+
     .venv/bin/python bench/exports.py --case plain-copy --runs 5
 """
 
@@ -173,14 +178,20 @@ def plain_copy_statement(filters: dict, fields: list[str]) -> str:
 
 
 def run_psql(args: argparse.Namespace, statement: str, out: str) -> float:
+    return run_psql_with_cpu(args, statement, out)[0]
+
+
+def run_psql_with_cpu(args: argparse.Namespace, statement: str, out: str) -> tuple[float, float]:
+    """(wall seconds, psql's own CPU seconds) of ``statement`` run by psql into ``out``."""
     start = time.perf_counter()
     with open(out, "wb") as handle:
-        subprocess.run(
-            ["psql", "-X", "-q", f"{args.server}/{args.database}", "-c", statement],
-            stdout=handle,
-            check=True,
+        psql = subprocess.Popen(
+            ["psql", "-X", "-q", f"{args.server}/{args.database}", "-c", statement], stdout=handle
         )
-    return time.perf_counter() - start
+        _, status, usage = os.wait4(psql.pid, 0)
+    if status:
+        sys.exit(f"psql failed ({status})")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
 def run_import_export(filters: dict) -> tuple[float, int, int]:
@@ -216,6 +227,34 @@ def run_import_export(filters: dict) -> tuple[float, int, int]:
     return seconds, len(dataset), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) a process of this machine has used, if it can be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu(args: argparse.Namespace, statement: str) -> float | None:
+    """The server backend's CPU seconds for ``statement`` (a COPY … TO STDOUT), its rows read
+    and thrown away; ``None`` when the server's processes are not on this machine."""
+    import psycopg
+
+    with psycopg.connect(f"{args.server}/{args.database}", autocommit=True) as connection:
+        before = process_cpu(connection.info.backend_pid)
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for _ in copy:
+                pass
+        after = process_cpu(connection.info.backend_pid)
+    return None if before is None or after is None else after - before
+
+
+def seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} s"
+
+
 def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -229,18 +268,38 @@ def run_plain_copy(args: argparse.Namespace, env: dict[str, str], media: str) ->
     print(f"Load average before: {load_average()}", flush=True)
     worker, _ = start_worker(env)
     times: dict[str, list[float]] = {"export": [], "plain": [], "own": []}
+    cpu: dict[str, list[float]] = {
+        "worker": [],
+        "plain psql": [],
+        "plain backend": [],
+        "own backend": [],
+    }
     rows = 0
     try:
         for run in range(1, args.runs + 1):
+            worker_before = process_cpu(worker.pid)
             export_s, _wall, rows = export_once(PLAIN_FIELDS, {})
-            plain_s = run_psql(args, plain_sql, f"{media}/plain.csv")
+            worker_after = process_cpu(worker.pid)
+            plain_s, plain_psql_cpu = run_psql_with_cpu(args, plain_sql, f"{media}/plain.csv")
             own_s = run_psql(args, own_sql, f"{media}/own.csv")
             for key, value in (("export", export_s), ("plain", plain_s), ("own", own_s)):
                 times[key].append(value)
+            measured = {
+                "worker": None if worker_before is None else worker_after - worker_before,
+                "plain psql": plain_psql_cpu,
+                "plain backend": backend_cpu(args, plain_sql),
+                "own backend": backend_cpu(args, own_sql),
+            }
+            for key, value in measured.items():
+                if value is not None:
+                    cpu[key].append(value)
             print(
                 f"run {run}: export {export_s:.2f} s, plain COPY {plain_s:.2f} s, "
                 f"own COPY {own_s:.2f} s ({export_s / plain_s:.2f}× plain, "
-                f"{export_s / own_s:.2f}× own); load {load_average()}",
+                f"{export_s / own_s:.2f}× own); CPU: worker {seconds(measured['worker'])}, "
+                f"psql (plain) {seconds(measured['plain psql'])}, "
+                f"backend plain {seconds(measured['plain backend'])}, "
+                f"own {seconds(measured['own backend'])}; load {load_average()}",
                 flush=True,
             )
     finally:
@@ -254,6 +313,18 @@ def run_plain_copy(args: argparse.Namespace, env: dict[str, str], media: str) ->
     print(f"| Our own COPY (formatted cells, psql) | {own_m:.2f} s | {export_m / own_m:.2f}× |")
     print(f"| Plain COPY of the raw columns (psql) | {plain_m:.2f} s | {export_m / plain_m:.2f}× |")
     print(f"\nOwn COPY ÷ plain COPY: {own_m / plain_m:.2f}×")
+    if cpu["plain backend"] and cpu["own backend"] and cpu["worker"]:
+        worker_cpu, psql_cpu, plain_cpu, own_cpu = (
+            statistics.median(cpu[key])
+            for key in ("worker", "plain psql", "plain backend", "own backend")
+        )
+        print(
+            f"CPU seconds, medians: the server backend {own_cpu:.2f} s for the own COPY, "
+            f"{plain_cpu:.2f} s for the plain one ({own_cpu / plain_cpu:.2f}×); the worker "
+            f"{worker_cpu:.2f} s per export, psql {psql_cpu:.2f} s per plain COPY; "
+            f"worker + own backend ÷ psql + plain backend: "
+            f"{(worker_cpu + own_cpu) / (psql_cpu + plain_cpu):.2f}×"
+        )
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """The orders CSV: which fields it may hold and how each cell is written.
 
 The cells are formatted inside PostgreSQL (:func:`sql_expression`, with the SQL functions of
-migration ``0003_csv_functions`` as ``0004`` and ``0005`` left them, which the planner inlines
+migration ``0003_csv_functions`` as ``0004`` to ``0006`` left them, which the planner inlines
 into the query), so one ``COPY`` writes the finished file. Rules, from the reference and OWASP:
 
 - timestamps in UTC, ISO 8601 with milliseconds and ``Z``: ``2022-03-09T09:16:32.521Z``;

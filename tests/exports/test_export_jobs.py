@@ -2,15 +2,19 @@
 
 import csv
 import io
+import os
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from exports import services
 from exports.csv_format import STANDARD_FIELDS
-from exports.models import Export, Notification
-from exports.services import reap_stuck_exports, run_export, schedule_export
+from exports.models import Export, Notification, export_upload_to
+from exports.services import fail_export, reap_stuck_exports, run_export, schedule_export
 from orders.filters import OrderFilter
 from orders.models import Order, OrderStatus
 from orders.reference_filters import list_filters
@@ -170,3 +174,85 @@ def test_the_reaper_fails_an_export_stuck_too_many_times(settings):
     assert Notification.objects.get(export=export).kind == Notification.Kind.EXPORT_FAILED
     fresh.refresh_from_db()
     assert fresh.status == Export.Status.IN_PROGRESS
+
+
+def test_the_rows_are_counted_while_the_file_is_written_and_the_file_is_moved_in(
+    export_media, monkeypatch
+):
+    # Given three orders, a count that takes half a second, and a file writer that notes the
+    # total when it starts, then waits until the export shows one
+    for _ in range(3):
+        make_order(amount=100)
+    export = schedule_export(None, Export.Channel.API)
+    count = QuerySet.count
+
+    def slow_count(queryset):
+        time.sleep(0.5)
+        return count(queryset)
+
+    monkeypatch.setattr(QuerySet, "count", slow_count)
+    write = services.write_orders_csv
+    seen: list[int | None] = []
+    written: list[int] = []
+
+    def write_once_counted(queryset, fields, out, progress):
+        seen.append(Export.objects.get(pk=export.pk).rows_total)
+        deadline = time.monotonic() + 10
+        while (total := Export.objects.get(pk=export.pk).rows_total) is None:
+            assert time.monotonic() < deadline, "no total while the file was being written"
+            time.sleep(0.02)
+        seen.append(total)
+        written.append(os.fstat(out.fileno()).st_ino)
+        return write(queryset, fields, out, progress)
+
+    monkeypatch.setattr(services, "write_orders_csv", write_once_counted)
+
+    # When it runs
+    run_export(export.pk)
+
+    # Then the writing did not wait for the count, the total came while it wrote (a user
+    # watching saw "0 of 3"), and the file written is the one saved (moved, not copied)
+    export.refresh_from_db()
+    assert seen == [None, 3]
+    assert (export.status, export.rows_total, export.rows_done) == ("DONE", 3, 3)
+    assert written == [os.stat(export.file.path).st_ino]
+
+
+def test_a_storage_without_local_paths_gets_the_finished_file(settings):
+    # Given a storage that keeps files elsewhere (no ``path()``, as S3's)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    make_order(amount=100, source_id="=1+2")
+    export = schedule_export(None, Export.Channel.API, fields=["source_id", "amount"])
+
+    # When it runs
+    run_export(export.pk)
+
+    # Then the file is saved through the storage, with the same cells
+    export.refresh_from_db()
+    assert export.status == Export.Status.DONE
+    assert read_csv(export) == [["source_id", "amount"], ["'=1+2", "100"]]
+
+
+def test_a_half_written_file_is_replaced_by_the_retry_and_removed_on_failure(export_media):
+    # Given an export whose killed worker left its file half-written beside where it goes
+    make_order(amount=100)
+    export = schedule_export(None, Export.Channel.API)
+    partial = export_media / f"{export_upload_to(export, '')}.partial"
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"id,source_id,status\nord_half")
+
+    # When it runs again, then only the finished file is there
+    run_export(export.pk)
+    export.refresh_from_db()
+    assert export.status == Export.Status.DONE
+    assert sorted(p.name for p in partial.parent.iterdir()) == [f"{export.pk}.csv"]
+
+    # And when another export, killed the same way, is given up, its leftover goes too
+    given_up = schedule_export(None, Export.Channel.API)
+    leftover = export_media / f"{export_upload_to(given_up, '')}.partial"
+    leftover.write_bytes(b"id")
+    fail_export(given_up, "The export stopped responding and was given up. Export again.")
+    assert not leftover.exists()
