@@ -11,37 +11,22 @@ from core.models import UserPreference
 from core.preferences import user_time_zone
 from orders.models import WizardDraft
 from orders.wizard_storage import CREATE_ORDER, HAS_ORDER_DRAFT, has_draft
+from tests.core.test_roles import every_permission
+from tests.core.test_roles import users as role_users
 from tests.factories import MarketingUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def every_permission() -> list[str]:
-    return [
-        f"{app}.{codename}"
-        for app, codename in Permission.objects.values_list("content_type__app_label", "codename")
-    ]
-
-
 def users():
-    looker = UserFactory()
-    looker.user_permissions.add(Permission.objects.get(codename="view_order"))
-    both = UserFactory()
-    both.user_permissions.add(Permission.objects.get(codename="delete_order"))
-    both.groups.add(MarketingUserFactory().groups.get())
-    viewers = Group.objects.create(name="Viewers")
-    viewers.permissions.add(Permission.objects.get(codename="view_customer"))
-    # A permission both granted directly and through a group is one permission.
-    viewers.permissions.add(Permission.objects.get(codename="delete_order"))
-    both.groups.add(viewers)
-    return [
-        MarketingUserFactory(),
-        looker,
-        UserFactory(),
-        both,
-        UserFactory(is_superuser=True),
-        MarketingUserFactory(is_staff=False),
-    ]
+    """test_roles' users (direct, group, both, none, superuser), active ones: an inactive
+    user is no user here; and one granted a permission both directly and through a group."""
+    twice = UserFactory()
+    twice.user_permissions.add(Permission.objects.get(codename="delete_order"))
+    overlapping = Group.objects.create(name="Overlapping")
+    overlapping.permissions.add(Permission.objects.get(codename="delete_order"))
+    twice.groups.add(overlapping)
+    return [user for user in role_users() if user.is_active] + [twice]
 
 
 def test_the_same_permissions_as_djangos_model_backend():
