@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import SKU, Product
+from core.rows import insert_together
 from customers.models import Customer
 from metadata.models import MetadataSchema
 from metadata.validation import MetadataValidationError, load_schema
@@ -193,8 +194,8 @@ def _apply_totals(order: Order, totals: OrderTotals) -> None:
         setattr(order, name, getattr(totals, name))
 
 
-def _record(order: Order, actor: Actor, event_type: str, changes: dict[str, Any]) -> OrderEvent:
-    return OrderEvent.objects.create(
+def _event(order: Order, actor: Actor, event_type: str, changes: dict[str, Any]) -> OrderEvent:
+    return OrderEvent(
         order=order,
         type=event_type,
         actor_type=actor.type,
@@ -203,6 +204,12 @@ def _record(order: Order, actor: Actor, event_type: str, changes: dict[str, Any]
         changes=changes,
         version=order.version,
     )
+
+
+def _record(order: Order, actor: Actor, event_type: str, changes: dict[str, Any]) -> OrderEvent:
+    event = _event(order, actor, event_type, changes)
+    event.save(force_insert=True)
+    return event
 
 
 class OrderChangedElsewhere(ValidationError):
@@ -225,22 +232,30 @@ class OrderChangedElsewhere(ValidationError):
         self.events = events
 
 
-def _save_unique(order: Order, *, unchanged_source_id: bool = False, **save_kwargs: Any) -> None:
+def _save_unique(
+    order: Order,
+    *,
+    unchanged_source_id: bool = False,
+    save: Callable[[], None] | None = None,
+    **save_kwargs: Any,
+) -> None:
     # The check above covers the common case; the unique index settles a race between two
     # requests, and its error must read the same as the check's. Every writer takes the
     # source ID's lock before checking it (``orders.locks``), so while this transaction
     # holds it the check is the answer and the savepoint (two round trips) is not needed.
     # An order saved with the source ID it already had can't collide with another either.
+    # ``save``: writes the order (and what goes with it) instead of ``order.save()``.
+    save = save or functools.partial(order.save, **save_kwargs)
     if (
         unchanged_source_id
         or not order.source_id
         or locks.order_key(order.source_id) in locks.held_order_locks()
     ):
-        order.save(**save_kwargs)
+        save()
         return
     try:
         with transaction.atomic():
-            order.save(**save_kwargs)
+            save()
     except IntegrityError as error:
         if order.source_id and "source_id" in str(error):
             ensure_source_id_available(order.source_id, exclude_id=order.pk)
@@ -328,11 +343,13 @@ def create_order(
         creation_key=creation_key,
     )
     _apply_totals(order, totals)
-    _save_unique(order, force_insert=True)
-    rows = OrderItem.objects.bulk_create(_item_rows(order, items, totals))
-    _remember_items(order, rows)
+    rows = _item_rows(order, items, totals)
     created = {name: getattr(order, name) for name in events.CREATED_FIELDS}
-    _record(order, actor, event_type, events.created_changes(created))
+    event = _event(order, actor, event_type, events.created_changes(created))
+    # The order, its items and its event in one statement (``core.rows``): a third of the
+    # round trips, and no query built per row.
+    _save_unique(order, save=lambda: insert_together([order], rows, [event]))
+    _remember_items(order, rows)
     count_new_order(order)
     return order
 
