@@ -342,6 +342,57 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes ``pids`` have used so far (Linux ``/proc``);
+    a process gone since counts nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(master: int) -> list[int]:
+    """gunicorn's master and its workers."""
+    try:
+        with open(f"/proc/{master}/task/{master}/children") as children:
+            return [master, *map(int, children.read().split())]
+    except OSError:
+        return [master]
+
+
+def backend_pids(args: argparse.Namespace) -> list[int]:
+    """The PostgreSQL backends connected to the bench database (the web workers' own, kept
+    open between requests by ``CONN_MAX_AGE``), this query's excepted."""
+    with psycopg.connect(f"{args.server}/{args.database}") as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds used during a timed case: the web workers, their PostgreSQL backends and
+    this process's client threads (other work on the machine is not counted)."""
+
+    server: float = 0.0
+    database: float = 0.0
+    clients: float = 0.0
+
+    def per_request(self, requests: int) -> str:
+        if not requests:
+            return "—"
+        return " / ".join(
+            f"{1000 * value / requests:.1f}" for value in (self.server, self.database, self.clients)
+        )
+
+
 def query_counts(env: dict[str, str], key: tuple[str, str], facts: Facts) -> dict[str, int]:
     payloads = Payloads(facts, seed=1)
     update_path, first = payloads.update()
@@ -393,7 +444,15 @@ def main() -> None:
                 warm = drive(args, key, known, case, args.warmup)
                 if case == "import" and warm.action_ids:
                     wait_for_actions(args, warm.action_ids)
+                # The workers' backends exist after the warm-up (connections are reused).
+                servers, backends = server_pids(server.pid), backend_pids(args)
+                before = (cpu_seconds(servers), cpu_seconds(backends), time.process_time())
                 run = drive(args, key, known, case, args.seconds)
+                cpu = CpuUse(
+                    cpu_seconds(servers) - before[0],
+                    cpu_seconds(backends) - before[1],
+                    time.process_time() - before[2],
+                )
                 if run.failures:
                     print(
                         f"{case}: {run.failures} failed, e.g. {run.failure_sample}", file=sys.stderr
@@ -404,10 +463,12 @@ def main() -> None:
                 else:
                     rate = len(run.latencies_ms) / run.elapsed
                 floor = pgbench(args, known, args.seconds)
-                results.append((case, rate, run, floor))
+                results.append((case, rate, run, floor, cpu))
                 print(
                     f"{case}: {rate:.1f} orders/s, "
-                    f"p95 {percentile(run.latencies_ms, 0.95):.1f} ms; pgbench {floor:.1f} tps",
+                    f"p95 {percentile(run.latencies_ms, 0.95):.1f} ms; pgbench {floor:.1f} tps; "
+                    f"CPU ms per request (server / PostgreSQL / clients) "
+                    f"{cpu.per_request(len(run.latencies_ms))}",
                     file=sys.stderr,
                 )
             load_after = os.getloadavg()
@@ -430,16 +491,24 @@ def main() -> None:
     )
     print(
         "| Case | Queries per request | Requests | Failed | orders/s | p50 ms | p95 ms "
-        "| pgbench floor (tps) | floor ÷ ours | ≥ 250 orders/s |"
+        "| pgbench floor (tps) | floor ÷ ours | ≥ 250 orders/s "
+        "| CPU ms per request: server / PostgreSQL / clients |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
-    for case, rate, run, floor in results:
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|")
+    for case, rate, run, floor, cpu in results:
         print(
             f"| {case} | {queries.get(case, '—')} | {len(run.latencies_ms)} | {run.failures} "
             f"| {rate:.1f} | {percentile(run.latencies_ms, 0.50):.1f} "
             f"| {percentile(run.latencies_ms, 0.95):.1f} | {floor:.1f} | {floor / rate:.1f}× "
-            f"| {'yes' if rate >= TARGET_ORDERS_PER_SECOND else 'no'} |"
+            f"| {'yes' if rate >= TARGET_ORDERS_PER_SECOND else 'no'} "
+            f"| {cpu.per_request(len(run.latencies_ms))} |"
         )
+    print(
+        "\nCPU per request: the gunicorn processes', their PostgreSQL backends' and the client "
+        "threads' CPU time during the timed seconds, over the requests answered (import: the "
+        "Celery worker's is not counted). Less sensitive to other work on the machine than "
+        "orders/s: on 2 cores, 250 orders/s leaves 8 ms for the three together."
+    )
     if "import" in cases:
         print(
             f"\nimport: orders/s is orders imported end to end ({IMPORT_BATCH} per request, "
