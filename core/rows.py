@@ -12,15 +12,16 @@ row, ``for_update=True``: ``select_for_update()``), model instances with every f
 converted as the ORM converts it. The ORM compiles the statement once per process and
 shape (model, field, number of values, options); only the values change between calls.
 
-``insert_together(rows, ...)`` inserts new instances of several models in one statement, as
-``save(force_insert=True)`` / ``bulk_create`` would (same columns, values prepared by each
-field), and sets the ids the database gave them.
+``insert_together(rows, ..., update=[...])`` inserts new instances of several models (and
+saves stored ones) in one statement, as ``save(force_insert=True)`` / ``bulk_create`` /
+``save()`` would (same columns, values prepared by each field), and sets the ids the
+database gave them.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import AutoField, Model
 
 
@@ -103,47 +104,78 @@ def row_where(
     return found[0] if found else None
 
 
-_inserts: dict[tuple[Any, ...], tuple[str, list[list[Any]]]] = {}
+_statements: dict[tuple[Any, ...], tuple[str, list[list[Any]], list[list[Any]]]] = {}
 
 
-def _insert_shape(groups: Sequence[Sequence[Model]]) -> tuple[str, list[list[Any]]]:
-    """The statement for groups of these models and sizes, and each group's fields."""
-    key = tuple((type(group[0]), len(group)) for group in groups)
-    found = _inserts.get(key)
+def _quoted(fields: list[Any]) -> list[str]:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    return [quote(field.column) for field in fields]
+
+
+def _statement(
+    updated: Sequence[Model], groups: Sequence[Sequence[Model]]
+) -> tuple[str, list[list[Any]], list[list[Any]]]:
+    """The statement for these updated instances' models and the groups' models and sizes;
+    each updated instance's fields (set, then the key) and each group's (inserted)."""
+    key = (tuple(type(instance) for instance in updated),) + tuple(
+        (type(group[0]), len(group)) for group in groups
+    )
+    found = _statements.get(key)
     if found is not None:
         return found
-    ctes, selects, fields_by_group = [], [], []
+    ctes, selects, update_fields, insert_fields = [], [], [], []
+    for index, instance in enumerate(updated):
+        opts = type(instance)._meta
+        fields = [f for f in opts.concrete_fields if not f.primary_key]
+        assignments = ", ".join(f"{column} = %s" for column in _quoted(fields))
+        ctes.append(
+            f"u{index} AS (UPDATE {opts.db_table} SET {assignments} "
+            f"WHERE {_quoted([opts.pk])[0]} = %s RETURNING 1)"
+        )
+        # -1 - index: the update of ``updated[index]`` found its row.
+        selects.append(f"SELECT {-1 - index}, NULL FROM u{index}")
+        update_fields.append([*fields, opts.pk])
     for index, group in enumerate(groups):
         opts = type(group[0])._meta
         generated = isinstance(opts.pk, AutoField)  # BigAutoField included
         fields = [f for f in opts.concrete_fields if not (generated and f.primary_key)]
-        columns = ", ".join(connections[DEFAULT_DB_ALIAS].ops.quote_name(f.column) for f in fields)
         values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(group))
         returning = f" RETURNING {opts.pk.column}" if generated else ""
-        insert = f"INSERT INTO {opts.db_table} ({columns}) VALUES {values}{returning}"
+        insert = (
+            f"INSERT INTO {opts.db_table} ({', '.join(_quoted(fields))}) VALUES {values}{returning}"
+        )
         ctes.append(f"g{index} AS ({insert})")
         if generated:
             selects.append(f"SELECT {index}, {opts.pk.column} FROM g{index}")
-        fields_by_group.append(fields)
+        insert_fields.append(fields)
     # Every data-modifying CTE runs whether the final SELECT reads it or not.
     final = " UNION ALL ".join(selects) or "SELECT NULL, NULL"
-    found = (f"WITH {', '.join(ctes)} {final}", fields_by_group)
-    _inserts[key] = found
+    found = (f"WITH {', '.join(ctes)} {final}", update_fields, insert_fields)
+    _statements[key] = found
     return found
 
 
-def insert_together(*groups: Sequence[Model], using: str = DEFAULT_DB_ALIAS) -> None:
+def insert_together(
+    *groups: Sequence[Model], update: Sequence[Model] = (), using: str = DEFAULT_DB_ALIAS
+) -> None:
     """Insert each group's new instances (one model per group; empty groups skipped) in one
     statement, in the order given; instances of a model with a generated id get it, and
     every instance is marked saved, as ``bulk_create`` marks them. Constraints checked at
-    the end of the statement (or deferred, as Django's foreign keys are) see every row."""
+    the end of the statement (or deferred, as Django's foreign keys are) see every row.
+
+    ``update``: stored instances saved in the same statement, every field, as ``save()``
+    saves them; a row no longer there is an error, as with ``save(force_update=True)``."""
     groups = tuple(group for group in groups if group)
-    if not groups:
+    if not groups and not update:
         return
-    sql, fields_by_group = _insert_shape(groups)
+    sql, update_fields, insert_fields = _statement(update, groups)
     connection = connections[using]
     params: list[Any] = []
-    for group, fields in zip(groups, fields_by_group, strict=True):
+    for instance, fields in zip(update, update_fields, strict=True):
+        params.extend(
+            field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
+        )
+    for group, fields in zip(groups, insert_fields, strict=True):
         for instance in group:
             params.extend(
                 field.get_db_prep_save(field.pre_save(instance, True), connection)
@@ -156,6 +188,9 @@ def insert_together(*groups: Sequence[Model], using: str = DEFAULT_DB_ALIAS) -> 
     for index, pk in returned:
         if index is not None:
             ids.setdefault(index, []).append(pk)
+    for index, instance in enumerate(update):
+        if -1 - index not in ids:
+            raise DatabaseError(f"{type(instance).__name__} {instance.pk} was not updated.")
     for group_ids in ids.values():
         # The sequence gives the rows their ids in the order of the VALUES.
         group_ids.sort()
