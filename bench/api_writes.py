@@ -1,11 +1,11 @@
 """Benchmark API writes under concurrent clients, beside the database's floor (pgbench).
 
 Serves the app with gunicorn in production mode on 127.0.0.1 (like ``bench/orders_list.py``),
-issues a bench API key and runs ``--clients`` client threads, each with its own keep-alive
-HTTP connection, for ``--seconds`` per case after a warm-up. Then, in the same run, runs
-``bench/api_writes.sql`` with pgbench and the same number of clients: the create's
-transaction as plain SQL (advisory locks, customer upsert, order, 2 items, event, summary
-update), the floor the project's figure is compared with. Prints Markdown.
+issues a bench API key and runs ``--clients`` client threads, each with its own HTTP
+connection (asking for keep-alive), for ``--seconds`` per case after a warm-up. Then, in
+the same run, runs ``bench/api_writes.sql`` with pgbench and the same number of clients:
+the create's transaction as plain SQL (advisory locks, customer upsert, order, 2 items,
+event, summary update), the floor the project's figure is compared with. Prints Markdown.
 
     .venv/bin/python bench/api_writes.py --database bench_writes
 
@@ -23,8 +23,17 @@ Queries per write are counted in-process (one request through Django's test clie
 ``CaptureQueriesContext``, after a warm-up request), BEGIN and COMMIT left out.
 
 gunicorn runs ``--workers`` sync workers: (2 × cores) + 1, gunicorn's own advice for
-production, is 5 on 2 cores. The client threads share the machine with the server and
-PostgreSQL, as pgbench does.
+production, is 5 on 2 cores; the sync worker class is gunicorn's default and the one the
+README's deployment runs (``gunicorn config.wsgi:application --workers N``). A sync worker
+closes the connection after each response whatever the client asks (gunicorn's docs: it does
+not support persistent connections), so each client reconnects for every request, as behind
+a proxy that does not keep connections to the app open. The client threads share the machine
+with the server and PostgreSQL, as pgbench does.
+
+CPU per request: the CPU time the gunicorn processes, their PostgreSQL backends and this
+process's client threads used during the timed seconds (``/proc``), over the requests
+answered. Other work on the machine slows orders/s down but hardly moves these: compare them
+across runs on a busy machine.
 
 The bench database is written to (new orders, customers' summaries): use a copy.
 """
@@ -483,7 +492,8 @@ def main() -> None:
         f"Measured {date.today()} on {platform.node()} ({os.cpu_count()} cores): "
         f"`{args.database}`, gunicorn {args.workers} workers × {args.threads} threads, "
         f"{args.clients} clients "
-        f"(keep-alive HTTP, one thread each) for {args.seconds:.0f} s per case after "
+        "(one thread and HTTP connection each; a sync worker closes it after each response) "
+        f"for {args.seconds:.0f} s per case after "
         f"{args.warmup:.0f} s of warm-up; pgbench `bench/api_writes.sql`, {args.clients} "
         f"clients, {args.seconds:.0f} s, right after each case. Load average (1, 5, 15 min) "
         f"{' / '.join(f'{v:.2f}' for v in load_before)} before, "
