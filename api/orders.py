@@ -30,8 +30,18 @@ router = Router()
 ListOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
 
 
-def _one(order: Order) -> dict[str, Any]:
-    return order_body(with_items([order])[0])
+def _json(body: dict[str, Any]) -> HttpResponse:
+    """``body`` as the operation's schema would write it: the formatter writes exactly what
+    OrderOut / OrderListOut would (tests/api/test_order_format.py checks responses against
+    them), so it is answered as is; validating it against the schema again cost more than
+    formatting it (a tenth of a create's Python)."""
+    return HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
+    )
+
+
+def _one(order: Order) -> HttpResponse:
+    return _json(order_body(with_items([order])[0]))
 
 
 @router.post(
@@ -41,7 +51,7 @@ def _one(order: Order) -> dict[str, Any]:
     summary="Create or update an order",
     operation_id="create-order",
 )
-def create_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
+def create_order(request: HttpRequest, payload: OrderIn) -> HttpResponse:
     """Creates an order, or updates the one whose `id` or `source_id` the payload names
     (only the fields sent). `customer` / `referrer` objects create or update the customer."""
     return _one(upsert_order(payload, actor_for(request)))
@@ -54,7 +64,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
     summary="Get an order",
     operation_id="get-order",
 )
-def get_order_view(request: HttpRequest, order_id: str) -> dict[str, Any]:
+def get_order_view(request: HttpRequest, order_id: str) -> HttpResponse:
     """The order whose id or source ID is `order_id`."""
     return _one(get_order(order_id))
 
@@ -66,7 +76,7 @@ def get_order_view(request: HttpRequest, order_id: str) -> dict[str, Any]:
     summary="Update an order",
     operation_id="update-order",
 )
-def update_order_view(request: HttpRequest, order_id: str, payload: OrderIn) -> dict[str, Any]:
+def update_order_view(request: HttpRequest, order_id: str, payload: OrderIn) -> HttpResponse:
     """Partial update of the order whose id or source ID is `order_id`: fields not sent stay
     as they are; `items` replaces the cart, `metadata` the whole mapping."""
     return _one(change_order(order_id, payload, actor_for(request)))
@@ -110,11 +120,8 @@ def list_orders(
         "total": result.total,
     }
     # Answered as is, not through OrderListOut: validating 100 orders and their items against
-    # the schema cost more than reading them, and order_format writes exactly what OrderListOut
-    # would (tests/api/test_order_format.py checks a response against it).
-    return HttpResponse(
-        json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
-    )
+    # the schema cost more than reading them.
+    return _json(body)
 
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
