@@ -8,7 +8,7 @@
 \set p1 random(1, :nproducts)
 \set p2 random(1, :nproducts)
 -- Up to 1e12: from 1..1e9 a 30-s run drew the same number twice now and then. The id
--- ('ord_p', run, client, n) stays within the column's 28 characters with up to 100 clients.
+-- The ids ('ord_p' or 'cust_p', run, client, n) fit their columns with up to 100 clients.
 \set n random(1, 999999999999)
 BEGIN;
 -- the order's and the customer's advisory locks (orders.locks, api.order_payloads)
@@ -21,7 +21,7 @@ WITH created AS (
         (id, source_id, name, email, phone, description, address_line_1, address_line_2,
          city, state, postal_code, country, metadata, created_at, updated_at,
          orders_total_amount, orders_total_count)
-    VALUES ('cust_pgb' || :run || '_' || :client_id || '_' || :n,
+    VALUES ('cust_p' || :run || '_' || :client_id || '_' || :n,
             'CUST-' || lpad(:c::text, 6, '0'), 'Bench', '', '', '', '', '', '', '', '', '',
             '{}', now(), now(), 0, 0)
     ON CONFLICT (source_id) DO NOTHING
