@@ -7,7 +7,7 @@
 \set c random(1, :ncustomers)
 \set p1 random(1, :nproducts)
 \set p2 random(1, :nproducts)
--- Up to 1e12: from 1..1e9 a 30-s run drew the same number twice now and then. The id
+-- Up to 1e12: from 1..1e9 a 30-s run drew the same number twice now and then.
 -- The ids ('ord_p' or 'cust_p', run, client, n) fit their columns with up to 100 clients.
 \set n random(1, 999999999999)
 BEGIN;
