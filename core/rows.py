@@ -4,9 +4,9 @@ Every API write looks rows up by a unique field (the order by id or source ID, l
 customer and the catalogue products by source ID) and inserts a new order, its items and its
 event. Through the ORM each statement builds a ``QuerySet`` and compiles it, 0.3–0.4 ms of
 CPU for a statement PostgreSQL answers in a few hundredths of that: at six statements per
-request, about half of a create's Python (docs/benchmarks.md, issue 18).
+request, about half of a create's Python (measured for issue 18).
 
-``rows_where(Model, "field", values)`` returns what
+``rows_where(Model, "field", values)`` (a text field: ids, source IDs) returns what
 ``Model.objects.filter(field__in=values).order_by()`` returns (``first=True``: at most one
 row, ``for_update=True``: ``select_for_update()``), model instances with every field
 converted as the ORM converts it. The ORM compiles the statement once per process and
@@ -24,22 +24,17 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import AutoField, Model
 
-
-class _Placeholder(str):
-    """A value the compiled statement must hand back as a parameter, in its place."""
-
-
-_compiled: dict[tuple[Any, ...], tuple[str, list[str], list[Any]]] = {}
+_compiled: dict[tuple[Any, ...], tuple[str, list[str], dict[int, Any]]] = {}
 
 
 def _compile(
     model: type[Model], field: str, count: int, *, first: bool, for_update: bool, using: str
-) -> tuple[str, list[str], list[Any]]:
+) -> tuple[str, list[str], dict[int, Any]]:
     key = (model, field, count, first, for_update, using)
     found = _compiled.get(key)
     if found is not None:
         return found
-    placeholders = [_Placeholder(f"value {index}") for index in range(count)]
+    placeholders = [f"value {index}" for index in range(count)]
     queryset = model._default_manager.using(using).filter(**{f"{field}__in": placeholders})
     queryset = queryset.order_by()
     if for_update:
@@ -57,7 +52,7 @@ def _compile(
     if names != [f.attname for f in model._meta.concrete_fields]:
         raise ValueError(f"{model.__name__}: the statement does not select every field")
     converters = compiler.get_converters(columns)
-    found = (sql, names, [converters])
+    found = (sql, names, converters)
     _compiled[key] = found
     return found
 
@@ -75,7 +70,7 @@ def rows_where(
     (``first``: at most one; ``for_update``: their rows locked). See the module docstring."""
     if not values:
         return []
-    sql, names, (converters,) = _compile(
+    sql, names, converters = _compile(
         model, field, len(values), first=first, for_update=for_update, using=using
     )
     connection = connections[using]
@@ -139,6 +134,10 @@ def _statement(
         opts = type(group[0])._meta
         generated = isinstance(opts.pk, AutoField)  # BigAutoField included
         fields = [f for f in opts.concrete_fields if not (generated and f.primary_key)]
+        database_only = [f.name for f in fields if f.has_db_default() and not f.has_default()]
+        if database_only:
+            # Their value on a new instance is an expression only the ORM's insert writes.
+            raise ValueError(f"{opts.label}: fields with only a database default: {database_only}")
         values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(group))
         returning = f" RETURNING {opts.pk.column}" if generated else ""
         insert = (
