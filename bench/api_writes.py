@@ -374,15 +374,56 @@ def server_pids(master: int) -> list[int]:
         return [master]
 
 
-def backend_pids(args: argparse.Namespace) -> list[int]:
-    """The PostgreSQL backends connected to the bench database (the web workers' own, kept
-    open between requests by ``CONN_MAX_AGE``), this query's excepted."""
-    with psycopg.connect(f"{args.server}/{args.database}") as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [pid for (pid,) in rows]
+WEB_APPLICATION_NAME = "bench-writes-web"
+
+
+class BackendCpu:
+    """CPU seconds of the web workers' PostgreSQL backends (their ``application_name`` is
+    ``WEB_APPLICATION_NAME``, set through ``PGAPPNAME``), sampled every half second: a
+    backend closed during the run (``CONN_MAX_AGE``) counts up to its last sample, one
+    opened during it from zero. The Celery worker's and this script's are left out."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.url = f"{args.server}/{args.database}"
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stopping = threading.Event()
+
+    def _sample(self, conn: psycopg.Connection, *, initial: bool = False) -> None:
+        pids = [
+            pid
+            for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                [WEB_APPLICATION_NAME],
+            ).fetchall()
+        ]
+        for pid in pids:
+            used = cpu_seconds([pid])
+            self.first.setdefault(pid, used if initial else 0.0)
+            self.last[pid] = used
+
+    def _run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            self._sample(conn, initial=True)
+            self.started.set()
+            while not self.stopping.wait(0.5):
+                self._sample(conn)
+            self._sample(conn)
+
+    def __enter__(self) -> "BackendCpu":
+        self.started = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.started.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
 
 @dataclass
@@ -435,7 +476,7 @@ def main() -> None:
             [sys.executable, "-m", "gunicorn", "config.wsgi:application",
              "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
              "--threads", str(args.threads), "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            cwd=ROOT, env={**env, "PGAPPNAME": WEB_APPLICATION_NAME},
         )  # fmt: skip
         worker = None
         if "import" in cases:
@@ -453,14 +494,14 @@ def main() -> None:
                 warm = drive(args, key, known, case, args.warmup)
                 if case == "import" and warm.action_ids:
                     wait_for_actions(args, warm.action_ids)
-                # The workers' backends exist after the warm-up (connections are reused).
-                servers, backends = server_pids(server.pid), backend_pids(args)
-                before = (cpu_seconds(servers), cpu_seconds(backends), time.process_time())
-                run = drive(args, key, known, case, args.seconds)
+                servers = server_pids(server.pid)
+                before = (cpu_seconds(servers), time.process_time())
+                with BackendCpu(args) as backends:
+                    run = drive(args, key, known, case, args.seconds)
                 cpu = CpuUse(
                     cpu_seconds(servers) - before[0],
-                    cpu_seconds(backends) - before[1],
-                    time.process_time() - before[2],
+                    backends.seconds,
+                    time.process_time() - before[1],
                 )
                 if run.failures:
                     print(
