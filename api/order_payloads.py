@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from catalog.models import SKU, Product
+from core.rows import row_where, rows_where
 from customers.models import Customer
 from customers.services import create_customer, update_customer
 from orders.actors import Actor
@@ -81,12 +82,13 @@ def _locked_order(**lookup: str) -> Order | None:
     # The row lock, right after the advisory ones: the importer locks orders before the
     # customers and products it writes, so a session must not hold those while it waits.
     # Read and locked in one query; the service uses the row as read (``locked=True``).
-    return Order.objects.select_for_update().filter(**lookup).first()
+    ((field, value),) = lookup.items()
+    return row_where(Order, field, value, for_update=True)
 
 
 def find_order(key: str) -> Order | None:
     """The order whose id, else whose source ID, is ``key``."""
-    return Order.objects.filter(pk=key).first() or Order.objects.filter(source_id=key).first()
+    return row_where(Order, "pk", key) or row_where(Order, "source_id", key)
 
 
 def _find_locked_order(key: str) -> Order:
@@ -162,7 +164,7 @@ def _changes(payload: OrderIn, *, create: bool) -> dict[str, Any]:
         if person is not None:
             changes[role] = resolve_person(person, f".{role}")
         elif person_id is not None:
-            found = Customer.objects.filter(pk=person_id).first()
+            found = row_where(Customer, "pk", person_id)
             if found is None:
                 raise ApiError.not_found("customer", person_id)
             changes[role] = found
@@ -197,19 +199,13 @@ class _Catalogue:
             if sku_sources
             else {}
         )
-        self.products = (
-            {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}
-            if product_ids
-            else {}
-        )
-        self.products_by_source = (
-            {
-                product.source_id: product
-                for product in Product.objects.filter(source_id__in=product_sources)
-            }
-            if product_sources
-            else {}
-        )
+        self.products = {
+            product.pk: product for product in rows_where(Product, "pk", sorted(product_ids))
+        }
+        self.products_by_source = {
+            product.source_id: product
+            for product in rows_where(Product, "source_id", sorted(product_sources))
+        }
 
 
 def _item(item: ItemIn, index: int, catalogue: _Catalogue) -> ItemData:
@@ -309,7 +305,7 @@ def resolve_person(data: CustomerIn, path: str) -> Customer:
     source_id = normalize_source_id(data.source_id)
     try:
         if data.id:
-            customer = Customer.objects.filter(pk=data.id).first()
+            customer = row_where(Customer, "pk", data.id)
             if customer is None:
                 raise ApiError.not_found("customer", data.id)
             if source_id:
@@ -317,7 +313,7 @@ def resolve_person(data: CustomerIn, path: str) -> Customer:
         elif source_id:
             # Its advisory lock ``customer:<source ID>`` is held: the order session took it
             # (``people``).
-            customer = Customer.objects.filter(source_id=source_id).first()
+            customer = row_where(Customer, "source_id", source_id)
             if customer is None:
                 return _create_customer(source_id=source_id, **profile)
         elif profile:

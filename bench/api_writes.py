@@ -1,11 +1,11 @@
 """Benchmark API writes under concurrent clients, beside the database's floor (pgbench).
 
 Serves the app with gunicorn in production mode on 127.0.0.1 (like ``bench/orders_list.py``),
-issues a bench API key and runs ``--clients`` client threads, each with its own keep-alive
-HTTP connection, for ``--seconds`` per case after a warm-up. Then, in the same run, runs
-``bench/api_writes.sql`` with pgbench and the same number of clients: the create's
-transaction as plain SQL (advisory locks, customer upsert, order, 2 items, event, summary
-update), the floor the project's figure is compared with. Prints Markdown.
+issues a bench API key and runs ``--clients`` client threads, each with its own HTTP
+connection (asking for keep-alive), for ``--seconds`` per case after a warm-up. Then, in
+the same run, runs ``bench/api_writes.sql`` with pgbench and the same number of clients:
+the create's transaction as plain SQL (advisory locks, customer upsert, order, 2 items,
+event, summary update), the floor the project's figure is compared with. Prints Markdown.
 
     .venv/bin/python bench/api_writes.py --database bench_writes
 
@@ -23,8 +23,17 @@ Queries per write are counted in-process (one request through Django's test clie
 ``CaptureQueriesContext``, after a warm-up request), BEGIN and COMMIT left out.
 
 gunicorn runs ``--workers`` sync workers: (2 × cores) + 1, gunicorn's own advice for
-production, is 5 on 2 cores. The client threads share the machine with the server and
-PostgreSQL, as pgbench does.
+production, is 5 on 2 cores; the sync worker class is gunicorn's default and the one the
+README's deployment runs (``gunicorn config.wsgi:application --workers N``). A sync worker
+closes the connection after each response whatever the client asks (gunicorn's docs: it does
+not support persistent connections), so each client reconnects for every request, as behind
+a proxy that does not keep connections to the app open. The client threads share the machine
+with the server and PostgreSQL, as pgbench does.
+
+CPU per request: the CPU time the gunicorn processes, their PostgreSQL backends and this
+process's client threads used during the timed seconds (``/proc``), over the requests
+answered. Other work on the machine slows orders/s down but hardly moves these: compare them
+across runs on a busy machine.
 
 The bench database is written to (new orders, customers' summaries): use a copy.
 """
@@ -342,6 +351,98 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes ``pids`` have used so far (Linux ``/proc``);
+    a process gone since counts nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(master: int) -> list[int]:
+    """gunicorn's master and its workers."""
+    try:
+        with open(f"/proc/{master}/task/{master}/children") as children:
+            return [master, *map(int, children.read().split())]
+    except OSError:
+        return [master]
+
+
+WEB_APPLICATION_NAME = "bench-writes-web"
+
+
+class BackendCpu:
+    """CPU seconds of the web workers' PostgreSQL backends (their ``application_name`` is
+    ``WEB_APPLICATION_NAME``, set through ``PGAPPNAME``), sampled every half second: a
+    backend closed during the run (``CONN_MAX_AGE``) counts up to its last sample, one
+    opened during it from zero. The Celery worker's and this script's are left out."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.url = f"{args.server}/{args.database}"
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stopping = threading.Event()
+
+    def _sample(self, conn: psycopg.Connection, *, initial: bool = False) -> None:
+        pids = [
+            pid
+            for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                [WEB_APPLICATION_NAME],
+            ).fetchall()
+        ]
+        for pid in pids:
+            used = cpu_seconds([pid])
+            self.first.setdefault(pid, used if initial else 0.0)
+            self.last[pid] = used
+
+    def _run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            self._sample(conn, initial=True)
+            self.started.set()
+            while not self.stopping.wait(0.5):
+                self._sample(conn)
+            self._sample(conn)
+
+    def __enter__(self) -> "BackendCpu":
+        self.started = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.started.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds used during a timed case: the web workers, their PostgreSQL backends and
+    this process's client threads (other work on the machine is not counted)."""
+
+    server: float = 0.0
+    database: float = 0.0
+    clients: float = 0.0
+
+    def per_request(self, requests: int) -> str:
+        if not requests:
+            return "—"
+        return " / ".join(
+            f"{1000 * value / requests:.1f}" for value in (self.server, self.database, self.clients)
+        )
+
+
 def query_counts(env: dict[str, str], key: tuple[str, str], facts: Facts) -> dict[str, int]:
     payloads = Payloads(facts, seed=1)
     update_path, first = payloads.update()
@@ -375,7 +476,7 @@ def main() -> None:
             [sys.executable, "-m", "gunicorn", "config.wsgi:application",
              "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
              "--threads", str(args.threads), "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            cwd=ROOT, env={**env, "PGAPPNAME": WEB_APPLICATION_NAME},
         )  # fmt: skip
         worker = None
         if "import" in cases:
@@ -393,7 +494,15 @@ def main() -> None:
                 warm = drive(args, key, known, case, args.warmup)
                 if case == "import" and warm.action_ids:
                     wait_for_actions(args, warm.action_ids)
-                run = drive(args, key, known, case, args.seconds)
+                servers = server_pids(server.pid)
+                before = (cpu_seconds(servers), time.process_time())
+                with BackendCpu(args) as backends:
+                    run = drive(args, key, known, case, args.seconds)
+                cpu = CpuUse(
+                    cpu_seconds(servers) - before[0],
+                    backends.seconds,
+                    time.process_time() - before[1],
+                )
                 if run.failures:
                     print(
                         f"{case}: {run.failures} failed, e.g. {run.failure_sample}", file=sys.stderr
@@ -404,10 +513,12 @@ def main() -> None:
                 else:
                     rate = len(run.latencies_ms) / run.elapsed
                 floor = pgbench(args, known, args.seconds)
-                results.append((case, rate, run, floor))
+                results.append((case, rate, run, floor, cpu))
                 print(
                     f"{case}: {rate:.1f} orders/s, "
-                    f"p95 {percentile(run.latencies_ms, 0.95):.1f} ms; pgbench {floor:.1f} tps",
+                    f"p95 {percentile(run.latencies_ms, 0.95):.1f} ms; pgbench {floor:.1f} tps; "
+                    f"CPU ms per request (server / PostgreSQL / clients) "
+                    f"{cpu.per_request(len(run.latencies_ms))}",
                     file=sys.stderr,
                 )
             load_after = os.getloadavg()
@@ -422,7 +533,8 @@ def main() -> None:
         f"Measured {date.today()} on {platform.node()} ({os.cpu_count()} cores): "
         f"`{args.database}`, gunicorn {args.workers} workers × {args.threads} threads, "
         f"{args.clients} clients "
-        f"(keep-alive HTTP, one thread each) for {args.seconds:.0f} s per case after "
+        "(one thread and HTTP connection each; a sync worker closes it after each response) "
+        f"for {args.seconds:.0f} s per case after "
         f"{args.warmup:.0f} s of warm-up; pgbench `bench/api_writes.sql`, {args.clients} "
         f"clients, {args.seconds:.0f} s, right after each case. Load average (1, 5, 15 min) "
         f"{' / '.join(f'{v:.2f}' for v in load_before)} before, "
@@ -430,16 +542,24 @@ def main() -> None:
     )
     print(
         "| Case | Queries per request | Requests | Failed | orders/s | p50 ms | p95 ms "
-        "| pgbench floor (tps) | floor ÷ ours | ≥ 250 orders/s |"
+        "| pgbench floor (tps) | floor ÷ ours | ≥ 250 orders/s "
+        "| CPU ms per request: server / PostgreSQL / clients |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
-    for case, rate, run, floor in results:
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|")
+    for case, rate, run, floor, cpu in results:
         print(
             f"| {case} | {queries.get(case, '—')} | {len(run.latencies_ms)} | {run.failures} "
             f"| {rate:.1f} | {percentile(run.latencies_ms, 0.50):.1f} "
             f"| {percentile(run.latencies_ms, 0.95):.1f} | {floor:.1f} | {floor / rate:.1f}× "
-            f"| {'yes' if rate >= TARGET_ORDERS_PER_SECOND else 'no'} |"
+            f"| {'yes' if rate >= TARGET_ORDERS_PER_SECOND else 'no'} "
+            f"| {cpu.per_request(len(run.latencies_ms))} |"
         )
+    print(
+        "\nCPU per request: the gunicorn processes', their PostgreSQL backends' and the client "
+        "threads' CPU time during the timed seconds, over the requests answered (import: the "
+        "Celery worker's is not counted). Less sensitive to other work on the machine than "
+        "orders/s: on 2 cores, 250 orders/s leaves 8 ms for the three together."
+    )
     if "import" in cases:
         print(
             f"\nimport: orders/s is orders imported end to end ({IMPORT_BATCH} per request, "

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import SKU, Product
+from core.rows import insert_together, rows_where
 from customers.models import Customer
 from metadata.models import MetadataSchema
 from metadata.validation import MetadataValidationError, load_schema
@@ -193,8 +194,8 @@ def _apply_totals(order: Order, totals: OrderTotals) -> None:
         setattr(order, name, getattr(totals, name))
 
 
-def _record(order: Order, actor: Actor, event_type: str, changes: dict[str, Any]) -> OrderEvent:
-    return OrderEvent.objects.create(
+def _event(order: Order, actor: Actor, event_type: str, changes: dict[str, Any]) -> OrderEvent:
+    return OrderEvent(
         order=order,
         type=event_type,
         actor_type=actor.type,
@@ -225,22 +226,30 @@ class OrderChangedElsewhere(ValidationError):
         self.events = events
 
 
-def _save_unique(order: Order, *, unchanged_source_id: bool = False, **save_kwargs: Any) -> None:
+def _save_unique(
+    order: Order,
+    *,
+    unchanged_source_id: bool = False,
+    save: Callable[[], None] | None = None,
+    **save_kwargs: Any,
+) -> None:
     # The check above covers the common case; the unique index settles a race between two
     # requests, and its error must read the same as the check's. Every writer takes the
     # source ID's lock before checking it (``orders.locks``), so while this transaction
     # holds it the check is the answer and the savepoint (two round trips) is not needed.
     # An order saved with the source ID it already had can't collide with another either.
+    # ``save``: writes the order (and what goes with it) instead of ``order.save()``.
+    save = save or functools.partial(order.save, **save_kwargs)
     if (
         unchanged_source_id
         or not order.source_id
         or locks.order_key(order.source_id) in locks.held_order_locks()
     ):
-        order.save(**save_kwargs)
+        save()
         return
     try:
         with transaction.atomic():
-            order.save(**save_kwargs)
+            save()
     except IntegrityError as error:
         if order.source_id and "source_id" in str(error):
             ensure_source_id_available(order.source_id, exclude_id=order.pk)
@@ -328,11 +337,13 @@ def create_order(
         creation_key=creation_key,
     )
     _apply_totals(order, totals)
-    _save_unique(order, force_insert=True)
-    rows = OrderItem.objects.bulk_create(_item_rows(order, items, totals))
-    _remember_items(order, rows)
+    rows = _item_rows(order, items, totals)
     created = {name: getattr(order, name) for name in events.CREATED_FIELDS}
-    _record(order, actor, event_type, events.created_changes(created))
+    event = _event(order, actor, event_type, events.created_changes(created))
+    # The order, its items and its event in one statement (``core.rows``): a third of the
+    # round trips, and no query built per row.
+    _save_unique(order, save=lambda: insert_together([order], rows, [event]))
+    _remember_items(order, rows)
     count_new_order(order)
     return order
 
@@ -421,16 +432,22 @@ def update_order(
         order.metadata = metadata
 
     new_items: Sequence[ItemData] | None = changes.get("items")
+    new_rows: list[OrderItem] = []
     if new_items is not None or "amount" in changes or "discount_amount" in changes:
-        current = [
-            ItemData.from_item(item) for item in order.items.select_related("sku", "product")
-        ]
-        items = validate_item_metadata(new_items) if new_items is not None else current
+        if new_items is not None:
+            # The cart is replaced: its lines are read only to record what they were.
+            stored = sorted(rows_where(OrderItem, "order_id", [order.pk]), key=_by_position)
+            before_items = [_line(row) for row in stored]
+            items = validate_item_metadata(new_items)
+        else:
+            current = order.items.select_related("sku", "product")
+            items = [ItemData.from_item(item) for item in current]
+            before_items = [item.snapshot() for item in items]
         if items or "amount" in changes:
             amount = changes.get("amount")
         else:
             # A total-only order keeps its amount; emptying a cart needs a new amount.
-            amount = None if current else order.amount
+            amount = None if before_items else order.amount
         totals = compute_totals(
             [item.as_input() for item in items],
             amount=amount,
@@ -438,13 +455,11 @@ def update_order(
         )
         for name in TOTAL_FIELDS:
             diff.field(name, getattr(order, name), getattr(totals, name))
-        before_items = [item.snapshot() for item in current]
         after_items = [item.snapshot() for item in items]
         if new_items is not None and before_items != after_items:
             diff.items(before_items, after_items)
             order.items.all().delete()
-            rows = OrderItem.objects.bulk_create(_item_rows(order, items, totals))
-            _remember_items(order, rows)
+            new_rows = _item_rows(order, items, totals)
         _apply_totals(order, totals)
 
     if not diff:
@@ -452,11 +467,38 @@ def update_order(
 
     order.updated_at = timezone.now()
     order.version += 1
-    _save_unique(order, unchanged_source_id=order.source_id == source_id_before)
-    _record(order, actor, diff.event_type, diff.changes)
+    event = _event(order, actor, diff.event_type, diff.changes)
+    # The order, its new cart and its event in one statement (``core.rows``).
+    _save_unique(
+        order,
+        unchanged_source_id=order.source_id == source_id_before,
+        save=lambda: insert_together(new_rows, [event], update=[order]),
+    )
+    if new_rows:
+        _remember_items(order, new_rows)
     if customer_before != order.customer_id or counted_before != _counted(order):
         refresh_purchase_summaries([customer_before, order.customer_id])
     return order
+
+
+def _by_position(item: OrderItem) -> int:
+    return item.position
+
+
+def _line(item: OrderItem) -> dict[str, Any]:
+    """A stored line as an event's ``items`` shows it: ``ItemData.from_item(item).snapshot()``
+    without reading its product and SKU."""
+    return events.item_line(
+        {
+            "product_id": item.product_id,
+            "sku_id": item.sku_id,
+            "source_id": item.source_id,
+            "quantity": item.quantity,
+            "price": item.price,
+            "discount_amount": item.discount_amount,
+            "metadata": item.metadata,
+        }
+    )
 
 
 def _counted(order: Order) -> int | None:

@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from api.order_format import order_bodies, order_body, with_items
-from api.order_schemas import OrderListOut
+from api.order_schemas import OrderListOut, OrderOut
 from catalog.models import Product
 from orders.models import Order
 from orders.services import ItemData
@@ -90,3 +90,35 @@ def test_the_list_writes_stored_metadata_exactly(api_client):
     (body,) = json.loads(response.content)["orders"]
     assert body["id"] == order.pk
     assert body["metadata"] == {"big": big, "ratio": 0.1, "name": 'Zoë "q"'}
+
+
+def _as_schema_writes_it(response) -> bool:
+    validated = OrderOut.model_validate(json.loads(response.content))
+    return response.content == json.dumps(validated.model_dump(exclude_unset=True)).encode()
+
+
+def test_one_order_is_what_its_schema_writes(api_client, varied_orders):
+    # Create, get and update answer without going through OrderOut (as the list does): their
+    # bytes must be what validating through it and dumping give.
+    for order in varied_orders:
+        response = api_client.get(f"/v1/orders/{order.pk}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        assert _as_schema_writes_it(response)
+    payload = {
+        "source_id": "fmt-1",
+        "status": "PAID",
+        "discount_amount": 50,
+        "items": [
+            {"source_id": "fmt-p", "quantity": 2, "price": 500, "discount_amount": 100},
+            {"source_id": "fmt-q", "quantity": 1, "price": 1500, "metadata": {"color": "red"}},
+        ],
+        "metadata": {"channel": "web"},
+        "customer": {"source_id": "fmt-c", "name": "Zoë", "email": "zoe@example.com"},
+    }
+    created = api_client.post_json("/v1/orders", payload)
+    assert created.status_code == 200, created.content
+    assert _as_schema_writes_it(created)
+    updated = api_client.put_json(f"/v1/orders/{created.json()['id']}", {"status": "CANCELED"})
+    assert updated.status_code == 200, updated.content
+    assert _as_schema_writes_it(updated)
