@@ -216,6 +216,8 @@ else:
         "max_retries": 1,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# How long /health/ waits for a Celery worker to answer its ping (core/health.py).
+HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
