@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and of the tasks it sends, carries its id.
+    "core.request_ids.RequestIdMiddleware",
     "core.middleware.ServerTimingMiddleware",
     # Outside the rest, so that under /v1/ even an error further in is answered in JSON.
     "api.middleware.ApiErrorsMiddleware",
@@ -322,32 +324,75 @@ if PRODUCTION:
     if env.bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Error reporting (optional) -------------------------------------------------------------
+# With SENTRY_DSN set, errors of the web processes and of the Celery workers go to Sentry (or a
+# Sentry-compatible service; personal data is left out, sentry-sdk's default); unset, sentry-sdk
+# is not even imported. Needs the "sentry" extra.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.celery import CeleryIntegration
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError as error:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set but sentry-sdk is not installed: pip install 'campaign-hub[sentry]'."
+        ) from error
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
 # --- Logging --------------------------------------------------------------------------------
 # Download links carry a secret token in their query string: every handler redacts it
 # (core/log_filters.py), including runserver's request lines (``django.server``, redefined
 # here as Django defines it, plus the filter). gunicorn's loggers get it from config/wsgi.py.
+# Log lines carry the request's id (core/request_ids.py): readable by default, one JSON object
+# per line with LOG_FORMAT=json (for a log collector). Celery workers log the same way
+# (config/celery.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text").lower()
+if LOG_FORMAT not in ("text", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "core.log_filters.RedactTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "core.log_filters.RedactTokens"},
+        "request_id": {"()": "core.request_ids.RequestIdFilter"},
+    },
     "formatters": {
+        "text": {"()": "core.request_ids.ReadableFormatter"},
+        "json": {"()": "core.request_ids.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_tokens"],
+            "formatter": LOG_FORMAT,
+        },
         "django.server": {
             "level": "INFO",
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_tokens"],
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["request_id", "redact_tokens"],
         },
     },
     "loggers": {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # Django's own default also prints to the console while DEBUG is on, in its format:
+        # every line goes through "console" instead, once.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
