@@ -12,6 +12,7 @@ import boto3
 import pytest
 from botocore.response import StreamingBody
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import FileResponse
 from django.test import Client
 from django.utils import timezone
@@ -20,7 +21,7 @@ from storages.backends.s3 import S3Storage
 
 from exports.downloads import open_export_file
 from exports.models import Export
-from exports.services import schedule_export
+from exports.services import delete_export, run_export, schedule_export
 from exports.tasks import purge_old_exports
 from orders.models import OrderStatus
 from tests.factories import MarketingUserFactory, UserFactory, make_order
@@ -160,3 +161,29 @@ def test_health_writes_and_deletes_its_probe_in_the_bucket(s3_bucket, client, se
     assert storage["status"] == "ok"
     assert storage["detail"] == "S3Storage: a file written and deleted"
     assert keys(s3_bucket) == []  # the probe cleaned up after itself
+
+
+def test_a_rerun_replaces_the_object_and_a_delete_removes_it(s3_bucket):
+    # Given an export written to the bucket
+    make_order(amount=100)
+    export = schedule_export(None, Export.Channel.API)
+    run_export(export.pk)
+    export.refresh_from_db()
+    assert keys(s3_bucket) == [export.file.name] and export.rows_done == 1
+
+    # When its task is delivered again after a worker died, with one more order by then
+    make_order(amount=200)
+    stale = timezone.now() - timedelta(hours=1)
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.IN_PROGRESS, heartbeat_at=stale)
+    run_export(export.pk)
+
+    # Then the same object holds the new file, no second one was added
+    export.refresh_from_db()
+    assert (export.status, export.rows_done) == (Export.Status.DONE, 2)
+    assert keys(s3_bucket) == [export.file.name]
+    assert len(s3_bucket.Object(export.file.name).get()["Body"].read().splitlines()) == 3
+
+    # And deleting the export (API DELETE, admin) deletes the object once that is committed
+    with transaction.atomic():
+        delete_export(export)
+    assert keys(s3_bucket) == []
