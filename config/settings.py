@@ -173,13 +173,12 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+DEFAULT_STORAGE_BACKEND = env.str(
+    "DEFAULT_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
 STORAGES = {
     # Exports are written through this storage, so an S3 backend can replace the disk.
-    "default": {
-        "BACKEND": env.str(
-            "DEFAULT_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
-        ),
-    },
+    "default": {"BACKEND": DEFAULT_STORAGE_BACKEND},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -188,6 +187,27 @@ STORAGES = {
         ),
     },
 }
+
+S3_STORAGE_BACKENDS = (
+    "storages.backends.s3.S3Storage",
+    "storages.backends.s3boto3.S3Boto3Storage",  # django-storages' older name of the same
+)
+if DEFAULT_STORAGE_BACKEND in S3_STORAGE_BACKENDS:
+    # S3 or an S3-compatible server (MinIO, Ceph, R2, ...), through django-storages (the `s3`
+    # extra). The keys are not settings: boto3 reads AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+    # (or a profile, or an instance role) itself. Objects stay private: no ACL is sent, so the
+    # bucket's own policy holds, and downloads stream through the app, never a bucket URL.
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+        "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+        # "path" for servers without bucket subdomains (MinIO on one host); None: boto3 picks.
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+        # A key prefix, so one bucket can hold several installations' exports.
+        "location": env.str("AWS_LOCATION", default=""),
+        "default_acl": None,
+        "file_overwrite": True,
+    }
 
 if not PRODUCTION:
     # Serve files straight from static/ (no collectstatic) while developing and testing.

@@ -29,7 +29,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -68,9 +68,10 @@ def check_broker() -> str:
 
 
 def check_storage() -> str:
-    name = default_storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
-    default_storage.delete(name)
-    return f"{type(default_storage).__name__}: a file written and deleted"
+    storage = storages["default"]  # the backend itself: default_storage is a lazy stand-in
+    name = storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    storage.delete(name)
+    return f"{type(storage).__name__}: a file written and deleted"
 
 
 def check_worker() -> str:

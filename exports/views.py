@@ -20,6 +20,7 @@ from orders.saved_views import canonical_query
 from orders.selectors import order_page, orders_visible_to
 
 from .csv_format import DEFAULT_FIELDS
+from .downloads import export_file_response
 from .models import Export
 from .selectors import export_field_choices, exports_visible_to, notifications_of
 from .services import DEFAULT_ORDER, EXPORT_ORDERS, mark_read, schedule_export
@@ -149,12 +150,7 @@ def download_export(request: HttpRequest, export_id: str) -> FileResponse:
     export = get_object_or_404(exports_visible_to(request.user), pk=export_id)
     if not export.downloadable:
         raise Http404("This export has no file to download.")
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=f"orders-{export.pk}.csv",
-        content_type="text/csv; charset=utf-8",
-    )
+    return export_file_response(export, as_attachment=True, content_type="text/csv; charset=utf-8")
 
 
 class NotificationListView(DashboardView):

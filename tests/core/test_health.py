@@ -41,6 +41,7 @@ def test_anonymous_callers_see_statuses_staff_see_details(client, no_worker_wait
     client.force_login(UserFactory(is_staff=True))
     detailed = client.get("/health/").json()["checks"]
     assert detailed["database"]["status"] == "ok" and detailed["database"]["ms"] >= 0
+    assert detailed["storage"]["detail"] == "FileSystemStorage: a file written and deleted"
     assert "no Celery worker answered" in detailed["worker"]["detail"]
 
 
