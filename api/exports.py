@@ -15,7 +15,7 @@ from ninja import Query, Router
 from ninja.security import APIKeyQuery
 
 from exports.csv_format import STANDARD_FIELDS
-from exports.downloads import export_file_response
+from exports.downloads import MISSING_FILE, ExportFileMissing, export_file_response
 from exports.models import Export
 from exports.services import delete_export, schedule_export
 
@@ -155,9 +155,18 @@ def get_export(request: HttpRequest, export_id: str, token: str | None = None) -
             resource_id=export.pk,
             resource_type="export",
         )
-    return export_file_response(
-        export, as_attachment=False, content_type="text/plain; charset=utf-8"
-    )
+    try:
+        return export_file_response(
+            export, as_attachment=False, content_type="text/plain; charset=utf-8"
+        )
+    except ExportFileMissing:
+        raise ApiError(
+            404,
+            "not_found",
+            details=MISSING_FILE.format(export_id=export.pk),
+            resource_id=export.pk,
+            resource_type="export",
+        ) from None
 
 
 @router.delete("/exports/{export_id}", response={204: None, **ERRORS}, summary="Delete Export")

@@ -11,6 +11,22 @@ from django.http import FileResponse
 
 from .models import Export
 
+MISSING_FILE = "The file of export {export_id} is no longer in storage. Export the orders again."
+
+
+class ExportFileMissing(Exception):
+    """The export is DONE but its file is no longer in the storage (deleted outside the app,
+    or a bucket emptied): the views answer 404 with a message saying to export again."""
+
+
+def _missing(error: Exception) -> bool:
+    """Whether ``error`` is a storage's way of saying the file is not there."""
+    if isinstance(error, FileNotFoundError):
+        return True
+    response = getattr(error, "response", None)  # botocore's ClientError
+    code = str((response or {}).get("Error", {}).get("Code", "")) if response else ""
+    return code in ("NoSuchKey", "404", "NotFound")
+
 
 def _is_s3_file(opened: object) -> bool:
     try:  # django-storages is the optional ``s3`` extra
@@ -28,15 +44,21 @@ def open_export_file(export: Export) -> tuple[IO[bytes], int | None]:
     would copy the whole object into memory (``AWS_S3_MAX_MEMORY_SIZE`` is 0 by default) before
     the first byte, and a million-row export is hundreds of megabytes.
     """
-    opened: Any = export.file.storage.open(export.file.name, "rb")
-    if _is_s3_file(opened):
-        answer = opened.obj.get()  # opening made only a HEAD request
-        return answer["Body"], answer["ContentLength"]
+    try:
+        opened: Any = export.file.storage.open(export.file.name, "rb")
+        if _is_s3_file(opened):
+            answer = opened.obj.get()  # opening made only a HEAD request
+            return answer["Body"], answer["ContentLength"]
+    except Exception as error:
+        if _missing(error):
+            raise ExportFileMissing(export.pk) from error
+        raise
     return opened, None
 
 
 def export_file_response(export: Export, *, as_attachment: bool, content_type: str) -> FileResponse:
-    """The export's CSV, streamed, as ``orders-<id>.csv``."""
+    """The export's CSV, streamed, as ``orders-<id>.csv``; ``ExportFileMissing`` when the
+    storage no longer has it."""
     stream, size = open_export_file(export)
     response = FileResponse(
         stream,

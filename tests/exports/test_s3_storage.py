@@ -187,3 +187,19 @@ def test_a_rerun_replaces_the_object_and_a_delete_removes_it(s3_bucket):
     with transaction.atomic():
         delete_export(export)
     assert keys(s3_bucket) == []
+
+
+def test_an_object_gone_from_the_bucket_is_a_404_saying_to_export_again(s3_bucket):
+    # Given a finished export whose object was deleted from the bucket outside the app
+    make_order(amount=100)
+    export = schedule_export(None, Export.Channel.API)
+    run_export(export.pk)
+    export.refresh_from_db()
+    s3_bucket.Object(export.file.name).delete()
+
+    # When its link is followed
+    response = Client().get(f"/v1/exports/{export.pk}?token={export.token}")
+
+    # Then the API says so (not a 500)
+    assert response.status_code == 404
+    assert "no longer in storage" in response.json()["details"]
