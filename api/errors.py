@@ -22,12 +22,12 @@ database; ``unstorable_details(data_error)`` words a value the database refused.
 """
 
 import re
-import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 
+from core.request_ids import request_id_of
 from metadata.validation import MetadataValidationError
 
 # Reference messages per key; a key not listed gets a message from its HTTP status.
@@ -66,12 +66,9 @@ UNSTORABLE_VALUES = {
 
 
 def request_id(request: HttpRequest) -> str:
-    """The request's id (``v-`` and 18 hex digits, as the reference's), made once per request."""
-    value = getattr(request, "_api_request_id", None)
-    if value is None:
-        value = "v-" + secrets.token_hex(9)
-        request._api_request_id = value  # type: ignore[attr-defined]
-    return value
+    """The request's id (``v-`` and 18 hex digits, as the reference's): the one every log
+    line of the request carries (``core.request_ids``)."""
+    return request_id_of(request)
 
 
 class ApiError(Exception):

@@ -10,11 +10,12 @@ import secrets
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
 from ninja.security import APIKeyQuery
 
 from exports.csv_format import STANDARD_FIELDS
+from exports.downloads import MISSING_FILE, ExportFileMissing, export_file_response
 from exports.models import Export
 from exports.services import delete_export, schedule_export
 
@@ -154,9 +155,18 @@ def get_export(request: HttpRequest, export_id: str, token: str | None = None) -
             resource_id=export.pk,
             resource_type="export",
         )
-    response = FileResponse(export.file.open("rb"), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="orders-{export.pk}.csv"'
-    return response
+    try:
+        return export_file_response(
+            export, as_attachment=False, content_type="text/plain; charset=utf-8"
+        )
+    except ExportFileMissing:
+        raise ApiError(
+            404,
+            "not_found",
+            details=MISSING_FILE.format(export_id=export.pk),
+            resource_id=export.pk,
+            resource_type="export",
+        ) from None
 
 
 @router.delete("/exports/{export_id}", response={204: None, **ERRORS}, summary="Delete Export")

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -33,3 +34,14 @@ def make_broker_folders(sender: Celery, **kwargs: Any) -> None:
     for name in FILESYSTEM_BROKER_FOLDERS:
         if options.get(name):
             Path(options[name]).mkdir(parents=True, exist_ok=True)
+
+
+@setup_logging.connect
+def log_as_the_web_does(**kwargs: Any) -> None:
+    """Workers log through Django's ``LOGGING`` (the request id on every line, JSON with
+    ``LOG_FORMAT=json``) instead of Celery's own set-up, which this signal replaces."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

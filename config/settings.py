@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,10 +61,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and of the tasks it sends, carries its id.
+    "core.request_ids.RequestIdMiddleware",
     "core.middleware.ServerTimingMiddleware",
     # Outside the rest, so that under /v1/ even an error further in is answered in JSON.
     "api.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,13 +173,12 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+DEFAULT_STORAGE_BACKEND = env.str(
+    "DEFAULT_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
 STORAGES = {
     # Exports are written through this storage, so an S3 backend can replace the disk.
-    "default": {
-        "BACKEND": env.str(
-            "DEFAULT_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
-        ),
-    },
+    "default": {"BACKEND": DEFAULT_STORAGE_BACKEND},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -184,6 +187,27 @@ STORAGES = {
         ),
     },
 }
+
+S3_STORAGE_BACKENDS = (
+    "storages.backends.s3.S3Storage",
+    "storages.backends.s3boto3.S3Boto3Storage",  # django-storages' older name of the same
+)
+if DEFAULT_STORAGE_BACKEND in S3_STORAGE_BACKENDS:
+    # S3 or an S3-compatible server (MinIO, Ceph, R2, ...), through django-storages (the `s3`
+    # extra). The keys are not settings: boto3 reads AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+    # (or a profile, or an instance role) itself. Objects stay private: no ACL is sent, so the
+    # bucket's own policy holds, and downloads stream through the app, never a bucket URL.
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+        "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+        # "path" for servers without bucket subdomains (MinIO on one host); None: boto3 picks.
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+        # A key prefix, so one bucket can hold several installations' exports.
+        "location": env.str("AWS_LOCATION", default=""),
+        "default_acl": None,
+        "file_overwrite": True,
+    }
 
 if not PRODUCTION:
     # Serve files straight from static/ (no collectstatic) while developing and testing.
@@ -214,6 +238,8 @@ else:
         "max_retries": 1,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# How long /health/ waits for a Celery worker to answer its ping (core/health.py).
+HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
@@ -291,6 +317,23 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 # --- Security (production) ------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (Django's own middleware). Scripts only from this
+# site: no template has an inline script or handler attribute (tests/core/test_scripts.py),
+# and the browser tests fail on any violation Chromium reports. Inline styles stay allowed:
+# htmx adds its indicator styles as a <style> element, and the 500 page carries its own
+# styles so that it renders even when static files do not.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -301,32 +344,75 @@ if PRODUCTION:
     if env.bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Error reporting (optional) -------------------------------------------------------------
+# With SENTRY_DSN set, errors of the web processes and of the Celery workers go to Sentry (or a
+# Sentry-compatible service; personal data is left out, sentry-sdk's default); unset, sentry-sdk
+# is not even imported. Needs the "sentry" extra.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.celery import CeleryIntegration
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError as error:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set but sentry-sdk is not installed: pip install 'campaign-hub[sentry]'."
+        ) from error
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
 # --- Logging --------------------------------------------------------------------------------
 # Download links carry a secret token in their query string: every handler redacts it
 # (core/log_filters.py), including runserver's request lines (``django.server``, redefined
 # here as Django defines it, plus the filter). gunicorn's loggers get it from config/wsgi.py.
+# Log lines carry the request's id (core/request_ids.py): readable by default, one JSON object
+# per line with LOG_FORMAT=json (for a log collector). Celery workers log the same way
+# (config/celery.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text").lower()
+if LOG_FORMAT not in ("text", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "core.log_filters.RedactTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "core.log_filters.RedactTokens"},
+        "request_id": {"()": "core.request_ids.RequestIdFilter"},
+    },
     "formatters": {
+        "text": {"()": "core.request_ids.ReadableFormatter"},
+        "json": {"()": "core.request_ids.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_tokens"],
+            "formatter": LOG_FORMAT,
+        },
         "django.server": {
             "level": "INFO",
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_tokens"],
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["request_id", "redact_tokens"],
         },
     },
     "loggers": {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # Django's own default also prints to the console while DEBUG is on, in its format:
+        # every line goes through "console" instead, once.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

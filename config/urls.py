@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from api.urls import api_urls
 from core import views as core_views
 from core.forms import ThrottledAdminAuthenticationForm
+from core.health import health
 from core.preferences import PreferencesView
 
 # Both sign-in pages are throttled (core.login_throttle); the admin reads its form from here.
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("preferences/", PreferencesView.as_view(), name="preferences"),
+    path("health/", health, name="health"),
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("exports/", include("exports.urls")),

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Campaign hub"
+
+    def ready(self) -> None:
+        from . import checks
+
+        checks.register()

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from orders.saved_views import canonical_query
 from orders.selectors import order_page, orders_visible_to
 
 from .csv_format import DEFAULT_FIELDS
+from .downloads import MISSING_FILE, ExportFileMissing, export_file_response
 from .models import Export
 from .selectors import export_field_choices, exports_visible_to, notifications_of
 from .services import DEFAULT_ORDER, EXPORT_ORDERS, mark_read, schedule_export
@@ -143,18 +144,20 @@ class ExportDetailView(DashboardView):
         return super().get_context_data(export=export, title=export.id, **kwargs)
 
 
-def download_export(request: HttpRequest, export_id: str) -> FileResponse:
+def download_export(request: HttpRequest, export_id: str) -> HttpResponse:
     """The export's CSV as ``orders-<id>.csv``: for its owner and holders of
-    ``exports.view_all_exports`` only; 404 for everyone else, so ids reveal nothing."""
+    ``exports.view_all_exports`` only; 404 for everyone else, so ids reveal nothing. A file
+    gone from the storage sends them back to the export's page, which says so."""
     export = get_object_or_404(exports_visible_to(request.user), pk=export_id)
     if not export.downloadable:
         raise Http404("This export has no file to download.")
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=f"orders-{export.pk}.csv",
-        content_type="text/csv; charset=utf-8",
-    )
+    try:
+        return export_file_response(
+            export, as_attachment=True, content_type="text/csv; charset=utf-8"
+        )
+    except ExportFileMissing:
+        messages.error(request, MISSING_FILE.format(export_id=export.pk))
+        return redirect("exports:detail", export_id=export.pk)
 
 
 class NotificationListView(DashboardView):

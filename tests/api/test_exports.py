@@ -272,3 +272,19 @@ def test_the_openapi_document_states_export_fields_statuses_and_formats(client: 
     export = schemas["ExportOut"]["properties"]
     assert export["status"]["enum"] == ["SCHEDULED", "IN_PROGRESS", "DONE", "ERROR"]
     assert export["created_at"]["format"] == "date-time"
+
+
+def test_a_file_gone_from_storage_is_404_saying_to_export_again(api_client, export_media):
+    # Given a finished export whose file was deleted outside the app
+    make_order(amount=100)
+    export = Export.objects.create(channel=Export.Channel.API, parameters={"fields": ["id"]})
+    run_export(export.pk)
+    export.refresh_from_db()
+    Path(export.file.path).unlink()
+
+    # When its link is followed
+    response = Client().get(f"/v1/exports/{export.pk}?token={export.token}")
+
+    # Then the answer says what happened, in the API's error body, not a 500
+    body = assert_error(response, 404, "not_found", "exports.json")
+    assert "no longer in storage. Export the orders again." in body["details"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from core.roles import ensure_marketing_group
 
@@ -59,6 +59,35 @@ def browser(allow_orm_under_playwright: None) -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_policy_violations(browser: Browser) -> Iterator[list[str]]:
+    """Fail a browser test on any Content-Security-Policy violation Chromium reports.
+
+    Every context a test opens (``browser.new_context``, whoever calls it) reports its pages'
+    console here; Chromium writes a refused script, style, image or connection there as
+    "Refused to ... because it violates the following Content Security Policy directive".
+    """
+    refused: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    new_context = browser.new_context
+
+    def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
+        context = new_context(*args, **kwargs)
+        context.on("console", record)
+        return context
+
+    browser.new_context = watched_context  # type: ignore[method-assign]  # this test only
+    try:
+        yield refused
+    finally:
+        browser.new_context = new_context  # type: ignore[method-assign]  # this test only
+    assert refused == [], "the page broke the Content-Security-Policy:\n" + "\n".join(refused)
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ NOT_PAGES = {
     "notifications-bell",
     "notifications-read-all",
     "notification-read",
+    "health",  # JSON for load balancers (core/health.py)
 }
 
 

@@ -66,3 +66,20 @@ def test_only_the_shell_scripts_are_on_every_page():
     base = (ROOT / "templates" / "base.html").read_text()
     loaded = set(re.findall(r"static 'js/([\w.]+)'", base))
     assert loaded == {"htmx.min.js", "bell.js", "layout.js"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/orders/", "/customers/", "/admin/", "/v1/orders", "/missing/"]
+)
+def test_every_response_carries_a_policy_without_inline_scripts(admin_client, path):
+    response = admin_client.get(path)
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["default-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy["script-src"] and "unsafe-eval" not in " ".join(policy.values())

@@ -41,7 +41,15 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "hub.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/campaign_hub",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
+
+
+def test_production_without_a_shared_cache_is_warned_about():
+    without_cache = {k: v for k, v in PRODUCTION.items() if k != "CACHE_URL"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **without_cache)
+    assert result.returncode == 1
+    assert "core.W002" in result.stderr
 
 
 def test_production_passes_check_deploy_without_warnings():

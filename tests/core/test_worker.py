@@ -13,3 +13,16 @@ def test_a_real_worker_answers_on_the_redis_broker(celery_worker, settings):
 
     # Then it answers by name
     assert replies == [{celery_worker: {"ok": "pong"}}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_reports_the_running_worker(celery_worker, client, settings):
+    # Given a real worker on the suite's broker
+    settings.HEALTH_WORKER_TIMEOUT = 2.0
+
+    # When /health/ is asked
+    response = client.get("/health/")
+
+    # Then every check passed, the worker's included
+    assert response.status_code == 200
+    assert response.json()["checks"]["worker"] == "ok"

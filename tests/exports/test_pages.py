@@ -242,3 +242,14 @@ def test_an_export_from_the_list_holds_the_rows_the_list_shows_in_the_users_zone
     export = Export.objects.get()
     assert export.parameters["time_zone"] == "Europe/Warsaw"
     assert list(export_queryset(export).values_list("pk", flat=True)) == [first_of_may.pk]
+
+
+def test_a_file_gone_from_storage_leads_back_to_the_export_saying_so(done_export, client):
+    done_export.file.storage.delete(done_export.file.name)  # deleted outside the app
+    client.force_login(done_export.user)
+
+    response = client.get(reverse("exports:download", args=[done_export.pk]), follow=True)
+
+    assert response.redirect_chain == [(reverse("exports:detail", args=[done_export.pk]), 302)]
+    assert response.status_code == 200
+    assert "no longer in storage. Export the orders again." in response.content.decode()
