@@ -18,13 +18,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Expression, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
+from django.http import HttpRequest
 
 from .models import UserPreference
 
@@ -35,13 +35,20 @@ TIME_ZONE = "dashboard_time_zone"
 PERMISSIONS = "dashboard_permissions"
 
 
+def signed_in(request: HttpRequest) -> User:
+    """The user of a request that only signed-in users reach (login_required, the admin)."""
+    user = request.user
+    assert isinstance(user, User), "a view for signed-in users only"
+    return user
+
+
 def register_user_extra(name: str, expression: Callable[[], Expression]) -> None:
     """Read ``expression`` with every signed-in user, as the attribute ``name``."""
     USER_EXTRAS[name] = expression
     _user_query.cache_clear()
 
 
-def user_extra(user: AbstractBaseUser | AnonymousUser, name: str) -> Any:
+def user_extra(user: User | AnonymousUser, name: str) -> Any:
     """The value ``name`` read with this user, or ``MISSING`` when it was not."""
     return getattr(user, name, MISSING)
 
@@ -91,7 +98,7 @@ class DashboardBackend(ModelBackend):
     active users who are not superusers (``has_perm`` answers those without any query).
     """
 
-    def get_user(self, user_id: Any) -> AbstractBaseUser | None:
+    def get_user(self, user_id: Any) -> User | None:
         model = get_user_model()
         try:
             user_id = model._meta.pk.to_python(user_id)
@@ -103,7 +110,7 @@ class DashboardBackend(ModelBackend):
             return None
         permissions = getattr(user, PERMISSIONS)
         if user.is_active and not user.is_superuser:
-            user._perm_cache = set(permissions or ())
+            user._perm_cache = set(permissions or ())  # type: ignore[attr-defined]  # ModelBackend's own cache
         return user
 
 

@@ -98,7 +98,8 @@ class RangeForm(forms.Form):
     hint_empty_ranges = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         if not self.hint_empty_ranges:
             return data
         zone = timezone.get_current_timezone()

@@ -10,7 +10,7 @@ between that section and the page (an order above its Edit page, given by the vi
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model
 from django.urls import reverse
 
@@ -36,7 +36,7 @@ class NavEntry:
     def url(self) -> str:
         return reverse(self.url_name)
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+    def visible_to(self, user: User | AnonymousUser) -> bool:
         return user.is_authenticated and user.has_perms(self.permissions)
 
 
@@ -83,7 +83,7 @@ class SidebarGroup:
     entries: list[NavEntry]
 
 
-def sidebar_for(user: AbstractBaseUser | AnonymousUser) -> list[SidebarGroup]:
+def sidebar_for(user: User | AnonymousUser) -> list[SidebarGroup]:
     """The sidebar's entries ``user`` may open, in groups, ungrouped entries first."""
     groups: dict[str, list[NavEntry]] = {}
     for entry in NAVIGATION:
@@ -92,7 +92,7 @@ def sidebar_for(user: AbstractBaseUser | AnonymousUser) -> list[SidebarGroup]:
     return [SidebarGroup(heading, entries) for heading, entries in groups.items()]
 
 
-def home_url_for(user: AbstractBaseUser | AnonymousUser) -> str:
+def home_url_for(user: User | AnonymousUser) -> str:
     """The first page ``user`` may open: the way back from a page they may not see.
 
     A signed-in user without any permission still has their Notifications Center; nobody

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -18,7 +18,7 @@ from .times import available_time_zones, default_time_zone
 from .views import DashboardView
 
 
-def user_time_zone(user: AbstractBaseUser | AnonymousUser) -> str:
+def user_time_zone(user: User | AnonymousUser) -> str:
     """The zone this user chose, or ``""`` for the default (``TIME_ZONE``)."""
     if not user.is_authenticated:
         return ""

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -98,7 +98,7 @@ def export_queryset(export: Export) -> QuerySet[Order]:
 
 
 def schedule_export(
-    user: AbstractBaseUser | None,
+    user: User | None,
     channel: str,
     *,
     fields: list[str] | None = None,

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.auth import signed_in
 from core.jobs import QueueUnavailable
 from core.views import DashboardView
 from orders.filters import OrderFilter
@@ -85,7 +86,7 @@ class ExportCreateView(DashboardView):
         order = request.POST.get("order") or DEFAULT_ORDER
         try:
             export = schedule_export(
-                request.user,
+                signed_in(request),
                 Export.Channel.WEBSITE,
                 fields=fields,
                 filters=list_filters(query),

@@ -377,7 +377,8 @@ class TypedMetadataForm(forms.Form):
         return UNKNOWN_KINDS
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         metadata: dict[str, Any] = {}
         for prop in self.properties:
             value = typed_value(prop, cleaned.get(field_name(prop.name)))

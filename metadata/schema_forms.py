@@ -104,7 +104,8 @@ class MetadataPropertyForm(forms.ModelForm):
         return name
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         kind = cleaned.get("type") or Type.STRING
         for name in ("eq", "ne"):
             try:

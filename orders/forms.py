@@ -180,7 +180,8 @@ class MetadataValueForm(VersionedForm):
         return key
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         if "key" not in cleaned or cleaned.get("remove") or "value" not in cleaned:
             return cleaned
         raw = cleaned["value"]
@@ -284,7 +285,8 @@ class ItemForm(forms.Form):
                     field.widget.attrs["aria-label"] = f"{field.label} of item {int(row) + 1}"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         picked = cleaned.get("reference")
         if picked:
             try:

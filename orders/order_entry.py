@@ -15,8 +15,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -48,7 +47,7 @@ def new_creation_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-def may_add_to_schema(user: AbstractBaseUser | AnonymousUser) -> bool:
+def may_add_to_schema(user: User | AnonymousUser) -> bool:
     """Whether ``user`` may define new properties of the order metadata schema."""
     return user.has_perm("metadata.add_metadataproperty") or user.has_perm(
         "metadata.change_metadataschema"

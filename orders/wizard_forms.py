@@ -181,7 +181,8 @@ class ItemsStepForm(forms.Form):
         return form_valid and self.rows.is_valid()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         if not self.rows.is_valid() or "amount" in self.errors:
             return cleaned
         lines = self.rows.lines()
@@ -259,7 +260,8 @@ class PartyForm(forms.Form):
         self.same_email: Customer | None = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         cleaned["customer"], cleaned["new"] = cleaned.get("existing"), None
         chosen = (cleaned.get("use_existing") or "").strip()
         if chosen:

@@ -9,8 +9,7 @@ resume.
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, Expression, OuterRef, QuerySet
 from formtools.wizard.storage.base import BaseStorage
 
@@ -24,7 +23,7 @@ CREATE_ORDER = "wizard_order_create_view"
 HAS_ORDER_DRAFT = "has_order_draft"
 
 
-def has_draft(user: AbstractBaseUser | AnonymousUser, wizard: str = CREATE_ORDER) -> bool:
+def has_draft(user: User | AnonymousUser, wizard: str = CREATE_ORDER) -> bool:
     """Whether ``user`` has a draft to resume (the orders list offers it)."""
     if not user.is_authenticated:
         return False

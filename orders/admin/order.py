@@ -92,7 +92,8 @@ class OrderAdminForm(forms.ModelForm):
             self.fields["opened_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         for check in (self._check_source_id, self._check_metadata, self._check_totals):
             try:
                 check(cleaned)

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.urls import reverse
 from formtools.wizard.views import SessionWizardView
 
+from core.auth import signed_in
 from core.views import DashboardView
 from metadata.validation import describe_properties
 
@@ -351,7 +352,9 @@ class OrderCreateView(DashboardView, SessionWizardView):
             "creation_key"
         )
         order, created = save_new_order(
-            draft, actor=Actor.for_user(self.request.user), creation_key=key or new_creation_key()
+            draft,
+            actor=Actor.for_user(signed_in(self.request)),
+            creation_key=key or new_creation_key(),
         )
         if created:
             messages.success(self.request, f"Order {order.pk} created.")

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.auth import signed_in
 from core.money import format_money
 from core.views import DashboardView
 from metadata.forms import (
@@ -93,7 +94,7 @@ def _change_allowed(request: HttpRequest) -> None:
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor.for_user(request.user)
+    return Actor.for_user(signed_in(request))
 
 
 def _stale_message(request: HttpRequest, error: OrderChangedElsewhere) -> None:
@@ -357,7 +358,7 @@ class OrderEditView(DashboardView):
             return self.render_form(order, form, formset)
         try:
             update_order(
-                order, actor=Actor.for_user(request.user),
+                order, actor=Actor.for_user(signed_in(request)),
                 expected_version=data["version"], **changes,
             )  # fmt: skip
         except OrderChangedElsewhere as error:

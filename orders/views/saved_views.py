@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.auth import signed_in
 from core.views import DashboardView
 
 from ..filter_descriptions import describe_query
@@ -63,7 +64,7 @@ class SavedViewListView(DashboardView):
         query = canonical_query(request.POST.get("query", ""))
         try:
             view = save_view(
-                owner=request.user,
+                owner=signed_in(request),
                 name=request.POST.get("name", ""),
                 query=query,
                 shared=_is_on(request.POST, "shared"),
