@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
 from .forms import THROTTLED, ThrottledAuthenticationForm
+from .htmx import HtmxHttpRequest
 from .roles import load_permissions
 
 
@@ -22,6 +23,8 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     between as ``trail`` (``trail=[order]``; see ``core.navigation.breadcrumbs``).
     """
 
+    # Set by View.setup(); HtmxMiddleware has marked it.
+    request: HtmxHttpRequest
     permission_required: str | tuple[str, ...] = ()
     nav: str = ""
     title: str = ""

@@ -76,7 +76,7 @@ class ExportCreateView(DashboardView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         context = self._context(request, self._list_query(request))
-        if request.htmx:
+        if self.request.htmx:
             return TemplateResponse(request, f"{self.template_name}#dialog", context)
         return self.render_to_response(context)
 
@@ -170,7 +170,7 @@ class NotificationListView(DashboardView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         panel = request.GET.get("panel") == "1"
         context = self.get_context_data(panel=panel, **kwargs)
-        if request.htmx or panel:
+        if self.request.htmx or panel:
             return TemplateResponse(request, f"{self.template_name}#list", context)
         return self.render_to_response(context)
 

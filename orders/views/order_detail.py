@@ -119,7 +119,7 @@ class OrderDetailView(DashboardView):
         tab = tab if tab in TABS else "dashboard"
         context = self.get_context_data(order=order, title=order.id, tab=tab, **kwargs)
         context.update(self.tab_context(order, tab))
-        if request.htmx and request.htmx.target == "tab-panel":
+        if self.request.htmx and self.request.htmx.target == "tab-panel":
             # The header may be older than the tab now shown: bring it along.
             context["refresh_header"] = True
             return TemplateResponse(request, f"{self.template_name}#tab", context)
