@@ -198,7 +198,7 @@ def add_schema_properties(new_properties: list[NewProperty]) -> list[MetadataPro
     return created
 
 
-def create_product(new: NewProduct, price: int) -> Product:
+def create_product(new: NewProduct, price: int | None) -> Product:
     """A catalogue product named in the wizard, priced as its first line."""
     product = Product(name=new.name.strip(), source_id=new.source_id or None, price=price)
     product.full_clean()
