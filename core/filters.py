@@ -136,6 +136,9 @@ class MomentFilter(django_filters.Filter):
     """``*_after`` (from, inclusive) or ``*_before`` (up to, inclusive; a date means the
     whole day)."""
 
+    # Set by the FilterSet that binds the filter (not in django-filter's stubs).
+    parent: django_filters.FilterSet
+
     field_class = DateOrDateTimeField
 
     def filter(self, qs: QuerySet, value: Moment | None) -> QuerySet:

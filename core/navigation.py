@@ -9,12 +9,18 @@ between that section and the page (an order above its Edit page, given by the vi
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Model
 from django.urls import reverse
 
 ROOT_LABEL = "Campaign hub"
+
+
+class HasPage(Protocol):
+    """A record with a page of its own (a model with ``get_absolute_url``)."""
+
+    def get_absolute_url(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class Crumb:
     url: str = ""
 
     @classmethod
-    def of(cls, record: Model, label: str | None = None) -> "Crumb":
+    def of(cls, record: HasPage, label: str | None = None) -> "Crumb":
         """The crumb of a record's page (``record.get_absolute_url()``)."""
         return cls(label or str(record), record.get_absolute_url())
 
@@ -105,7 +111,7 @@ def home_url_for(user: User | AnonymousUser) -> str:
 
 
 def breadcrumbs(
-    *, nav: str, title: str, trail: Iterable[Crumb | Model] = (), home_url: str = "/"
+    *, nav: str, title: str, trail: Iterable[Crumb | HasPage] = (), home_url: str = "/"
 ) -> Sequence[Crumb]:
     """The page's breadcrumb by the one rule (see the module's docstring).
 

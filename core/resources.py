@@ -7,6 +7,7 @@ the import preview, next to the column, instead of failing the whole import.
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ def cell_text(value: Any) -> str:
 class WholeNumberWidget(widgets.Widget):
     """An integer cell: money in minor units (``7700`` = 77.00) or a count."""
 
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> int | None:
+    def clean(self, value: Any, row: Mapping[str, Any] | None = None, **kwargs: Any) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, float) and value.is_integer():
@@ -50,7 +51,7 @@ class WholeNumberWidget(widgets.Widget):
 class JsonObjectWidget(widgets.Widget):
     """A metadata cell: a JSON object such as ``{"channel": "web"}``; blank is ``{}``."""
 
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> dict:
+    def clean(self, value: Any, row: Mapping[str, Any] | None = None, **kwargs: Any) -> dict:
         if isinstance(value, dict):  # JSON and YAML files carry objects, not text
             return value
         text = cell_text(value)
@@ -75,7 +76,7 @@ class JsonObjectWidget(widgets.Widget):
 class OptionalTextWidget(widgets.Widget):
     """A text cell where blank means "no value" (``None``), as for unique source IDs."""
 
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> str | None:
+    def clean(self, value: Any, row: Mapping[str, Any] | None = None, **kwargs: Any) -> str | None:
         return cell_text(value) or None
 
     def render(self, value: Any, obj: Model | None = None, **kwargs: Any) -> str:

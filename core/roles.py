@@ -1,6 +1,6 @@
 """The dashboard's groups and what they may do."""
 
-from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.db.models import Q
 
 MARKETING_GROUP = "Marketing"
@@ -33,7 +33,7 @@ MARKETING_PERMISSIONS = [
 ]
 
 
-def ensure_marketing_group(group_model: type, permission_model: type) -> object:
+def ensure_marketing_group(group_model: type[Group], permission_model: type[Permission]) -> Group:
     """Create or complete the Marketing group; returns it.
 
     Takes the models as arguments so the data migration can pass its historical models and

@@ -10,7 +10,7 @@ resume.
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, Expression, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from formtools.wizard.storage.base import BaseStorage
 
 from core.auth import MISSING, user_extra
@@ -39,7 +39,7 @@ def _drafts(wizard: str, **lookups: Any) -> QuerySet[WizardDraft]:
     return WizardDraft.objects.filter(wizard=wizard, **lookups).exclude(data__step_data={})
 
 
-def has_order_draft() -> Expression:
+def has_order_draft() -> Exists:
     """Whether the user row has a Create order draft: read with every signed-in user."""
     return Exists(_drafts(CREATE_ORDER, user=OuterRef("pk")))
 
