@@ -187,4 +187,4 @@ class SafeTSV(FormulaSafeFormatMixin, base_formats.TSV):
 
 # The admin's import and export files: CSV and TSV for spreadsheets, JSON for scripts
 # (JSON is not opened by spreadsheets, so its values are left as they are).
-FILE_FORMATS = (SafeCSV, SafeTSV, base_formats.JSON)
+FILE_FORMATS: list[type[base_formats.Format]] = [SafeCSV, SafeTSV, base_formats.JSON]

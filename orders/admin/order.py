@@ -186,7 +186,7 @@ class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin):
+class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin):  # type: ignore[misc]  # import-export's stubs clash with django-stubs'
     """Orders: list, create, edit, delete, bulk status changes, import and export."""
 
     form = OrderAdminForm
