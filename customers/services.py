@@ -124,7 +124,7 @@ def delete_segment(segment: Segment) -> None:
 
 
 def _save_segment(segment: Segment, conditions: dict[str, Any], **save: Any) -> Segment:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}  # messages, or ValidationErrors
     try:
         segment.full_clean(exclude=["conditions", "owner"])
     except ValidationError as error:
