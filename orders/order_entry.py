@@ -12,6 +12,7 @@ the order the first one made instead of making another.
 """
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -129,7 +130,7 @@ class OrderDraft:
     new_properties: list[NewProperty] = field(default_factory=list)
 
 
-def check_new_property(prop: NewProperty, *, pending: list[NewProperty] = ()) -> None:
+def check_new_property(prop: NewProperty, *, pending: Sequence[NewProperty] = ()) -> None:
     """Raise a ``ValidationError`` keyed by field when ``prop`` cannot be added to the order
     metadata schema (blank or taken name, a type the wizard cannot edit)."""
     name = prop.name.strip()
@@ -170,7 +171,7 @@ def schema_after_save(new_properties: list[NewProperty]) -> MetadataSchema:
         allow_defined_only=schema.allow_defined_only,
     )
     copy._state.adding = False  # so the validator reads the properties given below
-    copy._prefetched_objects_cache = {"properties": properties}
+    copy._prefetched_objects_cache = {"properties": properties}  # type: ignore[attr-defined]  # Django's prefetch cache
     return copy
 
 

@@ -4,6 +4,7 @@ Every change goes through ``orders.services.update_order`` with the version the 
 shown for, so a save over someone else's newer change is refused, never lost.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -274,7 +275,9 @@ def _undo_metadata_removal(request: HttpRequest, order: Order, target: str) -> H
     return HttpResponseRedirect(target)
 
 
-def _refused_metadata(request: HttpRequest, order: Order, problems: list[str]) -> HttpResponse:
+def _refused_metadata(
+    request: HttpRequest, order: Order, problems: Sequence[object]
+) -> HttpResponse:
     """The Metadata tab again (400) with what was typed kept in its row, or in the Add
     property form for a new key, and the messages beside it: nothing typed is lost."""
     key = (request.POST.get("key") or "").strip()

@@ -55,7 +55,7 @@ class SavedViewListView(DashboardView):
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         views = list(saved_views_for(self.request.user))
         for view in views:
-            view.sentence = describe_query(view.query)
+            view.sentence = describe_query(view.query)  # type: ignore[attr-defined]  # for the template
         own = [view for view in views if view.owner_id == self.request.user.pk]
         shared = [view for view in views if view.owner_id != self.request.user.pk]
         return super().get_context_data(own_views=own, shared_views=shared, **kwargs)
