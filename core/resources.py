@@ -102,7 +102,7 @@ class UpsertResourceMixin:
     """
 
     def get_instance(self, instance_loader: Any, row: dict[str, Any]) -> Model | None:
-        manager = self._meta.model._default_manager  # type: ignore[attr-defined]
+        manager = self._meta.model._default_manager  # type: ignore[attr-defined]  # a Resource's mixin
         object_id = cell_text(row.get("id"))
         if object_id:
             found = manager.filter(pk=object_id).first()
@@ -124,7 +124,7 @@ class UpsertResourceMixin:
         # whose cells all equal the model defaults would look "unchanged" and be dropped.
         if instance._state.adding:
             return False
-        return super().skip_row(  # type: ignore[misc]
+        return super().skip_row(  # type: ignore[misc]  # a mixin: the Resource is next in the MRO
             instance, original, row, import_validation_errors=import_validation_errors
         )
 
@@ -170,10 +170,10 @@ class FormulaSafeFormatMixin:
     """
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> Any:
-        return super().export_data(_map_cells(dataset, escape_formula), **kwargs)  # type: ignore[misc]
+        return super().export_data(_map_cells(dataset, escape_formula), **kwargs)  # type: ignore[misc]  # a Format's mixin
 
     def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
-        dataset = super().create_dataset(in_stream, **kwargs)  # type: ignore[misc]
+        dataset = super().create_dataset(in_stream, **kwargs)  # type: ignore[misc]  # a Format's mixin
         return _map_cells(dataset, unescape_formula)
 
 

@@ -283,7 +283,7 @@ class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin)
             # The form's checks passed but the service refused (another request took the
             # source ID meanwhile). Django's atomic block has rolled back; render the form
             # again with the service's errors on it instead of answering 500.
-            request._order_save_rejected = rejected.error  # type: ignore[attr-defined]
+            request._order_save_rejected = rejected.error  # type: ignore[attr-defined]  # read by get_form
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     # --- Writes: all through orders.services ------------------------------------------------
