@@ -42,6 +42,7 @@ test: install-test services chromium
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 ## Stops the embedded PostgreSQL (if it runs) before its data is deleted with var/.
 clean:

@@ -18,10 +18,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ["app_id", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["name"]
-        return ["name", *self.readonly_fields]
+            return ("name",)
+        return ("name", *self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
         return [] if obj is None else list(self.readonly_fields)

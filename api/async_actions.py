@@ -45,7 +45,7 @@ def import_orders(request: HttpRequest, orders: Body[OrdersToImport]) -> HttpRes
     """Start importing up to 2,000 orders; poll ``/v1/async-actions/{async_action_id}``."""
     action = start_orders_import(
         orders,
-        api_key=request.auth,  # type: ignore[attr-defined]
+        api_key=request.auth,  # type: ignore[attr-defined]  # set by Ninja's auth
         actor_label=actor_for(request).label,
         request_id=request_id(request),
     )

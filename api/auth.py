@@ -141,7 +141,7 @@ def note_use(api_key: ApiKey) -> None:
 
 def actor_for(request: HttpRequest) -> Actor:
     """The ``Actor`` for changes made by this request: ``API key <name>`` in Activity."""
-    return Actor.api_key(request.auth.name)  # type: ignore[attr-defined]
+    return Actor.api_key(request.auth.name)  # type: ignore[attr-defined]  # set by Ninja's auth
 
 
 def unauthorized() -> ApiError:

@@ -4,6 +4,7 @@ Every write goes through ``customers.services`` (the model's checks and the cust
 metadata schema's); ``summary.orders`` is the purchase summary the order service keeps.
 """
 
+from datetime import datetime
 from typing import Any, Literal
 
 import django_filters
@@ -90,14 +91,15 @@ def list_customers(
         "updated_before": ("updated_at[before]", updated_before),
         "updated_after": ("updated_at[after]", updated_after),
     }
-    data = {"email": email, "city": city, "name": name}
+    data: dict[str, str | datetime | None] = {"email": email, "city": city, "name": name}
     data |= {key: utc(value, alias) for key, (alias, value) in bounds.items() if value is not None}
     filterset = CustomerApiFilter(
         {key: value for key, value in data.items() if value}, queryset=Customer.objects.all()
     )
     if not filterset.is_valid():
         field, errors = next(iter(filterset.form.errors.items()))
-        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {' '.join(errors)}")
+        problems = " ".join(map(str, errors))
+        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {problems}")
     customers = filterset.qs.order_by(order, "-id" if order.startswith("-") else "id")
     result = customer_page(customers, number=page, per_page=limit, estimable=filterset.estimable)
     body: dict[str, Any] = {

@@ -186,14 +186,14 @@ class ExportParameters(ObjectIn):
     """What to export: CSV columns, which orders, in which order."""
 
     fields: Annotated[list[ExportField], Field(max_length=MAX_EXPORT_FIELDS)] | None = Field(
-        None,
+        default=None,
         description="CSV columns: id, source_id, created_at, updated_at, status, amount, "
         "discount_amount, items_discount_amount, total_discount_amount, total_amount, "
         "customer_id, referrer_id, metadata, metadata.<key>. Default: id, source_id, status. "
         f"At most {MAX_EXPORT_FIELDS}.",
     )
     filters: dict[str, Any] | None = Field(
-        None,
+        default=None,
         # What ``checked_filters`` and ``orders.reference_filters`` accept, for the document.
         json_schema_extra=lambda schema: schema.update(_filters_document()),
         description='The reference\'s conditions: {"junction": "and", "status": '

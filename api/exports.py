@@ -140,7 +140,9 @@ def _export_or_404(export_id: str) -> Export:
         }
     },
 )
-def get_export(request: HttpRequest, export_id: str, token: str | None = None) -> HttpResponse:
+def get_export(
+    request: HttpRequest, export_id: str, token: str | None = None
+) -> HttpResponse | FileResponse:
     """The export object, or with ``token`` (from ``result.url``) its CSV as ``text/plain``."""
     export = _export_or_404(export_id)
     if token is None:

@@ -6,10 +6,17 @@ path)`` makes a link clients can follow (export downloads).
 """
 
 from datetime import UTC, date, datetime
+from typing import overload
 
 from django.http import HttpRequest
 
 
+@overload
+def timestamp(value: datetime) -> str: ...
+@overload
+def timestamp(value: None) -> None: ...
+@overload
+def timestamp(value: datetime | None) -> str | None: ...
 def timestamp(value: datetime | None) -> str | None:
     """``2022-03-09T09:16:32.521Z`` for an aware datetime (naive ones are taken as UTC)."""
     if value is None:

@@ -240,7 +240,7 @@ def _item(item: ItemIn, index: int, catalogue: _Catalogue) -> ItemData:
     if price is None:
         known = sku.price if sku else None
         if known is None and (product or (sku and sku.product)):
-            known = (product or sku.product).price
+            known = (product or sku.product).price  # type: ignore[union-attr]  # sku if not product
         price = known if known is not None else 0
     if item.amount is not None and item.amount != price * quantity:
         raise ApiError.invalid_payload(

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Self
 from ninja import Schema
 from ninja.schema import DjangoGetter
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic.json_schema import JsonValue
 from pydantic_core import PydanticCustomError
 
 from orders.models import MAX_ITEMS
@@ -104,7 +105,12 @@ class SkuIn(ObjectIn):
     metadata: Metadata | None = None
 
 
-def _one_of_named(*names: str) -> list[dict[str, Any]]:
+def _each_required(*names: str) -> list[JsonValue]:
+    """JSON Schema: one alternative per name, requiring it."""
+    return [{"required": [name]} for name in names]
+
+
+def _one_of_named(*names: str) -> list[JsonValue]:
     """JSON Schema: at least one of ``names`` is a non-empty string."""
     return [
         {"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
@@ -185,7 +191,7 @@ class CustomerIn(ObjectIn):
         "json_schema_extra": {
             "anyOf": [
                 *_one_of_named("id", "source_id"),
-                *({"required": [name]} for name in ("name", "email", "phone", "description")),
+                *_each_required("name", "email", "phone", "description"),
                 {"required": ["metadata"]},
                 {
                     "required": ["address"],

@@ -110,7 +110,8 @@ def list_orders(
     )
     if not order_filter.is_valid():
         field, errors = next(iter(order_filter.form.errors.items()))
-        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {' '.join(errors)}")
+        problems = " ".join(map(str, errors))
+        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {problems}")
     result = order_ids_page(
         order_filter.qs, number=page, per_page=limit, estimable=order_filter.estimable
     )

@@ -123,7 +123,7 @@ def reference_errors(
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
-            error = ApiError(
+            refusal = ApiError(
                 405,
                 "method_not_allowed",
                 details=(
@@ -131,7 +131,7 @@ def reference_errors(
                 ),
                 headers={"Allow": response["Allow"]},
             )
-            return error.response(request)
+            return refusal.response(request)
         response.setdefault("X-Request-Id", request_id(request))
         return response
 

@@ -134,7 +134,7 @@ def start(var_dir: Path) -> bool:
         sockets = _prepare_socket_dir(var_dir, user)
         options = f"-h '' -p {PORT} -k {shlex.quote(str(sockets))}"
         log = data / "server.log"
-        command = [binaries / "pg_ctl", "start", "-w", "-t", str(TIMEOUT_SECONDS)]
+        command: list[str | Path] = [binaries / "pg_ctl", "start", "-w", "-t", str(TIMEOUT_SECONDS)]
         command += ["-D", data, "-l", log, "-o", options]
         try:
             _run_as(user, command, cwd=data)

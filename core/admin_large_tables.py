@@ -43,7 +43,7 @@ class LargeTableAdminMixin:
     Put it before ``admin.ModelAdmin`` in the bases.
     """
 
-    paginator = EstimatedCountPaginator
+    paginator: type[Paginator] = EstimatedCountPaginator
     # The "(N total)" link next to the search box is a second, unfiltered COUNT(*).
     show_full_result_count = False
     # Facets count every filter choice with one more query over the whole table.

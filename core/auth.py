@@ -18,40 +18,48 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Expression, OuterRef, Q, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Concat
+from django.http import HttpRequest
 
 from .models import UserPreference
 
 # name -> a function returning the expression (of the user row, ``OuterRef("pk")``) to read.
-USER_EXTRAS: dict[str, Callable[[], Expression]] = {}
+USER_EXTRAS: dict[str, Callable[[], BaseExpression]] = {}
 MISSING = object()
 TIME_ZONE = "dashboard_time_zone"
 PERMISSIONS = "dashboard_permissions"
 
 
-def register_user_extra(name: str, expression: Callable[[], Expression]) -> None:
+def signed_in(request: HttpRequest) -> User:
+    """The user of a request that only signed-in users reach (login_required, the admin)."""
+    user = request.user
+    assert isinstance(user, User), "a view for signed-in users only"
+    return user
+
+
+def register_user_extra(name: str, expression: Callable[[], BaseExpression]) -> None:
     """Read ``expression`` with every signed-in user, as the attribute ``name``."""
     USER_EXTRAS[name] = expression
     _user_query.cache_clear()
 
 
-def user_extra(user: AbstractBaseUser | AnonymousUser, name: str) -> Any:
+def user_extra(user: User | AnonymousUser, name: str) -> Any:
     """The value ``name`` read with this user, or ``MISSING`` when it was not."""
     return getattr(user, name, MISSING)
 
 
-def _time_zone() -> Expression:
+def _time_zone() -> BaseExpression:
     zones = UserPreference.objects.filter(user=OuterRef("pk")).order_by("pk")
     return Subquery(zones.values("time_zone")[:1])
 
 
-def _permissions() -> Expression:
+def _permissions() -> BaseExpression:
     """The same set as ModelBackend's two queries (the user's own, then their groups'), as
     ``app_label.codename``. Each source is an ``IN`` of its link table, not joins ORed
     together, which PostgreSQL plans in a fraction of the time."""
@@ -80,7 +88,9 @@ def _user_query() -> tuple[str, tuple[Any, ...]]:
         **{name: expression() for name, expression in USER_EXTRAS.items()}
     )
     sql, params = users.query.sql_with_params()
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    column = model._meta.pk.column
+    assert column is not None, "a primary key has a column"
+    pk = connection.ops.quote_name(column)
     return f"{sql} WHERE {connection.ops.quote_name(model._meta.db_table)}.{pk} = %s", params
 
 
@@ -91,7 +101,7 @@ class DashboardBackend(ModelBackend):
     active users who are not superusers (``has_perm`` answers those without any query).
     """
 
-    def get_user(self, user_id: Any) -> AbstractBaseUser | None:
+    def get_user(self, user_id: Any) -> User | None:
         model = get_user_model()
         try:
             user_id = model._meta.pk.to_python(user_id)
@@ -103,7 +113,7 @@ class DashboardBackend(ModelBackend):
             return None
         permissions = getattr(user, PERMISSIONS)
         if user.is_active and not user.is_superuser:
-            user._perm_cache = set(permissions or ())
+            user._perm_cache = set(permissions or ())  # type: ignore[attr-defined]  # ModelBackend's own cache
         return user
 
 

@@ -98,7 +98,8 @@ class RangeForm(forms.Form):
     hint_empty_ranges = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         if not self.hint_empty_ranges:
             return data
         zone = timezone.get_current_timezone()
@@ -134,6 +135,9 @@ class RangeForm(forms.Form):
 class MomentFilter(django_filters.Filter):
     """``*_after`` (from, inclusive) or ``*_before`` (up to, inclusive; a date means the
     whole day)."""
+
+    # Set by the FilterSet that binds the filter (not in django-filter's stubs).
+    parent: django_filters.FilterSet
 
     field_class = DateOrDateTimeField
 

@@ -23,13 +23,13 @@ class ThrottledAuthenticationMixin:
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         if not username or self.request is None:
-            return super().clean()  # type: ignore[misc]
+            return super().clean()  # type: ignore[misc]  # a form's mixin
         address = login_throttle.client_address(self.request)
         message = login_throttle.refusal(username, address)
         if message:
             raise ValidationError(message, code=THROTTLED)
         try:
-            cleaned = super().clean()  # type: ignore[misc]
+            cleaned = super().clean()  # type: ignore[misc]  # a form's mixin
         except ValidationError:
             # Only a wrong password counts: the admin also refuses a right password of
             # someone who is not staff, which guesses nothing.

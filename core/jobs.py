@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
@@ -95,6 +95,11 @@ def stuck_before() -> datetime:
     return timezone.now() - timedelta(seconds=settings.JOB_STUCK_AFTER_SECONDS)
 
 
+def _rows(model: type[Job]) -> QuerySet[Any]:
+    """The job model's rows, typed loosely: ``status`` is each subclass's own field (``Job``)."""
+    return model._default_manager.all()
+
+
 def _stamped(model: type[Job], now: datetime, **values: Any) -> dict[str, Any]:
     """``values`` for an ``update()``, with ``updated_at`` too on a model that keeps one
     (``update()`` skips ``auto_now``)."""
@@ -142,7 +147,7 @@ def finish(
     job still RUNNING is finished (one a reaper has failed meanwhile stays failed).
     Whether the row was finished."""
     now = timezone.now()
-    jobs = model._default_manager.filter(pk=job_id)
+    jobs = _rows(model).filter(pk=job_id)
     if if_running:
         jobs = jobs.filter(status=model.RUNNING)
     return bool(
@@ -205,9 +210,13 @@ def reap_stuck(
 
     def resend(job_id: str, status: str) -> bool:
         # Only if it is still as stuck as it was read: a worker that claimed it since wins.
-        moved = model._default_manager.filter(
-            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), pk=job_id, status=status
-        ).update(status=waiting, heartbeat_at=timezone.now())
+        moved = (
+            _rows(model)
+            .filter(
+                Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), pk=job_id, status=status
+            )
+            .update(status=waiting, heartbeat_at=timezone.now())
+        )
         if not moved:
             return False
         try:
@@ -216,13 +225,13 @@ def reap_stuck(
             return False  # waiting again, its heartbeat old after the grace: next round
         return True
 
-    lost = model._default_manager.filter(
+    lost = _rows(model).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
         status=waiting,
     )
     for job_id in lost.values_list("pk", flat=True):
         counts["resent"] += resend(job_id, waiting)
-    for job in model._default_manager.filter(status=running, heartbeat_at__lt=cutoff):
+    for job in _rows(model).filter(status=running, heartbeat_at__lt=cutoff):
         if job.attempts >= max_attempts():
             give_up(job)
             counts["failed"] += 1
@@ -243,7 +252,7 @@ def heartbeat(model: type[Job], job_id: str) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:
-        jobs = model._default_manager.filter(pk=job_id, status=model.RUNNING)
+        jobs = _rows(model).filter(pk=job_id, status=model.RUNNING)
         try:
             while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 try:

@@ -149,7 +149,7 @@ def paginate[P: CountedPage](
     *,
     number: int,
     per_page: int,
-    page_class: type[P] = CountedPage,
+    page_class: type[P] = CountedPage,  # type: ignore[assignment]  # mypy: no TypeVar defaults
     read: RowReader = read_slice,
     estimable: bool = True,
     text_search: bool = False,

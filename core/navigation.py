@@ -9,12 +9,18 @@ between that section and the page (an order above its Edit page, given by the vi
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Model
+from django.contrib.auth.models import AnonymousUser, User
 from django.urls import reverse
 
 ROOT_LABEL = "Campaign hub"
+
+
+class HasPage(Protocol):
+    """A record with a page of its own (a model with ``get_absolute_url``)."""
+
+    def get_absolute_url(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class NavEntry:
     def url(self) -> str:
         return reverse(self.url_name)
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+    def visible_to(self, user: User | AnonymousUser) -> bool:
         return user.is_authenticated and user.has_perms(self.permissions)
 
 
@@ -72,7 +78,7 @@ class Crumb:
     url: str = ""
 
     @classmethod
-    def of(cls, record: Model, label: str | None = None) -> "Crumb":
+    def of(cls, record: HasPage, label: str | None = None) -> "Crumb":
         """The crumb of a record's page (``record.get_absolute_url()``)."""
         return cls(label or str(record), record.get_absolute_url())
 
@@ -83,7 +89,7 @@ class SidebarGroup:
     entries: list[NavEntry]
 
 
-def sidebar_for(user: AbstractBaseUser | AnonymousUser) -> list[SidebarGroup]:
+def sidebar_for(user: User | AnonymousUser) -> list[SidebarGroup]:
     """The sidebar's entries ``user`` may open, in groups, ungrouped entries first."""
     groups: dict[str, list[NavEntry]] = {}
     for entry in NAVIGATION:
@@ -92,7 +98,7 @@ def sidebar_for(user: AbstractBaseUser | AnonymousUser) -> list[SidebarGroup]:
     return [SidebarGroup(heading, entries) for heading, entries in groups.items()]
 
 
-def home_url_for(user: AbstractBaseUser | AnonymousUser) -> str:
+def home_url_for(user: User | AnonymousUser) -> str:
     """The first page ``user`` may open: the way back from a page they may not see.
 
     A signed-in user without any permission still has their Notifications Center; nobody
@@ -105,7 +111,7 @@ def home_url_for(user: AbstractBaseUser | AnonymousUser) -> str:
 
 
 def breadcrumbs(
-    *, nav: str, title: str, trail: Iterable[Crumb | Model] = (), home_url: str = "/"
+    *, nav: str, title: str, trail: Iterable[Crumb | HasPage] = (), home_url: str = "/"
 ) -> Sequence[Crumb]:
     """The page's breadcrumb by the one rule (see the module's docstring).
 

@@ -1,10 +1,10 @@
 """The Preferences page: what a signed-in user chooses for themselves (their time zone)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .auth import MISSING, TIME_ZONE, user_extra
+from .auth import MISSING, TIME_ZONE, signed_in, user_extra
 from .models import UserPreference
 from .times import available_time_zones, default_time_zone
 from .views import DashboardView
 
 
-def user_time_zone(user: AbstractBaseUser | AnonymousUser) -> str:
+def user_time_zone(user: User | AnonymousUser) -> str:
     """The zone this user chose, or ``""`` for the default (``TIME_ZONE``)."""
     if not user.is_authenticated:
         return ""
@@ -56,7 +56,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
             ("", f"Site default ({default_time_zone()})"),
             *((name, name.replace("_", " ")) for name in available_time_zones()),
         ]
@@ -81,6 +81,8 @@ class PreferencesView(DashboardView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         zone = form.cleaned_data["time_zone"]
-        UserPreference.objects.update_or_create(user=request.user, defaults={"time_zone": zone})
+        UserPreference.objects.update_or_create(
+            user=signed_in(request), defaults={"time_zone": zone}
+        )
         messages.success(request, f"Times are now shown in {zone or default_time_zone()}.")
         return HttpResponseRedirect(reverse("preferences"))

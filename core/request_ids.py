@@ -49,7 +49,7 @@ def request_id_of(request: HttpRequest) -> str:
         value = _current.get()
         if value == NONE:  # a request built by hand (RequestFactory): an id of its own
             value = new_request_id()
-        request.request_id = value  # type: ignore[attr-defined]
+        request.request_id = value  # type: ignore[attr-defined]  # read by the API and logs
     return value
 
 

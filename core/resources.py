@@ -7,6 +7,7 @@ the import preview, next to the column, instead of failing the whole import.
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ def cell_text(value: Any) -> str:
 class WholeNumberWidget(widgets.Widget):
     """An integer cell: money in minor units (``7700`` = 77.00) or a count."""
 
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> int | None:
+    def clean(self, value: Any, row: Mapping[str, Any] | None = None, **kwargs: Any) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, float) and value.is_integer():
@@ -50,7 +51,7 @@ class WholeNumberWidget(widgets.Widget):
 class JsonObjectWidget(widgets.Widget):
     """A metadata cell: a JSON object such as ``{"channel": "web"}``; blank is ``{}``."""
 
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> dict:
+    def clean(self, value: Any, row: Mapping[str, Any] | None = None, **kwargs: Any) -> dict:
         if isinstance(value, dict):  # JSON and YAML files carry objects, not text
             return value
         text = cell_text(value)
@@ -75,7 +76,7 @@ class JsonObjectWidget(widgets.Widget):
 class OptionalTextWidget(widgets.Widget):
     """A text cell where blank means "no value" (``None``), as for unique source IDs."""
 
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> str | None:
+    def clean(self, value: Any, row: Mapping[str, Any] | None = None, **kwargs: Any) -> str | None:
         return cell_text(value) or None
 
     def render(self, value: Any, obj: Model | None = None, **kwargs: Any) -> str:
@@ -101,7 +102,7 @@ class UpsertResourceMixin:
     """
 
     def get_instance(self, instance_loader: Any, row: dict[str, Any]) -> Model | None:
-        manager = self._meta.model._default_manager  # type: ignore[attr-defined]
+        manager = self._meta.model._default_manager  # type: ignore[attr-defined]  # a Resource's mixin
         object_id = cell_text(row.get("id"))
         if object_id:
             found = manager.filter(pk=object_id).first()
@@ -123,7 +124,7 @@ class UpsertResourceMixin:
         # whose cells all equal the model defaults would look "unchanged" and be dropped.
         if instance._state.adding:
             return False
-        return super().skip_row(  # type: ignore[misc]
+        return super().skip_row(  # type: ignore[misc]  # a mixin: the Resource is next in the MRO
             instance, original, row, import_validation_errors=import_validation_errors
         )
 
@@ -169,10 +170,10 @@ class FormulaSafeFormatMixin:
     """
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> Any:
-        return super().export_data(_map_cells(dataset, escape_formula), **kwargs)  # type: ignore[misc]
+        return super().export_data(_map_cells(dataset, escape_formula), **kwargs)  # type: ignore[misc]  # a Format's mixin
 
     def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
-        dataset = super().create_dataset(in_stream, **kwargs)  # type: ignore[misc]
+        dataset = super().create_dataset(in_stream, **kwargs)  # type: ignore[misc]  # a Format's mixin
         return _map_cells(dataset, unescape_formula)
 
 
@@ -186,4 +187,4 @@ class SafeTSV(FormulaSafeFormatMixin, base_formats.TSV):
 
 # The admin's import and export files: CSV and TSV for spreadsheets, JSON for scripts
 # (JSON is not opened by spreadsheets, so its values are left as they are).
-FILE_FORMATS = (SafeCSV, SafeTSV, base_formats.JSON)
+FILE_FORMATS: list[type[base_formats.Format]] = [SafeCSV, SafeTSV, base_formats.JSON]

@@ -1,7 +1,6 @@
 """The dashboard's groups and what they may do."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.db.models import Q
 
 MARKETING_GROUP = "Marketing"
@@ -34,7 +33,7 @@ MARKETING_PERMISSIONS = [
 ]
 
 
-def ensure_marketing_group(group_model: type, permission_model: type) -> object:
+def ensure_marketing_group(group_model: type[Group], permission_model: type[Permission]) -> Group:
     """Create or complete the Marketing group; returns it.
 
     Takes the models as arguments so the data migration can pass its historical models and
@@ -48,7 +47,7 @@ def ensure_marketing_group(group_model: type, permission_model: type) -> object:
     return group
 
 
-def load_permissions(user: AbstractBaseUser | AnonymousUser) -> None:
+def load_permissions(user: User | AnonymousUser) -> None:
     """Read a signed-in user's permissions in one query, where Django's ``ModelBackend``
     (the only authentication backend) reads them in two (the user's own, then their
     groups'), and leave them where ``ModelBackend`` looks first (``user._perm_cache``).
@@ -72,4 +71,6 @@ def load_permissions(user: AbstractBaseUser | AnonymousUser) -> None:
         .values_list("content_type__app_label", "codename")
         .distinct()
     )
-    user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+    user._perm_cache = {  # type: ignore[attr-defined]  # ModelBackend's own cache
+        f"{app_label}.{codename}" for app_label, codename in rows
+    }

@@ -5,10 +5,12 @@ from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.generic import TemplateView
 
 from .forms import THROTTLED, ThrottledAuthenticationForm
+from .htmx import HtmxHttpRequest
 from .roles import load_permissions
 
 
@@ -22,6 +24,8 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     between as ``trail`` (``trail=[order]``; see ``core.navigation.breadcrumbs``).
     """
 
+    # Set by View.setup(); HtmxMiddleware has marked it.
+    request: HtmxHttpRequest
     permission_required: str | tuple[str, ...] = ()
     nav: str = ""
     title: str = ""
@@ -41,8 +45,8 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
 
 
 def answers_429_when_throttled(
-    login_view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
+    login_view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Wrap a sign-in view so a refused (throttled) attempt answers 429 Too Many Requests
     with ``Retry-After``; the page is the same sign-in page, with the form's message.
 
@@ -51,7 +55,7 @@ def answers_429_when_throttled(
     """
 
     @wraps(login_view)
-    def view(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def view(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         response = login_view(request, *args, **kwargs)
         form = (getattr(response, "context_data", None) or {}).get("form")
         if form is not None and form.is_bound and form.has_error(NON_FIELD_ERRORS, THROTTLED):

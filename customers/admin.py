@@ -60,7 +60,7 @@ class CustomerAdminForm(forms.ModelForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(LargeTableAdminMixin, ImportExportModelAdmin):
+class CustomerAdmin(LargeTableAdminMixin, ImportExportModelAdmin):  # type: ignore[misc]  # import-export's stubs clash with django-stubs'
     """Customers: profiles are edited here; purchase summaries are read-only."""
 
     form = CustomerAdminForm

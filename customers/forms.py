@@ -76,7 +76,8 @@ class CustomerForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         given = any((cleaned.get(name) or "").strip() for name in ("name", "email"))
         if self.instance is None and not given and "email" not in self.errors:
             # Only a new customer: one imported with just a source ID stays editable.

@@ -1,5 +1,6 @@
 """Customers in and out of CSV/JSON files (django-import-export), for the admin."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ class CustomerWidget(widgets.Widget):
     """
 
     def clean(
-        self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any
+        self, value: Any, row: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Customer | None:
         text = cell_text(value)
         if not text:

@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import CharField, F, Func, OrderBy, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IContains
@@ -33,16 +32,14 @@ def contains_q(field: str, text: str) -> Q:
     return Q(**{f"{field}__icontains": local}) & Q(IContains(not_indexed, text))
 
 
-def customers_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Customer]:
+def customers_visible_to(user: User | AnonymousUser) -> QuerySet[Customer]:
     """The customers ``user`` may see."""
     if user.is_active and user.has_perm("customers.view_customer"):
         return Customer.objects.all()
     return Customer.objects.none()
 
 
-def search_customers(
-    user: AbstractBaseUser | AnonymousUser, text: str, *, limit: int = 10
-) -> list[Customer]:
+def search_customers(user: User | AnonymousUser, text: str, *, limit: int = 10) -> list[Customer]:
     """Up to ``limit`` customers ``user`` may see whose name or email contains ``text``, or
     whose id or source ID starts with it (the Create order wizard's type-ahead)."""
     text = text.strip()
@@ -57,7 +54,7 @@ def search_customers(
     return list(customers_visible_to(user).filter(match).order_by("name", "id")[:limit])
 
 
-def segment_members(user: AbstractBaseUser | AnonymousUser, segment: Segment) -> QuerySet:
+def segment_members(user: User | AnonymousUser, segment: Segment) -> QuerySet:
     """The customers ``user`` may see who are in ``segment`` now."""
     return customers_visible_to(user).filter(conditions_q(segment.conditions))
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -106,7 +106,7 @@ def _checked_metadata(
 # --- segments --------------------------------------------------------------------------------
 
 
-def create_segment(*, name: str, conditions: dict[str, Any], owner: AbstractBaseUser) -> Segment:
+def create_segment(*, name: str, conditions: dict[str, Any], owner: User) -> Segment:
     """Save a segment after checking its name (unique) and conditions."""
     segment = Segment(name=name.strip(), owner=owner)
     return _save_segment(segment, conditions, force_insert=True)
@@ -124,7 +124,7 @@ def delete_segment(segment: Segment) -> None:
 
 
 def _save_segment(segment: Segment, conditions: dict[str, Any], **save: Any) -> Segment:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}  # messages, or ValidationErrors
     try:
         segment.full_clean(exclude=["conditions", "owner"])
     except ValidationError as error:

@@ -310,10 +310,11 @@ class DemoGenerator:
                 locale = self.customer_locales[customer]
         referrers = min(self.spec.referrers, existing)
         if referrers and rnd.random() < vocab.WITH_REFERRER:
-            referrer = int(rnd.random() * referrers)
-            if referrer == customer:
+            picked = int(rnd.random() * referrers)
+            referrer: int | None = picked
+            if picked == customer:
                 # Nobody refers themselves; take the neighbour, or nobody.
-                referrer = (referrer + 1) % referrers if referrers > 1 else None
+                referrer = (picked + 1) % referrers if referrers > 1 else None
             if referrer is not None:
                 referrer_id = self.customer_ids[referrer]
         return customer_id, referrer_id, locale

@@ -46,7 +46,7 @@ def is_valid_field(name: str) -> bool:
     return name.startswith(META_PREFIX) and bool(KEY_PATTERN.match(name[len(META_PREFIX) :]))
 
 
-def sql_expression(field: str) -> Expression:
+def sql_expression(field: str) -> Expression | F:
     """The cell of ``field`` as a PostgreSQL expression (the ``ch_csv_*`` functions)."""
     if field.startswith(META_PREFIX):
         key = field[len(META_PREFIX) :]

@@ -1,13 +1,12 @@
 """Reads of exports and notifications."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from .models import Export, Notification
 
 
-def exports_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Export]:
+def exports_visible_to(user: User | AnonymousUser) -> QuerySet[Export]:
     """Everyone's exports for holders of ``view_all_exports``; otherwise the user's own."""
     if not user.is_active or not user.is_authenticated:
         return Export.objects.none()
@@ -16,7 +15,7 @@ def exports_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Expor
     return Export.objects.filter(user=user)
 
 
-def notifications_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Notification]:
+def notifications_of(user: User | AnonymousUser) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(user=user)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -91,7 +91,7 @@ def _filterset(parameters: dict[str, Any], queryset: QuerySet[Order]) -> OrderFi
         hint_empty_ranges=False,
     )
     if not filterset.form.is_valid():
-        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]  # type: ignore[arg-type]  # an ErrorList yields its messages
         raise ValidationError(f"The filters could not be read ({'; '.join(problems)}).")
     return filterset
 
@@ -99,12 +99,12 @@ def _filterset(parameters: dict[str, Any], queryset: QuerySet[Order]) -> OrderFi
 def export_queryset(export: Export) -> QuerySet[Order]:
     """The orders an export writes, in its order: the list's FilterSet over what the
     requester may see (an API export, with no user, sees every order)."""
-    visible = orders_visible_to(export.user) if export.user_id else Order.objects.all()
+    visible = orders_visible_to(export.user) if export.user_id else Order.objects.all()  # type: ignore[arg-type]  # user_id is set
     return _filterset(export.parameters, visible).qs
 
 
 def schedule_export(
-    user: AbstractBaseUser | None,
+    user: User | None,
     channel: str,
     *,
     fields: list[str] | None = None,

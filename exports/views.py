@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.auth import signed_in
 from core.jobs import QueueUnavailable
 from core.views import DashboardView
 from orders.filters import OrderFilter
@@ -76,7 +77,7 @@ class ExportCreateView(DashboardView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         context = self._context(request, self._list_query(request))
-        if request.htmx:
+        if self.request.htmx:
             return TemplateResponse(request, f"{self.template_name}#dialog", context)
         return self.render_to_response(context)
 
@@ -86,7 +87,7 @@ class ExportCreateView(DashboardView):
         order = request.POST.get("order") or DEFAULT_ORDER
         try:
             export = schedule_export(
-                request.user,
+                signed_in(request),
                 Export.Channel.WEBSITE,
                 fields=fields,
                 filters=list_filters(query),
@@ -172,7 +173,7 @@ class NotificationListView(DashboardView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         panel = request.GET.get("panel") == "1"
         context = self.get_context_data(panel=panel, **kwargs)
-        if request.htmx or panel:
+        if self.request.htmx or panel:
             return TemplateResponse(request, f"{self.template_name}#list", context)
         return self.render_to_response(context)
 

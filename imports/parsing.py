@@ -153,7 +153,7 @@ class _CsvLayout:
         return order
 
     def add_item(self, order: dict[str, Any], row: list[str]) -> None:
-        item = {}
+        item: dict[str, Any] = {}
         for key, index in self.items:
             value = row[index].strip()
             if value:

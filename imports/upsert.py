@@ -254,7 +254,15 @@ _NEW_ITEM = writers.ITEMS.select(
 
 
 # A customer's profile fields an import sets: a field the file leaves empty keeps its value.
-_PROFILE = ("name", "email", "phone", "address_line_1", "address_line_2", "city", "state")
+_PROFILE: tuple[str, ...] = (
+    "name",
+    "email",
+    "phone",
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "state",
+)
 _PROFILE += ("postal_code", "country")
 
 

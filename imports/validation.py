@@ -19,9 +19,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import ValidationError
+from django.db.models import Field
 
 from customers.models import Customer
 from metadata.models import MetadataProperty, MetadataSchema
@@ -36,7 +37,7 @@ _MAX_TEXT = 255
 _EMPTY: dict[str, Any] = {}
 # The customer columns' own limits (a phone holds 64 characters, a postal code 32...).
 _PERSON_LIMITS = {
-    name: min(Customer._meta.get_field(name).max_length or _MAX_TEXT, _MAX_TEXT)
+    name: min(cast(Field, Customer._meta.get_field(name)).max_length or _MAX_TEXT, _MAX_TEXT)
     for name in PERSON_FIELDS
 }
 # Validated metadata mappings are remembered by value (scalars only) up to this many, so an
@@ -437,8 +438,8 @@ class OrderValidator:
             problems.append(f"{where}must be an object (actual value is '{shown(raw)}')")
             return None
         found: list[str] = []
-        product = raw.get("product") if isinstance(raw.get("product"), dict) else {}
-        sku = raw.get("sku") if isinstance(raw.get("sku"), dict) else {}
+        product: dict[str, Any] = raw["product"] if isinstance(raw.get("product"), dict) else {}
+        sku: dict[str, Any] = raw["sku"] if isinstance(raw.get("sku"), dict) else {}
         product_id = _text(product.get("source_id") or raw.get("product_id"), "product_id", found)
         sku_id = _text(sku.get("source_id") or raw.get("sku_id"), "sku_id", found)
         own_id = _text(raw.get("source_id"), "source_id", found)
@@ -511,7 +512,7 @@ def _fast_person(value: Any) -> dict[str, str] | None:
 
 def _sentences(error: ValidationError) -> list[str]:
     """``compute_totals``' field-keyed messages as sentences: ``items.3.price`` → item 3."""
-    sentences = []
+    sentences: list[str] = []
     for key, messages in error.message_dict.items():
         match = re.match(r"^items\.(\d+)\.(\w+)$", key)
         where = f"item {match[1]}: {match[2]}" if match else key

@@ -30,4 +30,4 @@ class MetadataSchemaAdmin(admin.ModelAdmin):
 
     @admin.display(description="properties", ordering="properties_total")
     def properties_column(self, obj: MetadataSchema) -> int:
-        return obj.properties_total  # type: ignore[attr-defined]
+        return obj.properties_total  # type: ignore[attr-defined]  # the queryset's annotation

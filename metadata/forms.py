@@ -22,10 +22,11 @@ import math
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from .conditions import KEY_PATTERN, KEY_RULE
 from .models import MetadataProperty, MetadataSchema
@@ -113,18 +114,19 @@ def typed_field_for(prop: PropertyInfo, *, toggle: bool = False) -> forms.Field:
         field = forms.CharField(
             required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "mono"})
         )
-        field.advanced = True
+        field.advanced = True  # type: ignore[attr-defined]  # read by the template
     else:
         attrs: dict[str, Any] = {}
         if prop.array:
             help_text = "Several values: separate them with commas."
         else:
-            attrs = {
+            by_type: dict[str, dict[str, Any]] = {
                 Type.NUMBER: {"inputmode": "decimal", "autocomplete": "off"},
                 Type.DATE: {"type": "date"},
                 Type.DATETIME: {"type": "datetime-local", "step": "1"},
                 Type.IMAGE_URL: {"type": "url"},
-            }.get(prop.type, {})
+            }
+            attrs = by_type.get(prop.type, {})
             if prop.type == Type.NUMBER:
                 help_text = "A number, e.g. 12.5."
             elif prop.type == Type.DATETIME:
@@ -135,8 +137,9 @@ def typed_field_for(prop: PropertyInfo, *, toggle: bool = False) -> forms.Field:
     field.label = prop.name
     field.help_text = help_text
     field.widget.attrs["aria-required"] = "true" if prop.required else "false"
-    field.schema_property = prop  # the template marks required ones and shows the type
-    field.type_label = type_label(prop)
+    # The template marks required ones and shows the type.
+    field.schema_property = prop  # type: ignore[attr-defined]  # read by the template
+    field.type_label = type_label(prop)  # type: ignore[attr-defined]  # read by the template
     return field
 
 
@@ -353,9 +356,10 @@ class TypedMetadataForm(forms.Form):
     def unknown_rows(self) -> list[dict[str, Any]]:
         """The undefined keys as typed (or as stored), each with its kind and errors."""
         if self.is_bound:
-            keys = self.data.getlist(self.add_prefix("unknown_key"))
-            kinds = self.data.getlist(self.add_prefix("unknown_kind"))
-            values = self.data.getlist(self.add_prefix("unknown_value"))
+            data = cast(QueryDict, self.data)  # bound to a request's POST
+            keys = data.getlist(self.add_prefix("unknown_key"))
+            kinds = data.getlist(self.add_prefix("unknown_kind"))
+            values = data.getlist(self.add_prefix("unknown_value"))
             kinds += ["text"] * (len(keys) - len(kinds))
             values += [""] * (len(keys) - len(values))
             rows = list(zip(keys, kinds, values, strict=False))
@@ -377,7 +381,8 @@ class TypedMetadataForm(forms.Form):
         return UNKNOWN_KINDS
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         metadata: dict[str, Any] = {}
         for prop in self.properties:
             value = typed_value(prop, cleaned.get(field_name(prop.name)))
@@ -450,7 +455,7 @@ def value_input(
             form.initial = {"value": bool(value)}
         elif kind == "json":
             field.widget.attrs["class"] = "mono"
-            field.advanced = True
+            field.advanced = True  # type: ignore[attr-defined]  # read by the template
     if not isinstance(field.widget, forms.CheckboxSelectMultiple):
         # Each of several checkboxes is named by its own choice.
         field.widget.attrs["aria-label"] = f"Value of {key}"

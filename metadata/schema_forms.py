@@ -28,7 +28,8 @@ def _lines(values: list[Any]) -> str:
 def read_values(text: str, kind: str, label: str) -> list[Any]:
     """The values of a one-per-line list as ``kind`` reads them; a ``ValidationError`` names
     every line that is not of the type."""
-    reader = {Type.NUMBER: "number", Type.BOOLEAN: "boolean"}.get(kind, "text")
+    readers: dict[str, str] = {Type.NUMBER: "number", Type.BOOLEAN: "boolean"}
+    reader = readers.get(kind, "text")
     values, wrong = [], []
     for line in text.splitlines():
         line = line.strip()
@@ -104,7 +105,8 @@ class MetadataPropertyForm(forms.ModelForm):
         return name
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         kind = cleaned.get("type") or Type.STRING
         for name in ("eq", "ne"):
             try:

@@ -67,7 +67,7 @@ def schema_for(related_object: str) -> MetadataSchema:
 def rows_holding(related_object: str, name: str) -> int:
     """How many stored objects hold a value for ``name`` in their metadata; the "has key"
     test is answered by the metadata GIN index on orders."""
-    return HOLDERS[related_object].objects.filter(metadata__has_key=name).count()
+    return HOLDERS[related_object]._default_manager.filter(metadata__has_key=name).count()
 
 
 def set_allow_defined_only(related_object: str, value: bool) -> MetadataSchema:

@@ -197,9 +197,10 @@ def validate_metadata(
         if prop is None and schema.allow_defined_only and value is not None:
             problems.append((key, f"{key}: is not defined in the {label} metadata schema"))
             continue
-        live = prop is not None and not prop.deleted
+        # The property, unless it was deleted (its values are then kept as they are).
+        live = prop if prop is not None and not prop.deleted else None
         if value is None:
-            if live and not prop.optional:
+            if live and not live.optional:
                 problems.append((key, _message(key, "is required", value)))
             elif partial:
                 cleaned[key] = None
@@ -209,7 +210,7 @@ def validate_metadata(
             if unstorable:
                 problems.extend((key, text) for text in unstorable)
             continue
-        cleaned[key], messages = _check_property(prop, value)
+        cleaned[key], messages = _check_property(live, value)
         # The schema's message, when there is one, already says what the value must be.
         if messages or unstorable:
             problems.extend((key, text) for text in messages or unstorable)
@@ -569,7 +570,8 @@ def _check_property(prop: MetadataProperty, value: Any) -> tuple[Any, list[str]]
         return value, [_message(name, "must be an array", value)]
     if not value and not prop.optional:
         return [], [_message(name, "is required", [])]
-    cleaned, messages = [], []
+    cleaned: list[Any] = []
+    messages: list[str] = []
     for index, element in enumerate(value):
         element, wrong = _check_one(prop, element, lengths=False)
         cleaned.append(element)

@@ -1,12 +1,12 @@
 """Project settings › Metadata schemas: the properties of each object's schema, and the
 forms that add, change and (soft) delete them. Writes go through ``metadata.services``."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -99,8 +99,9 @@ class MetadataPropertyFormView(DashboardView):
                 )
             except TypeChangeNeedsConfirmation as needs:
                 warning = needs
-                form.data = form.data.copy()
-                form.data["confirm_type_change"] = "True"
+                data = cast(QueryDict, form.data).copy()  # bound to the request's POST
+                data["confirm_type_change"] = "True"
+                form.data = data
             except ValidationError as error:
                 for field, problems in error.update_error_dict({}).items():
                     form.add_error(field if field in form.fields else None, problems)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from .models import OrderEvent
 
@@ -11,10 +11,10 @@ from .models import OrderEvent
 class Actor:
     type: str
     label: str
-    user: AbstractBaseUser | None = None
+    user: User | None = None
 
     @classmethod
-    def for_user(cls, user: AbstractBaseUser, via: str = "") -> "Actor":
+    def for_user(cls, user: User, via: str = "") -> "Actor":
         label = user.get_username() + (f" ({via})" if via else "")
         return cls(OrderEvent.ActorType.USER, label, user)
 

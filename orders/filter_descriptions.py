@@ -73,8 +73,8 @@ def describe(filterset: OrderFilter) -> list[Phrase]:
         phrases.append(Phrase(condition.label, "meta", condition.url_value))
     if data.get("segment") is not None:
         segment_id = int(data["segment"])
-        name = Segment.objects.filter(pk=segment_id).values_list("name", flat=True).first()
-        text = f"Customer in segment {name}" if name else f"Segment {segment_id} (deleted)"
+        segment = Segment.objects.filter(pk=segment_id).values_list("name", flat=True).first()
+        text = f"Customer in segment {segment}" if segment else f"Segment {segment_id} (deleted)"
         phrases.append(Phrase(text, "segment"))
     return phrases
 

@@ -266,13 +266,13 @@ class OrderFilter(django_filters.FilterSet):
         # FilterSet: about a millisecond a request, most of the FilterSet's time. A filter's
         # state of a request is only its ``parent`` and ``model``, so a shallow copy does,
         # with a method filter re-bound to its copy (the ``method`` setter does that).
-        self.base_filters = {}  # shadows the class's for the base class's deep copy
+        self.base_filters = {}  # type: ignore[assignment]  # shadows the class's for the base class's deep copy
         super().__init__(data, queryset, request=request, prefix=prefix)
         del self.base_filters
-        self.filters = {name: self._copy(f) for name, f in self.base_filters.items()}
+        self.filters = {name: self._copy(f) for name, f in self.base_filters.items()}  # type: ignore[assignment]  # a dict does
         for filter_ in self.filters.values():
-            filter_.model = self.queryset.model
-            filter_.parent = self
+            filter_.model = self.queryset.model  # type: ignore[attr-defined, union-attr]  # as FilterSet does
+            filter_.parent = self  # type: ignore[attr-defined]  # as FilterSet does
 
     @staticmethod
     def _copy(original: django_filters.Filter) -> django_filters.Filter:
@@ -295,10 +295,10 @@ class OrderFilter(django_filters.FilterSet):
     def form(self) -> forms.Form:
         if not hasattr(self, "_form"):
             form = super().form
-            form.hint_empty_ranges = self.hint_empty_ranges
+            form.hint_empty_ranges = self.hint_empty_ranges  # type: ignore[attr-defined]  # read by the form
             # The metadata conditions are read against this FilterSet's copy of the schema.
-            form.fields["meta"].load_properties = lambda: self.schema_properties
-        return self._form
+            form.fields["meta"].load_properties = lambda: self.schema_properties  # type: ignore[attr-defined]  # read by the field
+        return self._form  # type: ignore[attr-defined]  # FilterSet.form's cache
 
     @cached_property
     def schema_properties(self) -> dict[str, Any]:

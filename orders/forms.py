@@ -2,7 +2,7 @@
 1250, a customer reference → a Customer); saving is the order service's job."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -180,7 +180,8 @@ class MetadataValueForm(VersionedForm):
         return key
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         if "key" not in cleaned or cleaned.get("remove") or "value" not in cleaned:
             return cleaned
         raw = cleaned["value"]
@@ -239,7 +240,7 @@ def item_reference(item: OrderItem) -> Picked:
     """An order item's product or SKU as its Product or SKU input shows it."""
     if not item.product_id:
         return Picked(item.source_id)
-    return Picked(catalogue_label(item.product, item.sku), item.sku_id or item.product_id)
+    return Picked(catalogue_label(item.product, item.sku), item.sku_id or item.product_id)  # type: ignore[arg-type]  # product_id is set
 
 
 def _catalogue_by_id(text: str) -> tuple[Product, SKU | None] | None:
@@ -284,7 +285,8 @@ class ItemForm(forms.Form):
                     field.widget.attrs["aria-label"] = f"{field.label} of item {int(row) + 1}"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         picked = cleaned.get("reference")
         if picked:
             try:
@@ -335,19 +337,24 @@ class BaseItemFormSet(forms.BaseFormSet):
         """The rows that make the cart, in its order: ``items.N`` in a service's error is
         ``item_forms()[N - 1]`` (untouched and deleted rows are not items)."""
         return [
-            form for form in self.forms if form.has_changed() and not self._should_delete_form(form)
+            form
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)  # type: ignore[attr-defined]  # BaseFormSet's own
         ]
 
     def items(self) -> list[ItemData]:
         return [form.item_data() for form in self.item_forms()]
 
 
-ItemFormSet = forms.formset_factory(
-    ItemForm,
-    formset=BaseItemFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_ITEMS,
-    validate_max=True,
-    absolute_max=MAX_ITEMS + 1,
+ItemFormSet = cast(
+    type[BaseItemFormSet],
+    forms.formset_factory(
+        ItemForm,
+        formset=BaseItemFormSet,
+        extra=1,
+        can_delete=True,
+        max_num=MAX_ITEMS,
+        validate_max=True,
+        absolute_max=MAX_ITEMS + 1,
+    ),
 )

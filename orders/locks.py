@@ -13,6 +13,7 @@ Both are transaction-scoped: they are released when the writer's transaction end
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -70,5 +71,7 @@ def held_order_locks(using: str = DEFAULT_DB_ALIAS) -> frozenset[str]:
     connection = connections[using]
     if not connection.in_atomic_block:
         return frozenset()
-    held = [func.names for _, func, _ in connection.run_on_commit if isinstance(func, _HeldLocks)]
+    # Django keeps (savepoint ids, function, robust) triples; its stubs say pairs.
+    hooks: list[tuple[Any, ...]] = connection.run_on_commit
+    held = [func.names for _, func, _ in hooks if isinstance(func, _HeldLocks)]
     return frozenset().union(*held)

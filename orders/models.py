@@ -171,9 +171,9 @@ class OrderItem(models.Model):
     @property
     def name(self) -> str:
         if self.sku_id:
-            return self.sku.sku
+            return self.sku.sku  # type: ignore[union-attr]  # sku_id is set
         if self.product_id:
-            return self.product.name
+            return self.product.name  # type: ignore[union-attr]  # product_id is set
         return self.source_id or "item"
 
 

@@ -12,11 +12,11 @@ the order the first one made instead of making another.
 """
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -48,7 +48,7 @@ def new_creation_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-def may_add_to_schema(user: AbstractBaseUser | AnonymousUser) -> bool:
+def may_add_to_schema(user: User | AnonymousUser) -> bool:
     """Whether ``user`` may define new properties of the order metadata schema."""
     return user.has_perm("metadata.add_metadataproperty") or user.has_perm(
         "metadata.change_metadataschema"
@@ -130,7 +130,7 @@ class OrderDraft:
     new_properties: list[NewProperty] = field(default_factory=list)
 
 
-def check_new_property(prop: NewProperty, *, pending: list[NewProperty] = ()) -> None:
+def check_new_property(prop: NewProperty, *, pending: Sequence[NewProperty] = ()) -> None:
     """Raise a ``ValidationError`` keyed by field when ``prop`` cannot be added to the order
     metadata schema (blank or taken name, a type the wizard cannot edit)."""
     name = prop.name.strip()
@@ -171,7 +171,7 @@ def schema_after_save(new_properties: list[NewProperty]) -> MetadataSchema:
         allow_defined_only=schema.allow_defined_only,
     )
     copy._state.adding = False  # so the validator reads the properties given below
-    copy._prefetched_objects_cache = {"properties": properties}
+    copy._prefetched_objects_cache = {"properties": properties}  # type: ignore[attr-defined]  # Django's prefetch cache
     return copy
 
 
@@ -199,7 +199,7 @@ def add_schema_properties(new_properties: list[NewProperty]) -> list[MetadataPro
     return created
 
 
-def create_product(new: NewProduct, price: int) -> Product:
+def create_product(new: NewProduct, price: int | None) -> Product:
     """A catalogue product named in the wizard, priced as its first line."""
     product = Product(name=new.name.strip(), source_id=new.source_id or None, price=price)
     product.full_clean()

@@ -8,8 +8,7 @@ exactly the errors the real import would meet.
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources
@@ -56,7 +55,7 @@ def copy_saved_state(source: Order, target: Order) -> None:
     target._state.fields_cache = dict(source._state.fields_cache)
 
 
-def import_actor(user: AbstractBaseUser | AnonymousUser | None) -> Actor:
+def import_actor(user: User | AnonymousUser | None) -> Actor:
     """Who an import is recorded as: the admin user who confirmed it, else the importer."""
     if user is not None and user.is_authenticated:
         return Actor.for_user(user, via="admin import")

@@ -6,10 +6,10 @@ Only its owner may rename, share, update or delete it; everyone who may view ord
 shared with the team.
 """
 
+from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -18,7 +18,7 @@ from django.http import QueryDict
 from .filters import DEFAULT_SORT
 from .models import SavedView
 
-User = AbstractBaseUser | AnonymousUser
+Viewer = User | AnonymousUser
 
 # Where the list is, not what it shows: a view opens at its first page.
 IGNORED_PARAMETERS = frozenset({"page"})
@@ -49,22 +49,20 @@ def canonical_query(query: str | QueryDict) -> str:
     return urlencode(pairs, safe=":")
 
 
-def may_save_views(user: User) -> bool:
+def may_save_views(user: Viewer) -> bool:
     """Saved views are views of the orders list: whoever may see orders may keep some."""
     # The same rule as orders.selectors.orders_visible_to.
     return user.is_active and user.has_perm("orders.view_order")
 
 
-def saved_views_for(user: User) -> QuerySet[SavedView]:
+def saved_views_for(user: Viewer) -> QuerySet[SavedView]:
     """The saved views ``user`` may open: their own and those others share with the team."""
     if not may_save_views(user):
         return SavedView.objects.none()
     return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
 
 
-def save_view(
-    *, owner: AbstractBaseUser, name: str, query: str | QueryDict, shared: bool = False
-) -> SavedView:
+def save_view(*, owner: User, name: str, query: str | QueryDict, shared: bool = False) -> SavedView:
     """Save the orders list's ``query`` as ``owner``'s view called ``name``.
 
     Raises ``ValidationError`` keyed by ``name`` for a blank, too long or already used name,
@@ -82,7 +80,7 @@ def save_view(
     return view
 
 
-def rename_view(view: SavedView, *, user: User, name: str) -> SavedView:
+def rename_view(view: SavedView, *, user: Viewer, name: str) -> SavedView:
     """Give ``view`` a new name; only its owner may. Validates the name like ``save_view``."""
     check_owner(view, user)
     name = _clean_name(name, owner=view.owner, exclude_pk=view.pk)
@@ -92,7 +90,7 @@ def rename_view(view: SavedView, *, user: User, name: str) -> SavedView:
     return view
 
 
-def set_view_shared(view: SavedView, *, user: User, shared: bool) -> SavedView:
+def set_view_shared(view: SavedView, *, user: Viewer, shared: bool) -> SavedView:
     """Share ``view`` with everyone who may view orders, or take it back; owner only."""
     check_owner(view, user)
     if view.shared != shared:
@@ -101,7 +99,7 @@ def set_view_shared(view: SavedView, *, user: User, shared: bool) -> SavedView:
     return view
 
 
-def update_view_query(view: SavedView, *, user: User, query: str | QueryDict) -> SavedView:
+def update_view_query(view: SavedView, *, user: Viewer, query: str | QueryDict) -> SavedView:
     """Give ``view`` the orders list's current ``query`` (filters and sort); owner only."""
     check_owner(view, user)
     query = canonical_query(query)
@@ -111,13 +109,13 @@ def update_view_query(view: SavedView, *, user: User, query: str | QueryDict) ->
     return view
 
 
-def delete_view(view: SavedView, *, user: User) -> None:
+def delete_view(view: SavedView, *, user: Viewer) -> None:
     """Delete ``view``; only its owner may."""
     check_owner(view, user)
     view.delete()
 
 
-def check_owner(view: SavedView, user: User) -> None:
+def check_owner(view: SavedView, user: Viewer) -> None:
     """Raise ``PermissionDenied`` unless ``user`` owns ``view`` (and so may change it)."""
     # Others may open a shared view, never change it. Whoever cannot see it at all gets
     # a 404 from the views before this (saved_views_for), so they never learn it exists.
@@ -125,11 +123,11 @@ def check_owner(view: SavedView, user: User) -> None:
         raise PermissionDenied("Only the owner of a saved view may change it.")
 
 
-def _clean_name(name: str, *, owner: AbstractBaseUser, exclude_pk: int | None = None) -> str:
+def _clean_name(name: str, *, owner: User, exclude_pk: int | None = None) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": ValidationError("Give the view a name.", code="required")})
-    if len(name) > NAME_MAX_LENGTH:
+    if NAME_MAX_LENGTH is not None and len(name) > NAME_MAX_LENGTH:
         message = (
             f"Keep the view's name to {NAME_MAX_LENGTH} characters or fewer "
             f"(this one has {len(name)})."
@@ -143,7 +141,7 @@ def _clean_name(name: str, *, owner: AbstractBaseUser, exclude_pk: int | None = 
     return name
 
 
-def _save(view: SavedView, **kwargs: object) -> None:
+def _save(view: SavedView, **kwargs: Any) -> None:
     # The check in _clean_name gives the message; the constraint settles a race between
     # two requests saving the same name at once.
     try:

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -18,7 +17,7 @@ from customers.models import Customer
 from .models import COUNTED_STATUSES, Order
 
 
-def orders_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Order]:
+def orders_visible_to(user: User | AnonymousUser) -> QuerySet[Order]:
     """The orders ``user`` may see: every view, export and download starts here."""
     if user.is_active and user.has_perm("orders.view_order"):
         return Order.objects.all()
@@ -182,7 +181,7 @@ def _add_months(day: date, months: int) -> date:
 
 
 def customer_orders_page(
-    user: AbstractBaseUser | AnonymousUser, customer: Customer, *, role: str, number: int
+    user: User | AnonymousUser, customer: Customer, *, role: str, number: int
 ) -> OrderPage:
     """A page of the orders ``customer`` placed (``role="customer"``) or referred
     (``role="referrer"``), newest first, served by ``order_customer_idx`` /

@@ -353,8 +353,8 @@ def _remember_items(order: Order, rows: list[OrderItem]) -> None:
     whoever shows it next (the API's response) asks the database nothing."""
     cart = order.items.all()
     cart._result_cache = rows
-    cart._prefetch_done = True
-    order._prefetched_objects_cache = {"items": cart}
+    cart._prefetch_done = True  # type: ignore[attr-defined]  # QuerySet's own flag
+    order._prefetched_objects_cache = {"items": cart}  # type: ignore[attr-defined]  # Django's prefetch cache
 
 
 @_atomic

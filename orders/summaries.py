@@ -9,6 +9,7 @@ Only orders write them: the order service in the same transaction as an order ch
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -110,7 +111,7 @@ def count_new_order(order: Order, using: str = DEFAULT_DB_ALIAS) -> None:
         WHERE id = %(customer)s
           AND orders_last_order_date IS DISTINCT FROM %(created)s
     """
-    params = {
+    params: dict[str, Any] = {
         "total": order.total_amount,
         "created": order.created_at,
         "customer": order.customer_id,
@@ -173,7 +174,8 @@ def _rebuild_purchase_summaries(customer_ids: list[str] | None, using: str) -> S
     counted = ", ".join(["%s"] * len(COUNTED_STATUSES))
     statuses = [str(status) for status in COUNTED_STATUSES]
     only = only_orders = ""
-    reset_params, update_params = statuses, statuses
+    reset_params: list[Any] = statuses
+    update_params: list[Any] = statuses
     if customer_ids is not None:
         # One array parameter: thousands of separate ones take longer to send and plan.
         listed = "SELECT unnest(%s::text[])"

@@ -5,7 +5,7 @@ They only validate and clean input into domain values (``orders.order_entry``'s 
 the order Edit page's ``ItemForm`` and ``BaseItemFormSet`` so a line means the same on both.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -83,7 +83,8 @@ class WizardItemForm(ItemForm):
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_QUANTITY, "step": 1}),
     )
     price = MoneyField(label="Price")
-    discount_amount = None  # the wizard records carts as sold; discounts come from campaigns
+    # The wizard records carts as sold; discounts come from campaigns.
+    discount_amount = None  # type: ignore[assignment]  # removes ItemForm's field (Django's way)
 
     # Set by ItemsStepForm after Calculate: the server-computed line amount.
     line_amount: int | None = None
@@ -150,13 +151,16 @@ class WizardItemFormSetBase(BaseItemFormSet):
             )
 
 
-WizardItemFormSet = forms.formset_factory(
-    WizardItemForm,
-    formset=WizardItemFormSetBase,
-    extra=1,
-    # One row past the limit is kept so the message can say what is wrong.
-    max_num=MAX_ITEMS + 1,
-    absolute_max=MAX_ITEMS + 1,
+WizardItemFormSet = cast(
+    type[WizardItemFormSetBase],
+    forms.formset_factory(
+        WizardItemForm,
+        formset=WizardItemFormSetBase,
+        extra=1,
+        # One row past the limit is kept so the message can say what is wrong.
+        max_num=MAX_ITEMS + 1,
+        absolute_max=MAX_ITEMS + 1,
+    ),
 )
 
 
@@ -181,7 +185,8 @@ class ItemsStepForm(forms.Form):
         return form_valid and self.rows.is_valid()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         if not self.rows.is_valid() or "amount" in self.errors:
             return cleaned
         lines = self.rows.lines()
@@ -259,7 +264,8 @@ class PartyForm(forms.Form):
         self.same_email: Customer | None = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         cleaned["customer"], cleaned["new"] = cleaned.get("existing"), None
         chosen = (cleaned.get("use_existing") or "").strip()
         if chosen:

@@ -9,9 +9,8 @@ resume.
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Expression, OuterRef, QuerySet
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef, QuerySet
 from formtools.wizard.storage.base import BaseStorage
 
 from core.auth import MISSING, user_extra
@@ -24,7 +23,7 @@ CREATE_ORDER = "wizard_order_create_view"
 HAS_ORDER_DRAFT = "has_order_draft"
 
 
-def has_draft(user: AbstractBaseUser | AnonymousUser, wizard: str = CREATE_ORDER) -> bool:
+def has_draft(user: User | AnonymousUser, wizard: str = CREATE_ORDER) -> bool:
     """Whether ``user`` has a draft to resume (the orders list offers it)."""
     if not user.is_authenticated:
         return False
@@ -40,7 +39,7 @@ def _drafts(wizard: str, **lookups: Any) -> QuerySet[WizardDraft]:
     return WizardDraft.objects.filter(wizard=wizard, **lookups).exclude(data__step_data={})
 
 
-def has_order_draft() -> Expression:
+def has_order_draft() -> Exists:
     """Whether the user row has a Create order draft: read with every signed-in user."""
     return Exists(_drafts(CREATE_ORDER, user=OuterRef("pk")))
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core.htmx import HtmxHttpRequest
 from core.lists import PAGE_SIZES, page_state, url_with
 from core.views import DashboardView
 
@@ -34,7 +35,7 @@ COLUMNS = (
 )
 
 
-def page_params(query: QueryDict, request: HttpRequest | None = None) -> tuple[int, int]:
+def page_params(query: QueryDict, request: HtmxHttpRequest | None = None) -> tuple[int, int]:
     """The page number and size asked for (``core.lists.page_state``), with a message when
     the page number could not be read and ``request`` is given."""
     state = page_state(query, noun="customer")
@@ -57,7 +58,7 @@ class CustomerListView(DashboardView):
         query = request.GET
         base = reverse("customers:list")
         filterset = CustomerFilter(query, queryset=customers_visible_to(request.user))
-        number, per_page = page_params(query, request)
+        number, per_page = page_params(query, self.request)
         page = customer_page(
             filterset.qs.only(*LIST_FIELDS),
             number=number,
@@ -88,10 +89,10 @@ class CustomerListView(DashboardView):
             customers_url=base,
         )
         # htmx asks for the whole page when it restores one missing from its history cache.
-        if request.htmx and not request.htmx.history_restore_request:
+        if self.request.htmx and not self.request.htmx.history_restore_request:
             # A change in the filter form (its target is #results) gets the results and the
             # panel's messages; a link gets the whole page, panel included.
-            part = "update" if request.htmx.target == "results" else "page"
+            part = "update" if self.request.htmx.target == "results" else "page"
             return TemplateResponse(request, f"{self.template_name}#{part}", context)
         return self.render_to_response(context)
 

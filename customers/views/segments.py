@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.auth import signed_in
 from core.lists import url_with
 from core.views import DashboardView
 
@@ -96,7 +97,9 @@ class SegmentFormView(DashboardView):
             name, conditions = form.cleaned_data["name"], form.conditions()
             try:
                 if segment is None:
-                    segment = create_segment(name=name, conditions=conditions, owner=request.user)
+                    segment = create_segment(
+                        name=name, conditions=conditions, owner=signed_in(request)
+                    )
                 else:
                     segment = update_segment(segment, name=name, conditions=conditions)
             except ValidationError as error:

@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from core.auth import signed_in
+
 from ..actors import Actor
 
 
 def admin_actor(request: HttpRequest) -> Actor:
     """The operator behind an admin request, as recorded on order events."""
-    return Actor.for_user(request.user, via="admin")
+    return Actor.for_user(signed_in(request), via="admin")
 
 
 def order_link(order_id: str) -> SafeString:

@@ -92,7 +92,8 @@ class OrderAdminForm(forms.ModelForm):
             self.fields["opened_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         for check in (self._check_source_id, self._check_metadata, self._check_totals):
             try:
                 check(cleaned)
@@ -185,7 +186,7 @@ class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin):
+class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin):  # type: ignore[misc]  # import-export's stubs clash with django-stubs'
     """Orders: list, create, edit, delete, bulk status changes, import and export."""
 
     form = OrderAdminForm
@@ -282,7 +283,7 @@ class OrderAdmin(LargeTableAdminMixin, ExactSearchMixin, ImportExportModelAdmin)
             # The form's checks passed but the service refused (another request took the
             # source ID meanwhile). Django's atomic block has rolled back; render the form
             # again with the service's errors on it instead of answering 500.
-            request._order_save_rejected = rejected.error  # type: ignore[attr-defined]
+            request._order_save_rejected = rejected.error  # type: ignore[attr-defined]  # read by get_form
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     # --- Writes: all through orders.services ------------------------------------------------

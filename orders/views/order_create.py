@@ -12,7 +12,7 @@ on the step being left. Save runs ``orders.order_entry.save_new_order``: one tra
 the wizard's idempotency key makes a second Save return the first one's order.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.urls import reverse
 from formtools.wizard.views import SessionWizardView
 
+from core.auth import signed_in
 from core.views import DashboardView
 from metadata.validation import describe_properties
 
@@ -79,10 +80,10 @@ def _remove_row(data: QueryDict, prefix: str, index: int) -> QueryDict:
     return data
 
 
-def error_summary(form: forms.BaseForm) -> list[dict[str, str]]:
+def error_summary(form: forms.BaseForm) -> list[dict[str, object]]:
     """Every message of a step, each with the input it is about (``id``, blank when it is
     about the whole step) and that input's name: the list atop the step that takes focus."""
-    entries: list[dict[str, str]] = []
+    entries: list[dict[str, object]] = []
 
     def add(bound: forms.BaseForm, suffix: str = "") -> None:
         for name, problems in bound.errors.items():
@@ -268,7 +269,7 @@ class OrderCreateView(DashboardView, SessionWizardView):
             return [f"{self.template_name}#step-body"]
         return [self.template_name]
 
-    def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
+    def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]  # WizardView's
         context = super().get_context_data(form=form, **kwargs)
         current = self.steps.current
         names = list(self.get_form_list())
@@ -302,7 +303,7 @@ class OrderCreateView(DashboardView, SessionWizardView):
         steps = {name: self._cleaned(name) for name in list(self.get_form_list())[:-1]}
         if any(data is None for data in steps.values()):
             return None
-        return self.build_draft(steps)
+        return self.build_draft(cast(dict[str, dict[str, Any]], steps))  # none is None
 
     def build_draft(self, steps: dict[str, dict[str, Any]]) -> OrderDraft:
         details, items = steps["details"], steps["items"]
@@ -351,7 +352,9 @@ class OrderCreateView(DashboardView, SessionWizardView):
             "creation_key"
         )
         order, created = save_new_order(
-            draft, actor=Actor.for_user(self.request.user), creation_key=key or new_creation_key()
+            draft,
+            actor=Actor.for_user(signed_in(self.request)),
+            creation_key=key or new_creation_key(),
         )
         if created:
             messages.success(self.request, f"Order {order.pk} created.")

@@ -4,6 +4,7 @@ Every change goes through ``orders.services.update_order`` with the version the 
 shown for, so a save over someone else's newer change is refused, never lost.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.auth import signed_in
 from core.money import format_money
 from core.views import DashboardView
 from metadata.forms import (
@@ -93,7 +95,7 @@ def _change_allowed(request: HttpRequest) -> None:
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor.for_user(request.user)
+    return Actor.for_user(signed_in(request))
 
 
 def _stale_message(request: HttpRequest, error: OrderChangedElsewhere) -> None:
@@ -118,7 +120,7 @@ class OrderDetailView(DashboardView):
         tab = tab if tab in TABS else "dashboard"
         context = self.get_context_data(order=order, title=order.id, tab=tab, **kwargs)
         context.update(self.tab_context(order, tab))
-        if request.htmx and request.htmx.target == "tab-panel":
+        if self.request.htmx and self.request.htmx.target == "tab-panel":
             # The header may be older than the tab now shown: bring it along.
             context["refresh_header"] = True
             return TemplateResponse(request, f"{self.template_name}#tab", context)
@@ -273,7 +275,9 @@ def _undo_metadata_removal(request: HttpRequest, order: Order, target: str) -> H
     return HttpResponseRedirect(target)
 
 
-def _refused_metadata(request: HttpRequest, order: Order, problems: list[str]) -> HttpResponse:
+def _refused_metadata(
+    request: HttpRequest, order: Order, problems: Sequence[object]
+) -> HttpResponse:
     """The Metadata tab again (400) with what was typed kept in its row, or in the Add
     property form for a new key, and the messages beside it: nothing typed is lost."""
     key = (request.POST.get("key") or "").strip()
@@ -357,7 +361,7 @@ class OrderEditView(DashboardView):
             return self.render_form(order, form, formset)
         try:
             update_order(
-                order, actor=Actor.for_user(request.user),
+                order, actor=Actor.for_user(signed_in(request)),
                 expected_version=data["version"], **changes,
             )  # fmt: skip
         except OrderChangedElsewhere as error:

@@ -63,7 +63,7 @@ class OrderListView(DashboardView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         query, folded = fold_meta_rows(request.GET)
         # htmx asks for the whole page when it restores one missing from its history cache.
-        fragment = request.htmx and not request.htmx.history_restore_request
+        fragment = self.request.htmx and not self.request.htmx.history_restore_request
         if folded and not fragment:
             return HttpResponseRedirect(list_url(query))
         filterset = OrderFilter(query, queryset=orders_visible_to(request.user))
@@ -112,7 +112,7 @@ class OrderListView(DashboardView):
         if fragment:
             # A change in the filter form (its target is #results) gets the results and the
             # panel's messages; a link gets the whole page, panel included.
-            part = "update" if request.htmx.target == "results" else "page"
+            part = "update" if self.request.htmx.target == "results" else "page"
             response = TemplateResponse(request, f"{self.template_name}#{part}", context)
             return push_url(response, list_url(query))
         return self.render_to_response(context)

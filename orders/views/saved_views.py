@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.auth import signed_in
 from core.views import DashboardView
 
 from ..filter_descriptions import describe_query
@@ -54,7 +55,7 @@ class SavedViewListView(DashboardView):
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         views = list(saved_views_for(self.request.user))
         for view in views:
-            view.sentence = describe_query(view.query)
+            view.sentence = describe_query(view.query)  # type: ignore[attr-defined]  # for the template
         own = [view for view in views if view.owner_id == self.request.user.pk]
         shared = [view for view in views if view.owner_id != self.request.user.pk]
         return super().get_context_data(own_views=own, shared_views=shared, **kwargs)
@@ -63,7 +64,7 @@ class SavedViewListView(DashboardView):
         query = canonical_query(request.POST.get("query", ""))
         try:
             view = save_view(
-                owner=request.user,
+                owner=signed_in(request),
                 name=request.POST.get("name", ""),
                 query=query,
                 shared=_is_on(request.POST, "shared"),
