@@ -10,7 +10,7 @@ import secrets
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
 from ninja.security import APIKeyQuery
 

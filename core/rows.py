@@ -57,15 +57,15 @@ def _compile(
     return found
 
 
-def rows_where(
-    model: type[Model],
+def rows_where[M: Model](
+    model: type[M],
     field: str,
     values: Sequence[Any],
     *,
     first: bool = False,
     for_update: bool = False,
     using: str = DEFAULT_DB_ALIAS,
-) -> list[Model]:
+) -> list[M]:
     """The ``model`` instances whose ``field`` is one of ``values``, in no particular order
     (``first``: at most one; ``for_update``: their rows locked). See the module docstring."""
     if not values:
@@ -91,9 +91,9 @@ def rows_where(
     return [model.from_db(using, names, row) for row in rows]
 
 
-def row_where(
-    model: type[Model], field: str, value: Any, *, for_update: bool = False
-) -> Model | None:
+def row_where[M: Model](
+    model: type[M], field: str, value: Any, *, for_update: bool = False
+) -> M | None:
     """The ``model`` instance whose (unique) ``field`` is ``value``, else ``None``."""
     found = rows_where(model, field, [value], first=True, for_update=for_update)
     return found[0] if found else None

@@ -44,6 +44,8 @@ def open_export_file(export: Export) -> tuple[IO[bytes], int | None]:
     would copy the whole object into memory (``AWS_S3_MAX_MEMORY_SIZE`` is 0 by default) before
     the first byte, and a million-row export is hundreds of megabytes.
     """
+    if not export.file.name:
+        raise ExportFileMissing(export.pk)
     try:
         opened: Any = export.file.storage.open(export.file.name, "rb")
         if _is_s3_file(opened):

@@ -297,6 +297,7 @@ class _FinishedFile(File):
     with a ``temporary_file_path`` instead of copying it."""
 
     def temporary_file_path(self) -> str:
+        assert self.file is not None  # made from an open file (_write_file)
         return self.file.name
 
 

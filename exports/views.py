@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -145,7 +146,7 @@ class ExportDetailView(DashboardView):
         return super().get_context_data(export=export, title=export.id, **kwargs)
 
 
-def download_export(request: HttpRequest, export_id: str) -> HttpResponse:
+def download_export(request: HttpRequest, export_id: str) -> HttpResponseBase:
     """The export's CSV as ``orders-<id>.csv``: for its owner and holders of
     ``exports.view_all_exports`` only; 404 for everyone else, so ids reveal nothing. A file
     gone from the storage sends them back to the export's page, which says so."""
