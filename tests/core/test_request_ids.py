@@ -141,9 +141,10 @@ def test_a_task_sent_by_a_request_logs_with_its_id(tmp_path):
             export_orders.apply_async(("exp_no_such_export",))
         finally:
             _current.reset(token)
-        # Then the worker's line about it carries the request's id
+        # Then the worker's line about it carries the request's id (the queue may hold
+        # earlier tests' messages, about other jobs: wait for the line about this one)
         deadline = time.monotonic() + 30
-        while "nothing to do" not in log.read_text():
+        while "exp_no_such_export: nothing to do" not in log.read_text():
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
     finally:
