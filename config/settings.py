@@ -216,7 +216,8 @@ if not PRODUCTION:
 
 # --- Celery ---------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# "localhost": kombu warns on every connection to a broker URL without a host.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: the web server and the worker share a folder of messages.
     # The folders are made by config/celery.py when Celery first reads its settings (loading

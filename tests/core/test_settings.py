@@ -84,11 +84,26 @@ def test_embedded_defaults_need_nothing_installed(tmp_path):
     assert (engine, vendor, embedded) == ("django.db.backends.postgresql", "postgresql", "True")
     assert major == "18"
     assert (tmp_path / "postgres" / "PG_VERSION").exists()
-    assert broker == "filesystem://"
+    assert broker == "filesystem://localhost/"
     assert (debug, currency, zone, use_tz) == ("True", "USD", "UTC", "True")
     assert media == str(tmp_path / "media")
     assert (tmp_path / "broker" / "queue").is_dir()
     assert (tmp_path / "broker" / "control").is_dir()  # not ./control in the checkout
+
+
+def test_the_filesystem_broker_connects_without_a_warning(tmp_path):
+    # Given the default broker (make run's): each job sent and each /health/ connects to it
+    code = (
+        "import django; django.setup(); from config.celery import app; "
+        "conn = app.connection_for_write(); conn.ensure_connection(max_retries=1); "
+        "print(conn.transport_cls, conn.info()['hostname'])"
+    )
+    env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": database_url(connection.settings_dict)}
+    result = _run(code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["filesystem", "localhost"]
+    # Then kombu has nothing to warn about (it did: "No hostname was supplied")
+    assert "No hostname" not in result.stderr, result.stderr
 
 
 def test_loading_the_settings_creates_no_folder(tmp_path):
