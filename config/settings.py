@@ -13,14 +13,14 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from config.paths import CODE_DIR, HOME_DIR, default_var_dir
 
 env = environ.Env()
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
-VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR = default_var_dir()
 
 # A development key is only ever used when DJANGO_ENV is not production.
 SECRET_KEY = (
@@ -86,7 +86,8 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # core/templates first: its admin/ and registration/ templates replace Django's own.
+        "DIRS": [CODE_DIR / "core" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -169,8 +170,8 @@ CURRENCY_DECIMALS = env.int("CURRENCY_DECIMALS", default=None)  # None: from the
 
 # --- Static files and storage ---------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(HOME_DIR / "staticfiles")))
+# The dashboard's own files are core/static (found as core's app static files).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 DEFAULT_STORAGE_BACKEND = env.str(

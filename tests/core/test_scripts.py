@@ -32,12 +32,13 @@ def _templates() -> list[Path]:
 
 
 TEMPLATES = _templates()
-SCRIPTS = sorted(p for p in (ROOT / "static" / "js").glob("*.js") if p.name != "htmx.min.js")
+JS = ROOT / "core" / "static" / "js"
+SCRIPTS = sorted(p for p in JS.glob("*.js") if p.name != "htmx.min.js")
 
 
 def test_templates_and_scripts_are_found():
-    assert ROOT / "templates" / "orders" / "order_detail.html" in TEMPLATES
-    assert ROOT / "static" / "js" / "bell.js" in SCRIPTS
+    assert ROOT / "core" / "templates" / "orders" / "order_detail.html" in TEMPLATES
+    assert ROOT / "core" / "static" / "js" / "bell.js" in SCRIPTS
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -63,7 +64,7 @@ def test_script_is_a_strict_module_without_globals(script: Path):
 
 
 def test_only_the_shell_scripts_are_on_every_page():
-    base = (ROOT / "templates" / "base.html").read_text()
+    base = (ROOT / "core" / "templates" / "base.html").read_text()
     loaded = set(re.findall(r"static 'js/([\w.]+)'", base))
     assert loaded == {"htmx.min.js", "bell.js", "layout.js"}
 
