@@ -6,14 +6,24 @@ PORT ?= 8000
 
 .PHONY: run test lint install install-test services chromium clean
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly what uv.lock pins (`uv sync --locked` also fails when pyproject.toml changed
+# without `uv lock`), and the project itself in editable mode. uv comes from the package index
+# into the venv; it never downloads a Python of its own (the venv's is the one).
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+SYNC := $(UV) sync --locked --inexact --quiet --extra embedded
+
+$(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) scripts/requirements.py embedded | $(PY) -m pip install --quiet -r /dev/stdin
+	@$(UV) --version 2>/dev/null | grep -qE '^uv $(UV_VERSION)( |$$)' \
+	  || $(PY) -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+	$(SYNC)
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) scripts/requirements.py test | $(PY) -m pip install --quiet -r /dev/stdin
+	$(SYNC) --extra test
 	@touch $@
 
 install: $(VENV)/.installed
