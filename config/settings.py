@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "orders",
     "exports",
     "imports",
+    "insights",
     "ninja",  # serves its Swagger UI assets locally (no CDN) for /v1/docs
     "api",
     "demo",  # development data (seed_demo); nothing imports it

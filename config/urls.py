@@ -7,6 +7,7 @@ from core import views as core_views
 from core.forms import ThrottledAdminAuthenticationForm
 from core.health import health
 from core.preferences import PreferencesView
+from insights.views import OrderInsightsView
 
 # Both sign-in pages are throttled (core.login_throttle); the admin reads its form from here.
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -20,6 +21,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("preferences/", PreferencesView.as_view(), name="preferences"),
     path("health/", health, name="health"),
+    # The insights strip for the orders list's filters (an htmx fragment), before the
+    # orders' own "<order id>/" pages.
+    path("orders/insights/", OrderInsightsView.as_view(), name="order-insights"),
     path("orders/", include("orders.urls")),
     path("customers/", include("customers.urls")),
     path("exports/", include("exports.urls")),

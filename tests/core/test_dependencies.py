@@ -24,6 +24,7 @@ LAYERS = {
     "orders": 3,
     "imports": 4,
     "exports": 4,
+    "insights": 4,
     "api": 5,
     "demo": 6,
     "config": 7,

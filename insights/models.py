@@ -1,0 +1,41 @@
+"""Orders per quarter-hour and status, kept by PostgreSQL itself (insights/0001's triggers).
+
+Every statement that inserts, updates or deletes orders adds, in its own transaction, one
+row per (quarter-hour, status) it changed holding the change: +1 order and its amounts for
+an order created, −1 and minus its amounts for one deleted, both for an order whose status,
+creation time or amounts changed. Whichever writer it is (the order service, the importer's
+``INSERT … SELECT``, the admin, ``seed_demo``'s ``COPY``, a SQL console), the sums of these
+rows by quarter-hour and status equal the orders table at every snapshot. Rows only ever
+get added by writers, so concurrent writers never wait for each other here;
+``compact_order_stats`` folds each (quarter-hour, status) back into one row.
+
+Quarter-hours, because every time zone in use today is a whole number of quarter-hours
+from UTC: a day (week, month) in any of them is a whole number of buckets.
+"""
+
+from django.db import models
+
+BUCKET_SECONDS = 15 * 60
+
+
+class OrderStats(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    bucket = models.DateTimeField(
+        help_text="Start of the quarter-hour (UTC) the orders were created in."
+    )
+    status = models.CharField(max_length=16)
+    # Sums of bigint columns may pass a bigint: whole numbers of minor units, unbounded.
+    orders = models.BigIntegerField()
+    amount = models.DecimalField(max_digits=40, decimal_places=0)
+    total_amount = models.DecimalField(max_digits=40, decimal_places=0)
+    discount_amount = models.DecimalField(
+        max_digits=40, decimal_places=0, help_text="Sum of total_discount_amount."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["bucket"], name="order_stats_bucket_idx")]
+        verbose_name = "order statistics row"
+        verbose_name_plural = "order statistics"
+
+    def __str__(self) -> str:
+        return f"{self.bucket:%Y-%m-%d %H:%M} {self.status}: {self.orders:+d}"
