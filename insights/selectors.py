@@ -276,6 +276,14 @@ def _previous_from_orders(
     return _figures(_day_rows_from_orders(queryset, zone))
 
 
+def top_values(filterset: OrderFilter, key: str) -> list[TopValue]:
+    """The most frequent values of the metadata property ``key`` among the orders
+    ``filterset`` selects (orders without it counted as ``None``)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # see order_insights
+        return _top_values(filterset.qs, key)
+
+
 def _top_values(queryset: QuerySet, key: str) -> list[TopValue]:
     rows = (
         queryset.order_by()

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import number_format
 
-from core.lists import changed_query
+from core.lists import changed_query, url_with
 from core.money import format_money
 from core.views import DashboardView
 from orders.filters import OrderFilter
@@ -24,7 +24,7 @@ from orders.models import OrderStatus
 from orders.selectors import orders_visible_to
 
 from .charts import HEIGHT, PLOT_BOTTOM, WIDTH, bars
-from .selectors import Bucket, Figures, Insights, order_insights
+from .selectors import Bucket, Figures, Insights, order_insights, top_values
 
 # Metadata properties whose values are worth counting (not dates or objects).
 COUNTABLE_TYPES = ("string", "number", "boolean")
@@ -105,21 +105,29 @@ def _day(day: date) -> str:
     return f"{day.day} {day.strftime('%b %Y')}"
 
 
-def strip_context(
-    request: HttpRequest, query: QueryDict, filterset: OrderFilter, link_base: QueryDict
-) -> dict[str, Any]:
-    """What insights/_strip.html needs for the orders ``filterset`` selects; bars link to the
-    orders list with ``link_base`` narrowed to their days (and status)."""
-    zone = timezone.get_current_timezone()
-    properties = {
-        name: prop
+def countable_properties(filterset: OrderFilter) -> list[str]:
+    """The order metadata properties whose top values the strip can show."""
+    return [
+        name
         for name, prop in sorted(filterset.schema_properties.items())
         if prop.type in COUNTABLE_TYPES
-    }
+    ]
+
+
+def chosen_property(query: QueryDict, properties: list[str]) -> str:
+    """``by`` when it names one of ``properties``, else the first of them (or "")."""
     key = query.get("by", "")
-    if key not in properties:
-        key = next(iter(properties), "")
-    insights = order_insights(filterset, zone=zone, top_key=key or None)
+    return key if key in properties else next(iter(properties), "")
+
+
+def strip_context(
+    filterset: OrderFilter, query: QueryDict, link_base: QueryDict, top_url: str
+) -> dict[str, Any]:
+    """What insights/_strip.html needs for the orders ``filterset`` selects; bars link to the
+    orders list with ``link_base`` narrowed to their days (and status). The top values are
+    a fragment of their own (``top_url``), fetched once the strip is shown."""
+    zone = timezone.get_current_timezone()
+    insights = order_insights(filterset, zone=zone)
     granularity = insights.granularity
 
     def link(bucket: Bucket, status: str | None) -> str:
@@ -158,12 +166,24 @@ def strip_context(
         "table": table,
         "statuses": OrderStatus.choices,
         "per": {"day": "per day", "week": "per week", "month": "per month"}[granularity],
-        "properties": list(properties),
+        "top_url": top_url,
+    }
+
+
+def top_context(
+    filterset: OrderFilter, query: QueryDict, link_base: QueryDict, top_url: str
+) -> dict[str, Any]:
+    """What the strip's top-values part needs: the property chosen with ``by`` (else the
+    first countable one), its most frequent values, each linking to the list narrowed to it."""
+    properties = countable_properties(filterset)
+    key = chosen_property(query, properties)
+    values = top_values(filterset, key) if key else []
+    return {
+        "properties": properties,
         "key": key,
-        "top_links": [
-            (value, list_url(_with_meta(link_base, key, value))) for value in insights.top_values
-        ],
+        "top_links": [(value, list_url(_with_meta(link_base, key, value))) for value in values],
         "strip_query": query,
+        "top_url": top_url,
     }
 
 
@@ -175,7 +195,8 @@ def _with_meta(query: QueryDict, key: str, value: Any) -> QueryDict:
 
 
 class OrderInsightsView(DashboardView):
-    """``/orders/insights/?<the list's filters>&by=<metadata property>``: the strip."""
+    """``/orders/insights/?<the list's filters>``: the strip; with ``part=top`` (and
+    ``by=<metadata property>``) its top values."""
 
     permission_required = "orders.view_order"
     template_name = "insights/_strip.html"
@@ -184,7 +205,11 @@ class OrderInsightsView(DashboardView):
         query = request.GET
         filterset = OrderFilter(query, queryset=orders_visible_to(request.user))
         base = query.copy()
-        base.pop("by", None)
-        context = strip_context(request, query, filterset, base)
-        context["strip_url"] = request.path
+        for name in ("by", "part"):
+            base.pop(name, None)
+        top_url = url_with(request.path, base, part="top")
+        if query.get("part") == "top":
+            context = top_context(filterset, query, base, top_url)
+            return TemplateResponse(request, f"{self.template_name}#top", context)
+        context = strip_context(filterset, query, base, top_url)
         return TemplateResponse(request, self.template_name, context)

@@ -1,0 +1,183 @@
+"""The insights strip (/orders/insights/): its figures are the list's, for any filter."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from core.models import UserPreference
+from insights.selectors import buckets_for, order_insights
+from metadata.models import MetadataProperty, MetadataSchema
+from orders.actors import Actor
+from orders.filters import OrderFilter
+from orders.models import Order, OrderStatus
+from orders.services import change_order_status
+from tests.factories import make_order
+
+pytestmark = pytest.mark.django_db
+STRIP = reverse("order-insights")
+
+
+def figure(html: str, name: str) -> str:
+    """The value shown for the figure ``name`` (``orders``, ``revenue``, ...)."""
+    match = re.search(
+        rf'data-figure="{name}">.*?<span class="insight-value">([^<]*)</span>', html, re.S
+    )
+    assert match, f"no figure {name}"
+    return unescape(match.group(1))
+
+
+def change_of(html: str, name: str) -> str:
+    match = re.search(
+        rf'data-figure="{name}">.*?<span class="insight-change[^"]*">([^<]*)<', html, re.S
+    )
+    return unescape(match.group(1)) if match else ""
+
+
+@pytest.fixture
+def orders(db):
+    """Orders on three days of March 2026 (UTC), two statuses, two channels."""
+    made = []
+    for day, amount, status, channel in [
+        (1, 10_000, OrderStatus.PAID, "web"),
+        (1, 20_000, OrderStatus.CREATED, "web"),
+        (2, 30_000, OrderStatus.PAID, "store"),
+        (3, 40_000, OrderStatus.CANCELED, "web"),
+    ]:
+        made.append(
+            make_order(
+                amount=amount,
+                status=status,
+                metadata={"channel": channel},
+                created_at=datetime(2026, 3, day, 12, tzinfo=UTC),
+            )
+        )
+    return made
+
+
+def test_the_strip_sums_the_orders_the_list_shows(marketing_client, orders):
+    html = marketing_client.get(STRIP).content.decode()
+    assert figure(html, "orders") == "4"
+    assert figure(html, "revenue") == "$1,000.00"
+    assert figure(html, "average-order") == "$250.00"
+    assert figure(html, "canceled") == "25.0 %"
+    # With a filter: the same filter the list reads.
+    html = marketing_client.get(STRIP, {"status": "PAID"}).content.decode()
+    assert figure(html, "orders") == "2"
+    assert figure(html, "revenue") == "$400.00"
+    html = marketing_client.get(STRIP, {"meta": "channel:eq:store"}).content.decode()
+    assert figure(html, "orders") == "1"
+    list_page = marketing_client.get(reverse("orders:list"), {"meta": "channel:eq:store"})
+    assert list_page.context["page"].count == 1
+
+
+def test_a_created_range_is_compared_with_the_period_before(marketing_client, orders):
+    # 2–3 March against 28 February–1 March: 2 orders (700.00) against 2 (300.00).
+    html = marketing_client.get(
+        STRIP, {"created_after": "2026-03-02", "created_before": "2026-03-03"}
+    ).content.decode()
+    assert figure(html, "orders") == "2"
+    assert change_of(html, "orders") == "no change"
+    assert figure(html, "revenue") == "$700.00"
+    assert change_of(html, "revenue") == "+133.3 %"
+    assert change_of(html, "canceled") == "+50.0 pts"
+    assert "against 28 Feb 2026 – 1 Mar 2026" in html
+
+
+def test_without_a_range_there_is_nothing_to_compare(marketing_client, orders):
+    html = marketing_client.get(STRIP).content.decode()
+    assert change_of(html, "orders") == ""
+    assert "Choose a Created range to compare" in html
+
+
+def test_each_bar_part_links_to_the_list_narrowed_to_its_day_and_status(marketing_client, orders):
+    html = unescape(marketing_client.get(STRIP, {"meta": "channel:eq:web"}).content.decode())
+    links = re.findall(r'<a href="([^"]+)" data-status="(\w+)" data-first="([\d-]+)">', html)
+    # Orders and revenue charts: a part per (day, status) with orders, in each chart.
+    assert len(links) == 2 * 3
+    url, status, first = links[0]
+    query = QueryDict(url.partition("?")[2])
+    assert query.getlist("status") == [status]
+    assert query["created_after"] == query["created_before"] == first
+    assert query.getlist("meta") == ["channel:eq:web"]
+    narrowed = marketing_client.get(url)
+    assert narrowed.context["page"].count == 1
+
+
+def test_days_are_the_users_days(marketing_client, marketing_user, orders):
+    # 23:30 UTC on 3 March is 4 March in Berlin.
+    make_order(amount=1_000, created_at=datetime(2026, 3, 3, 23, 30, tzinfo=UTC))
+    UserPreference.objects.create(user=marketing_user, time_zone="Europe/Berlin")
+    html = marketing_client.get(
+        STRIP, {"created_after": "2026-03-04", "created_before": "2026-03-04"}
+    ).content.decode()
+    assert figure(html, "orders") == "1"
+
+
+def test_the_top_values_of_a_chosen_property(marketing_client, orders):
+    schema = MetadataSchema.objects.create(related_object="order")
+    MetadataProperty.objects.create(schema=schema, name="channel", type="string")
+    html = marketing_client.get(STRIP, {"part": "top", "by": "channel"}).content.decode()
+    rows = re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td class="num">(\d+)<', html)
+    assert [(value, int(n)) for _, value, n in rows] == [("web", 3), ("store", 1)]
+    narrowed = marketing_client.get(unescape(rows[1][0]))
+    assert narrowed.context["page"].count == 1
+
+
+def test_an_invalid_filter_is_left_out_as_the_list_leaves_it_out(marketing_client, orders):
+    response = marketing_client.get(STRIP, {"created_after": "not a date", "status": "PAID"})
+    assert response.status_code == 200
+    assert figure(response.content.decode(), "orders") == "2"
+
+
+def test_people_who_may_not_see_orders_get_no_strip(outsider_client, client, orders):
+    assert outsider_client.get(STRIP).status_code == 403
+    assert client.get(STRIP).status_code == 302
+
+
+def test_the_list_page_asks_for_the_strip_of_its_filters(marketing_client, orders):
+    html = marketing_client.get(reverse("orders:list"), {"status": "PAID"}).content.decode()
+    assert f'hx-get="{STRIP}?status=PAID"' in unescape(html)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns"])
+def test_statistics_and_orders_give_the_same_figures_in_every_zone(orders, zone):
+    """The statistics table (statuses and days only) and the orders themselves (any other
+    filter, here a customer presence test that every order passes) agree."""
+    tz = ZoneInfo(zone)
+    make_order(amount=7_700, created_at=datetime(2026, 3, 1, 18, 20, tzinfo=UTC))
+    change_order_status(orders[0].pk, OrderStatus.FULFILLED, actor=Actor.system("tests"))
+    for data in ({}, {"created_after": "2026-03-01", "created_before": "2026-03-02"}):
+        query = QueryDict(mutable=True)
+        query.update(data)
+        by_stats = order_insights(
+            OrderFilter(query, queryset=Order.objects.all(), zone=tz), zone=tz
+        )
+        assert by_stats.from_stats
+        query["has_customer"] = "false"
+        by_orders = order_insights(
+            OrderFilter(query, queryset=Order.objects.all(), zone=tz), zone=tz
+        )
+        assert not by_orders.from_stats
+        assert by_stats.current == by_orders.current
+        assert by_stats.buckets == by_orders.buckets
+        assert by_stats.previous == by_orders.previous
+
+
+def test_long_ranges_are_drawn_per_week_then_per_month():
+    rows = [(date(2026, 1, 1), "PAID", 1, 100, 100, 0), (date(2026, 3, 31), "PAID", 2, 50, 50, 0)]
+    granularity, buckets = buckets_for(rows, None, None)
+    assert granularity == "day" and len(buckets) == 90
+    granularity, buckets = buckets_for(rows, date(2025, 12, 1), date(2026, 3, 31))
+    assert granularity == "week"
+    assert buckets[0].first == date(2025, 12, 1) and buckets[-1].last == date(2026, 3, 31)
+    assert sum(b.total.orders for b in buckets) == 3
+    granularity, buckets = buckets_for(rows, date(2023, 1, 15), None)
+    assert granularity == "month"
+    assert buckets[0].first == date(2023, 1, 15) and buckets[0].last == date(2023, 1, 31)
+    assert buckets[-1].first == date(2026, 3, 1)
+    assert timedelta(0) <= buckets[-1].last - buckets[-1].first
