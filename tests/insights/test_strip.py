@@ -10,13 +10,15 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from core.models import UserPreference
+from customers.models import Segment
+from customers.segments import clean_conditions
 from insights.selectors import buckets_for, order_insights
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.filters import OrderFilter
 from orders.models import Order, OrderStatus
 from orders.services import change_order_status
-from tests.factories import make_order
+from tests.factories import CustomerFactory, make_order
 
 pytestmark = pytest.mark.django_db
 STRIP = reverse("order-insights")
@@ -181,3 +183,21 @@ def test_long_ranges_are_drawn_per_week_then_per_month():
     assert buckets[0].first == date(2023, 1, 15) and buckets[0].last == date(2023, 1, 31)
     assert buckets[-1].first == date(2026, 3, 1)
     assert timedelta(0) <= buckets[-1].last - buckets[-1].first
+
+
+def test_a_segments_page_shows_the_strip_of_its_members_orders(marketing_client, orders):
+    member = CustomerFactory(email="vip@shop.example")
+    make_order(
+        amount=99_900,
+        status=OrderStatus.PAID,
+        customer=member,
+        created_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+    )
+    segment = Segment.objects.create(
+        name="VIPs", conditions=clean_conditions({"min_total_spent": 50_000})
+    )
+    page = marketing_client.get(reverse("customers:segment-detail", args=[segment.pk]))
+    assert f'hx-get="{STRIP}?segment={segment.pk}"' in page.content.decode()
+    html = marketing_client.get(STRIP, {"segment": segment.pk}).content.decode()
+    assert figure(html, "orders") == "1"
+    assert figure(html, "revenue") == "$999.00"
