@@ -16,19 +16,6 @@ from tests.factories import MarketingUserFactory, make_order
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def export_media(tmp_path: Path, settings, monkeypatch) -> Path:
-    """Export files go to ``tmp_path``, here and in the worker started after this."""
-    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path))
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def export_worker(export_media: Path, celery_worker: str) -> str:
-    return celery_worker
-
-
 def test_export_filtered_orders_and_download_from_the_notifications_center(
     browser: Browser, live_server: Any, export_media: Path, export_worker: str
 ):
