@@ -51,6 +51,7 @@ NOT_PAGES = {
     "notifications-read-all",
     "notification-read",
     "health",  # JSON for load balancers (core/health.py)
+    "order-insights",  # the strip fragment inside the orders list and a segment page
 }
 
 
