@@ -369,3 +369,18 @@ def test_the_openapi_document_describes_it(client):
     assert not undescribed
     assert set(schemas["StatusesOut"]["properties"]) == {"CREATED", "PAID", "CANCELED", "FULFILLED"}
     assert {"from", "to"} <= set(schemas["PreviousOut"]["required"])
+
+
+def test_a_range_the_wrong_way_round_matches_nothing_in_the_previous_period_too(api_client, shop):
+    """The API takes an amount range as given (it matches nothing), in both periods."""
+    body = stats(
+        api_client,
+        **{
+            AFTER: "2026-03-15",
+            BEFORE: "2026-03-21",
+            "filters[amount][conditions][$more_than_equal]": "2000",
+            "filters[amount][conditions][$less_than_equal]": "1000",
+        },
+    )
+    assert body["orders"] == 0
+    assert body["previous"]["orders"] == 0
