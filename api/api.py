@@ -21,8 +21,9 @@ is answered in the same body by ``api.middleware.ApiErrorsMiddleware``.
 
 405, 415 and unknown ``/v1/`` paths are answered in ``api.urls``.
 
-Routers are registered in an order that matters: ``/orders/import`` and ``/orders/export``
-(async actions, exports) come before ``/orders/{order_id}``, which would otherwise match them.
+Routers are registered in an order that matters: ``/orders/import``, ``/orders/export`` and
+``/orders/stats`` (async actions, exports, order statistics) come before
+``/orders/{order_id}``, which would otherwise match them.
 """
 
 import logging
@@ -35,7 +36,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from . import async_actions, customers, exports, metadata_schemas, orders
+from . import async_actions, customers, exports, metadata_schemas, order_stats, orders
 from .auth import AppKeyAuth
 from .errors import (
     ApiError,
@@ -91,6 +92,7 @@ api.add_router("", async_actions.router, tags=["Async actions"])
 api.add_router("", exports.router, tags=["Exports"])
 api.add_router("", customers.router, tags=["Customers"])
 api.add_router("", metadata_schemas.router, tags=["Metadata schemas"])
+api.add_router("", order_stats.router, tags=["Orders"])
 api.add_router("", orders.router, tags=["Orders"])
 
 

@@ -6,7 +6,7 @@
 
 import json
 import re
-from datetime import UTC
+from datetime import UTC, tzinfo
 from typing import Any, Literal
 
 import orjson
@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from ninja import Query, Router
 from ninja.responses import NinjaJSONEncoder
 
-from orders.filters import OrderFilter
+from orders.filters import DEFAULT_SORT, OrderFilter
 from orders.models import Order
 from orders.reference_filters import REFERENCE_CONDITIONS, REFERENCE_FIELDS, filters_query
 from orders.selectors import order_ids_page
@@ -101,17 +101,7 @@ def list_orders(
     (the fields and operators of exports' filters; `filters[junction]=and`).
 
     `total` is exact up to 10,000 matches; past that it is PostgreSQL's estimate."""
-    try:
-        query = filters_query(_filters(request.GET), order)
-    except ValidationError as error:
-        raise ApiError(400, "invalid_query_params", details=" ".join(error.messages)) from error
-    order_filter = OrderFilter(
-        query, queryset=Order.objects.all(), zone=UTC, hint_empty_ranges=False
-    )
-    if not order_filter.is_valid():
-        field, errors = next(iter(order_filter.form.errors.items()))
-        problems = " ".join(map(str, errors))
-        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {problems}")
+    order_filter = order_filter_for(request.GET, order=order)
     result = order_ids_page(
         order_filter.qs, number=page, per_page=limit, estimable=order_filter.estimable
     )
@@ -126,6 +116,26 @@ def list_orders(
     # would (tests/api/test_order_format.py checks a response against it). orjson writes the
     # metadata as PostgreSQL gave it, unparsed (order_bodies' raw_json).
     return HttpResponse(orjson.dumps(body), content_type="application/json; charset=utf-8")
+
+
+def order_filter_for(
+    params: QueryDict, *, order: str = DEFAULT_SORT, zone: tzinfo = UTC
+) -> OrderFilter:
+    """The ``OrderFilter`` for the reference's ``filters[...]`` parameters in ``params``
+    (``GET /v1/orders``, ``GET /v1/orders/stats``), its dates without an offset read in
+    ``zone``; a 400 ``invalid_query_params`` naming the first filter that is wrong."""
+    try:
+        query = filters_query(_filters(params), order)
+    except ValidationError as error:
+        raise ApiError(400, "invalid_query_params", details=" ".join(error.messages)) from error
+    order_filter = OrderFilter(
+        query, queryset=Order.objects.all(), zone=zone, hint_empty_ranges=False
+    )
+    if not order_filter.is_valid():
+        field, errors = next(iter(order_filter.form.errors.items()))
+        problems = " ".join(map(str, errors))
+        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {problems}")
+    return order_filter
 
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")

@@ -43,6 +43,10 @@ class Moment:
         or 25 hours later on a clock change), else the moment itself."""
         if isinstance(self.value, datetime):
             return self.start(zone)
+        if self.value == date.max:
+            # No next midnight in a date: the last instant a datetime holds, which excludes
+            # only its last microsecond (rather than a 500 for ``created_before=9999-12-31``).
+            return datetime.combine(self.value, time.max, zone)
         return datetime.combine(self.value + timedelta(days=1), time(), zone)
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
+from django.http import QueryDict
 from django.utils import timezone
 
 from core.filters import Moment
@@ -30,6 +31,8 @@ from .models import OrderStats
 DAILY_UP_TO = 92
 WEEKLY_UP_TO = 731
 TOP_VALUES = 5
+# Metadata properties whose values are worth counting (not dates or objects).
+COUNTABLE_TYPES = ("string", "number", "boolean")
 # Filters the statistics table can answer: statuses and creation days; the sort changes no
 # figure.
 STATS_FILTERS = {"status", "created_after", "created_before", "sort", "source_id_match"}
@@ -120,7 +123,8 @@ def _day_rows_from_orders(queryset: QuerySet, zone: tzinfo) -> list[tuple[Any, .
 def _day_rows_from_stats(
     statuses: list[str], start: datetime | None, end: datetime | None, zone: tzinfo
 ) -> list[tuple[Any, ...]]:
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
     if statuses:
         where.append("status = ANY(%s)")
         params.append(statuses)
@@ -181,7 +185,11 @@ def buckets_for(
     buckets: dict[date, Bucket] = {}
     start = _bucket_start(first, granularity)
     while start <= last:
-        following = _next_bucket(start, granularity)
+        try:
+            following = _next_bucket(start, granularity)
+        except OverflowError:  # the bucket of 9999-12-31: the last a date can start
+            buckets[start] = Bucket(max(start, first), last)
+            break
         buckets[start] = Bucket(max(start, first), min(following - timedelta(days=1), last))
         start = following
     for day, status, orders, amount, revenue, discount in rows:
@@ -230,19 +238,17 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
     else:
         rows = _day_rows_from_orders(filterset.qs, zone)
 
-    first = start.astimezone(zone).date() if start else None
+    first = _local_day(start, zone) if start else None
     last = None
     if before is not None:
-        last = (end - timedelta(microseconds=1)).astimezone(zone).date() if end else None
+        last = _local_day(end - timedelta(microseconds=1), zone) if end else None
     elif start is not None:
         last = timezone.localdate(timezone=zone)
     granularity, buckets = buckets_for(rows, first, last)
 
     previous = previous_first = previous_last = None
-    if start is not None:
-        period_end = end or timezone.now()
-        length = period_end - start
-        previous_start = start - length
+    previous_start = _previous_start(start, end or timezone.now(), zone) if start else None
+    if start is not None and previous_start is not None:
         if from_stats:
             previous = _figures(_day_rows_from_stats(statuses, previous_start, start, zone))
         else:
@@ -264,14 +270,44 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
     )
 
 
+def _local_day(moment: datetime, zone: tzinfo) -> date:
+    """``moment``'s day in ``zone``; the first (last) day a date holds for a moment before
+    year 1 (after year 9999) there, as ``0001-01-01T00:00+05:00`` is in UTC."""
+    try:
+        return moment.astimezone(zone).date()
+    except OverflowError:
+        return date.min if moment.year == 1 else date.max
+
+
+def _previous_start(start: datetime, end: datetime, zone: tzinfo) -> datetime | None:
+    """The start of the period of the same length just before ``[start, end)``; ``None``
+    when that range is empty (a range the wrong way round, a start in the future) or the
+    period would begin before year 1 (``created_after=0001-01-02``)."""
+    if end <= start:
+        return None
+    try:
+        previous_start = start - (end - start)
+        previous_start.astimezone(zone).date()  # its first day, in the zone, too
+    except OverflowError:
+        return None
+    return previous_start
+
+
 def _previous_from_orders(
     filterset: OrderFilter, zone: tzinfo, start: datetime, end: datetime
 ) -> Figures:
     """The same filters with the creation range moved to [start, end)."""
-    data = filterset.data.copy()
+    data = (filterset.data or QueryDict()).copy()
     for name in ("created_after", "created_before"):
         data.pop(name, None)
-    earlier = OrderFilter(data, queryset=filterset.queryset, zone=filterset.zone)
+    # The same reading of ranges, or a range the wrong way round (which the API takes as
+    # given) would be dropped from the previous period and kept in the current one.
+    earlier = OrderFilter(
+        data,
+        queryset=filterset.queryset,
+        zone=filterset.zone,
+        hint_empty_ranges=filterset.hint_empty_ranges,
+    )
     queryset = earlier.qs.filter(created_at__gte=start, created_at__lt=end)
     return _figures(_day_rows_from_orders(queryset, zone))
 

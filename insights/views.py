@@ -24,10 +24,7 @@ from orders.models import OrderStatus
 from orders.selectors import orders_visible_to
 
 from .charts import HEIGHT, PLOT_BOTTOM, WIDTH, bars
-from .selectors import Bucket, Figures, Insights, order_insights, top_values
-
-# Metadata properties whose values are worth counting (not dates or objects).
-COUNTABLE_TYPES = ("string", "number", "boolean")
+from .selectors import COUNTABLE_TYPES, Bucket, Figures, Insights, order_insights, top_values
 
 
 @dataclass

@@ -25,8 +25,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.db.models import Q
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from core.models import ApiKey, hash_token
+from metadata.conditions import order_schema_properties
 from orders.models import Order
 from orders.totals import MAX_AMOUNT, MAX_ITEMS_COUNT
 
@@ -159,13 +161,29 @@ def schemathesis_key(db, keep_test_connection):
     return ApiKey.objects.create(name="schemathesis", app_id=APP_ID, token_hash=hash_token(TOKEN))
 
 
+def unknown_metadata_key(case):
+    """``GET /v1/orders/stats?metadata_key=`` a property the order metadata schema does not
+    hold (now): refused with a 400 naming it. Which properties exist is data, edited in the
+    dashboard, which the document can't list (as it can't list which order ids exist); only
+    for such a case is the 400 to a schema-valid request right."""
+    key = (case.query or {}).get("metadata_key")
+    return (
+        case.operation.path == "/v1/orders/stats"
+        and isinstance(key, str)
+        and key not in order_schema_properties()
+    )
+
+
 @schema.parametrize()
 @HYPOTHESIS
 def test_every_operation_passes_every_check(case, schemathesis_key):
     savepoint = transaction.savepoint_create()  # every example starts from the same database
     try:
         prepare(case)
-        response = case.call_and_validate()
+        # (tests/api/test_orders_stats.py checks that 400 and what it says)
+        response = case.call_and_validate(
+            excluded_checks=[positive_data_acceptance] if unknown_metadata_key(case) else None
+        )
         if response.status_code >= 400:
             body = response.json()  # never HTML: the API answers its JSON error body
             assert body["code"] == response.status_code, body
