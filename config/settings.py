@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.purge_old_exports",
         "schedule": timedelta(hours=6),
     },
+    # Folds the rows the orders' triggers add to the order statistics (insights.services).
+    "compact-order-stats": {
+        "task": "insights.tasks.compact_order_stats",
+        "schedule": timedelta(minutes=5),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

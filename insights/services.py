@@ -1,0 +1,85 @@
+"""Writes of the insights app: folding the order statistics back into one row per group.
+
+The triggers on orders_order only ever add rows to ``OrderStats`` (insights/models.py), so
+writers never wait for each other there; ``compact_order_stats`` keeps the table small by
+replacing the rows of each (quarter-hour, status) with one row holding their sums.
+"""
+
+from dataclasses import asdict, dataclass
+
+from django.db import connection, transaction
+
+from orders.models import Order
+
+from .models import OrderStats
+
+# The advisory lock name (hashed as ``orders.locks`` hashes its names) one compaction holds.
+COMPACTION_LOCK = "insights:compact_order_stats"
+
+_COUNTED = "orders, amount, total_amount, discount_amount"
+_NOT_ALL_ZERO = (
+    "sum(orders) <> 0 OR sum(amount) <> 0 OR sum(total_amount) <> 0 OR sum(discount_amount) <> 0"
+)
+
+
+@dataclass(frozen=True)
+class Compaction:
+    """What one ``compact_order_stats`` did."""
+
+    ran: bool  # False: another compaction was running, this one did nothing
+    removed: int = 0  # rows deleted
+    added: int = 0  # rows written in their place (groups that sum to nothing get none)
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return asdict(self)
+
+
+def compact_order_stats() -> Compaction:
+    """Fold every (quarter-hour, status) of ``OrderStats`` that has more than one row, or one
+    row of zeros, into at most one row holding the sums, in one transaction.
+
+    Exact while orders are being written: one statement deletes the rows its snapshot sees
+    and inserts their sums, so a row a writer commits meanwhile is neither deleted nor
+    counted, and it stays as it was. Rows are never updated, so there is no update to lose.
+    Only one compaction runs at a time: a second returns at once (``ran=False``) while the
+    first holds its advisory lock.
+    """
+    table = OrderStats._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [COMPACTION_LOCK]
+        )
+        if not cursor.fetchone()[0]:
+            return Compaction(ran=False)
+        # A TRUNCATE of the orders empties the statistics with a DELETE (its trigger) whose
+        # snapshot would miss rows this compaction inserts: the orders' lowest lock, which
+        # only TRUNCATE (and ALTER, DROP) waits for, makes them take turns. Writers of
+        # orders are not held up by it. Its own statement, so the next one's snapshot is
+        # taken after any TRUNCATE it waited for had committed.
+        cursor.execute(f"LOCK TABLE {Order._meta.db_table} IN ACCESS SHARE MODE")
+        cursor.execute(
+            f"""
+            WITH gone AS (
+                DELETE FROM {table} AS row
+                USING (
+                    SELECT bucket, status FROM {table}
+                    GROUP BY bucket, status
+                    HAVING count(*) > 1 OR NOT ({_NOT_ALL_ZERO})
+                ) AS folded
+                WHERE row.bucket = folded.bucket AND row.status = folded.status
+                RETURNING row.bucket, row.status, row.orders, row.amount, row.total_amount,
+                          row.discount_amount
+            ), added AS (
+                INSERT INTO {table} (bucket, status, {_COUNTED})
+                SELECT bucket, status, sum(orders), sum(amount), sum(total_amount),
+                       sum(discount_amount)
+                FROM gone
+                GROUP BY bucket, status
+                HAVING {_NOT_ALL_ZERO}
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM added)
+            """  # noqa: S608  # table names are the models'; no value is interpolated
+        )
+        removed, added = cursor.fetchone()
+    return Compaction(ran=True, removed=removed, added=added)
