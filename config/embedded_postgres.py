@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -234,6 +234,10 @@ def _server_user() -> Any:
             check=True, capture_output=True, text=True,
         )  # fmt: skip
     except (OSError, subprocess.CalledProcessError) as error:
+        # Another process (a second checkout's server, a parallel test) may have created it
+        # since we looked: useradd then fails on the name taken.
+        with suppress(KeyError):
+            return pwd.getpwnam(SERVER_USER)
         detail = getattr(error, "stderr", "") or str(error)
         raise EmbeddedPostgresError(
             f"PostgreSQL does not run as root and the user {SERVER_USER!r} could not be "

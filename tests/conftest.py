@@ -127,7 +127,9 @@ def celery_worker(transactional_db):
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[name], timeout=1.0):
+        # A ping sent before the worker listens is lost and waits out its whole timeout:
+        # short pings notice the worker soon after it is up (it takes a second or two).
+        while not app.control.ping(destination=[name], timeout=0.25):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Celery worker {name} did not start")
         yield name

@@ -345,3 +345,28 @@ def test_the_command_line_starts_reports_and_stops(var_dir):
     assert run("stop").returncode == 0
     assert _wait_until_gone(var_dir) == []
     assert run("status").returncode == 3
+
+
+def test_a_server_user_created_meanwhile_by_another_process_is_used(monkeypatch):
+    # Given root, no server user yet, and a useradd that fails because another process (a
+    # parallel test, a second checkout) created the user in the meantime
+    import pwd
+
+    created = pwd.getpwnam("root")  # stands in for the entry the other process made
+    answers = iter([KeyError(embedded_postgres.SERVER_USER), created])
+
+    def getpwnam(name: str) -> pwd.struct_passwd:
+        answer = next(answers)
+        if isinstance(answer, KeyError):
+            raise answer
+        return answer
+
+    def useradd(*args: object, **kwargs: object) -> None:
+        raise subprocess.CalledProcessError(9, "useradd", stderr="user already exists")
+
+    monkeypatch.setattr(embedded_postgres.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(pwd, "getpwnam", getpwnam)
+    monkeypatch.setattr(embedded_postgres.subprocess, "run", useradd)
+
+    # When the server's user is looked up, Then the other process's user is used
+    assert embedded_postgres._server_user() is created

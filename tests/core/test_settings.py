@@ -229,7 +229,12 @@ def test_a_redis_cache_and_the_database_are_given_up_on_after_a_timeout():
 def test_only_a_cache_every_process_shares_counts_as_shared():
     # core.shared_cache keeps API keys and schemas only in a cache all web processes read.
     code = "from django.conf import settings as s; print(s.SHARED_CACHE)"
+    # A database named (never connected to), so that loading the settings does not start the
+    # checkout's embedded PostgreSQL (var/postgres) three times.
+    db = "postgres://postgres@127.0.0.1:5432/campaign_hub"
     # the default cache is each process's own
-    assert _run(code, CACHE_URL="locmemcache://").stdout.split() == ["False"]
-    assert _run(code, CACHE_URL="redis://127.0.0.1:6379/1").stdout.split() == ["True"]
-    assert _run(code, CACHE_URL="locmemcache://", SHARED_CACHE="true").stdout.split() == ["True"]
+    assert _run(code, DATABASE_URL=db, CACHE_URL="locmemcache://").stdout.split() == ["False"]
+    redis = "redis://127.0.0.1:6379/1"
+    assert _run(code, DATABASE_URL=db, CACHE_URL=redis).stdout.split() == ["True"]
+    shared = _run(code, DATABASE_URL=db, CACHE_URL="locmemcache://", SHARED_CACHE="true")
+    assert shared.stdout.split() == ["True"]
