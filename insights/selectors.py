@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Min, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.http import QueryDict
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from core.filters import Moment
 from orders.filters import OrderFilter
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
 
 from .models import OrderStats
 
@@ -201,17 +201,39 @@ def buckets_for(
     return granularity, list(buckets.values())
 
 
-def _uses_stats(filterset: OrderFilter) -> bool:
-    """Whether only statuses and whole creation days are in force."""
+def _uses_stats(filterset: OrderFilter, zone: tzinfo, moments: list[datetime]) -> bool:
+    """Whether the statistics can answer: every order may be counted (the FilterSet's
+    queryset is not narrowed), only statuses and whole creation days are in force, and the
+    days in ``zone`` are whole quarter-hours from the first order (or the range's start) to
+    ``moments``' last."""
+    if filterset.queryset.query.where:  # type: ignore[union-attr]  # a FilterSet's queryset
+        return False  # someone's orders only, or none
     data = filterset.form.cleaned_data
     for name, value in data.items():
         if name in STATS_FILTERS or value in (None, "", [], ()):
             continue
         return False
-    return all(
+    if not all(
         data.get(name) is None or data[name].whole_day
         for name in ("created_after", "created_before")
-    )
+    ):
+        return False
+    if not moments:
+        earliest = Order.objects.aggregate(earliest=Min("created_at"))["earliest"]
+        moments = [earliest] if earliest else []
+    return all(_on_quarter_hours(zone, moment) for moment in [*moments, timezone.now()])
+
+
+def _on_quarter_hours(zone: tzinfo, moment: datetime) -> bool:
+    """Whether ``zone`` was a whole number of quarter-hours from UTC at ``moment``: every
+    zone is today, but local mean times before standard time were not (St John's was
+    −3:30:52 until 1935, Kolkata +5:53:20 before 1906). Offsets became whole quarter-hours
+    once and stayed so, so the first moment of a range (and now) tell for all of it."""
+    try:
+        offset = moment.astimezone(zone).utcoffset()
+    except OverflowError:
+        return False
+    return offset is not None and offset.total_seconds() % (15 * 60) == 0
 
 
 def order_insights(filterset: OrderFilter, *, zone: tzinfo, top_key: str | None = None) -> Insights:
@@ -232,7 +254,7 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
     start = after.start(zone) if after else None
     end = (before.end(zone) if before.whole_day else before.start(zone)) if before else None
     statuses = list(data.get("status") or [])
-    from_stats = _uses_stats(filterset)
+    from_stats = _uses_stats(filterset, zone, [start] if start else [])
     if from_stats:
         rows = _day_rows_from_stats(statuses, start, end, zone)
     else:
@@ -247,9 +269,14 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
     granularity, buckets = buckets_for(rows, first, last)
 
     previous = previous_first = previous_last = None
-    previous_start = _previous_start(start, end or timezone.now(), zone) if start else None
+    # An open range (from a day on) is compared, day for day, with as many days before it,
+    # today included: whole days, as the statistics count them.
+    period_end = end
+    if period_end is None and after is not None and after.whole_day:
+        period_end = Moment(timezone.localdate(timezone=zone)).end(zone)
+    previous_start = _previous_start(start, period_end or timezone.now(), zone) if start else None
     if start is not None and previous_start is not None:
-        if from_stats:
+        if from_stats and _on_quarter_hours(zone, previous_start):
             previous = _figures(_day_rows_from_stats(statuses, previous_start, start, zone))
         else:
             previous = _previous_from_orders(filterset, zone, previous_start, start)

@@ -561,15 +561,9 @@ def test_two_open_transactions_add_orders_to_one_quarter_hour_without_waiting():
     )
 
 
-# --- where order_insights parts from a plain aggregate (insights/selectors.py) ------------------
-# Strict xfails: each fails today for the reason it names, and passes once that is fixed.
+# --- where the statistics cannot answer alone (insights/selectors.py) ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="selectors: with created_after only, the previous period starts at 2 × start − "
-    "now, inside a quarter-hour; the statistics drop that quarter-hour's orders",
-)
 def test_the_period_before_an_open_range_counts_every_order(monkeypatch):
     # Given an order early in the period before [8 March, now)
     make_order(items=0, amount=500, created_at=at("2026-03-06T11:55:00Z"))
@@ -587,11 +581,6 @@ def test_the_period_before_an_open_range_counts_every_order(monkeypatch):
     assert (insights.current.orders, insights.previous.orders) == (1, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="selectors: the statistics path ignores the FilterSet's queryset (a segment's "
-    "orders, or none for someone who may not see orders) and counts every order",
-)
 def test_the_strip_counts_only_the_orders_of_its_queryset():
     customer = CustomerFactory()
     make_order(items=0, amount=500, customer=customer)
@@ -605,12 +594,6 @@ def test_the_strip_counts_only_the_orders_of_its_queryset():
         assert insights.current.orders == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="selectors: a day is a whole number of quarter-hours only since every zone's "
-    "offset became one; St John's was −3:30:52 until 1935 (Kolkata +5:53 before 1906), and "
-    "the API and importer take any created_at",
-)
 def test_days_of_an_old_offset_count_every_order():
     # St John's midnight of 15 January 1930 was 03:30:52 UTC: this order is 8 s past it
     make_order(items=0, amount=500, created_at=at("1930-01-15T03:31:00Z"))
