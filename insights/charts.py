@@ -8,6 +8,7 @@ status. The same figures are in a table for screen readers (insights/_strip.html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 
 from orders.models import OrderStatus
 
@@ -92,3 +93,43 @@ def bars(
             )
         )
     return result
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+def svg(chart_bars: list[Bar], *, noun: str, money: Callable[[int], str] | None) -> str:
+    """The chart as SVG markup: each bar a link to its whole bucket (an invisible hit area)
+    and each part a link to its status, with a tooltip (``<title>``). Written here rather
+    than in a template: a year of days is some 2,000 elements, which the template engine
+    takes ten times longer to write."""
+
+    def amount(value: int) -> str:
+        return money(value) if money else f"{value:,} {noun}"
+
+    out = [
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" class="stacked-chart" '
+        f'aria-hidden="true"><line class="axis" x1="0" x2="{WIDTH}" y1="{PLOT_BOTTOM}" '
+        f'y2="{PLOT_BOTTOM}"></line>'
+    ]
+    for bar in chart_bars:
+        days = _day(bar.first) if bar.last == bar.first else f"{_day(bar.first)} – {_day(bar.last)}"
+        x, width, first = f"{bar.x:.2f}", f"{bar.width:.2f}", bar.first.isoformat()
+        out.append(
+            f'<g class="bar-group"><a href="{escape(bar.url)}" class="bar-hit" tabindex="-1">'
+            f'<rect x="{x}" y="0" width="{width}" height="{PLOT_BOTTOM}"><title>{days}: '
+            f"{escape(amount(bar.total))}</title></rect></a>"
+        )
+        for part in bar.segments:
+            out.append(
+                f'<a href="{escape(part.url)}" data-status="{part.status}" data-first="{first}" '
+                f'tabindex="-1"><rect class="part part-{part.status.lower()}" x="{x}" '
+                f'y="{part.y:.2f}" width="{width}" height="{part.height:.2f}"><title>{days}, '
+                f"{escape(part.label)}: {escape(amount(part.value))}</title></rect></a>"
+            )
+        if bar.label:
+            out.append(f'<text class="bar-label" x="{x}" y="{HEIGHT - 8}">{bar.label}</text>')
+        out.append("</g>")
+    out.append("</svg>")
+    return "".join(out)
