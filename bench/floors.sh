@@ -33,6 +33,7 @@ run "$PY" bench/list_floor.py --database bench_floor_read --requests 40
 run "$PY" bench/api_list.py --database bench_floor_read --requests 40
 run "$PY" bench/api_writes.py --database bench_floor_write
 run "$PY" bench/exports.py --database bench_floor_read --case plain-copy --runs 5
+run "$PY" bench/insights.py --database bench_floor_read --requests 30
 if [ "$QUICK" != "--quick" ]; then
   run "$PY" bench/orders_list.py --database bench_floor_read --requests 30
   run "$PY" bench/import_orders.py --orders 200000 --cases jsonl,raw

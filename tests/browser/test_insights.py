@@ -104,3 +104,46 @@ def test_the_strip_agrees_with_an_export_of_the_same_filters(
     total = sum(int(row[header.index("total_amount")]) for row in rows)
     assert f"${total / 100:,.2f}" == "$90.00"
     page.context.close()
+
+
+def test_the_strip_loading_never_cancels_a_filter_change(browser: Browser, live_server, orders):
+    """The strip's requests sync on the strip, not on the list's page: its top values
+    starting to load while a filter change is on its way must not replace (abort) it."""
+    MarketingUserFactory(username="ann")
+    page = signed_in_page(browser, live_server, "ann")
+    held_strip: list[Any] = []
+    held_results: list[Any] = []
+
+    def strip(route: Any) -> None:
+        if "part=top" in route.request.url or held_strip:
+            route.continue_()
+        else:
+            held_strip.append(route)
+
+    def results(route: Any) -> None:
+        if route.request.headers.get("hx-target") == "results":
+            held_results.append(route)
+        else:
+            route.continue_()
+
+    page.route(lambda url: "/orders/insights/" in url, strip)
+    page.route(lambda url: url.split("?")[0].endswith("/orders/"), results)
+    page.goto("/orders/")
+    expect(page.locator("#order-count")).to_have_text("6 orders")
+
+    # When a filter changes while the strip is still on its way
+    page.get_by_label("Paid", exact=True).check()
+    for _ in range(200):  # until the browser has sent the filter change
+        if held_results:
+            break
+        page.wait_for_timeout(25)
+    assert held_results, "the filter change was never sent"
+    # and the strip arrives meanwhile, and asks for its top values
+    held_strip[0].continue_()
+    expect(page.locator("#insight-top")).to_contain_text("order metadata schema")
+    held_results[0].continue_()
+
+    # Then the list still follows the filter, and the strip after it
+    expect(page.locator("#order-count")).to_have_text("4 orders")
+    expect(figure(page, "orders")).to_have_text("4")
+    page.context.close()

@@ -98,7 +98,7 @@ def test_without_a_range_there_is_nothing_to_compare(marketing_client, orders):
 
 def test_each_bar_part_links_to_the_list_narrowed_to_its_day_and_status(marketing_client, orders):
     html = unescape(marketing_client.get(STRIP, {"meta": "channel:eq:web"}).content.decode())
-    links = re.findall(r'<a href="([^"]+)" data-status="(\w+)" data-first="([\d-]+)">', html)
+    links = re.findall(r'<a href="([^"]+)" data-status="(\w+)" data-first="([\d-]+)"', html)
     # Orders and revenue charts: a part per (day, status) with orders, in each chart.
     assert len(links) == 2 * 3
     url, status, first = links[0]
