@@ -229,15 +229,25 @@ def sign_in(page: Page, username: str, next_url: str = "") -> None:
     page.wait_for_load_state("load")
 
 
+# An element still to load its part (``hx-trigger="load"``, the bell's "load, every 3s"), or
+# one htmx is requesting, swapping or settling.
+LOADING = '[hx-trigger^="load"], .htmx-request, .htmx-swapping, .htmx-settling'
+
+
 def open_page(page: Page, dashboard_page: DashboardPage) -> None:
-    """Go to the page and wait until its heading (and htmx's first requests) are in."""
+    """Go to the page and wait until its heading and the parts htmx loads after it are in.
+
+    Not "networkidle", which waits half a second past the last request on every page: the
+    page is complete when no part is left to load and htmx has nothing in flight."""
     page.goto(dashboard_page.path)
     heading = page.get_by_role("heading", level=1)
     if dashboard_page.heading:
         expect(heading).to_contain_text(dashboard_page.heading)
     else:
         expect(heading).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    # Deferred scripts (htmx) have run by "load"; from then on a part to load is marked.
+    page.wait_for_load_state("load")
+    expect(page.locator(LOADING)).to_have_count(0)
 
 
 def users_of(pages: list[DashboardPage]) -> list[str | None]:
