@@ -179,8 +179,16 @@ def measure(
 
 
 def report(
-    args: object, cases: list[Case], loads: tuple[float, float], target: float, what: str
+    args: object,
+    cases: list[Case],
+    loads: tuple[float, float],
+    target: float,
+    what: str,
+    *,
+    p95_target_ms: float | None = None,
 ) -> None:
+    """Markdown: each case's page and floor times and their ratio; the verdict column checks
+    the ratio against ``target``, or the page's p95 against ``p95_target_ms`` when given."""
     orders = order_count(args.server, args.database)
     print(
         f"Measured {date.today()} on {platform.node()} ({os.cpu_count()} cores), "
@@ -188,21 +196,23 @@ def report(
         f"N = {args.requests} interleaved requests per case after {args.warmup} warm-up; "
         f"1-minute load average {loads[0]:.2f} before, {loads[1]:.2f} after.\n"
     )
+    verdict = f"p95 ≤ {p95_target_ms:g} ms" if p95_target_ms is not None else f"≤ {target:g}×"
     print(
         "| Case | queries | page median ms | page p95 ms | floor median ms | floor p95 ms "
-        f"| ratio (medians) | ≤ {target:g}× | page min ms | floor min ms | ratio (minimums) |"
+        f"| ratio (medians) | {verdict} | page min ms | floor min ms | ratio (minimums) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|")
     for case in cases:
         page, floor = statistics.median(case.page_ms), statistics.median(case.floor_ms)
         ratio = page / floor
+        met = p95(case.page_ms) <= p95_target_ms if p95_target_ms is not None else ratio <= target
         # The fastest of each: the run least slowed by other work on the machine; on a busy
         # machine their ratio says more about a quiet one than the medians' does.
         fastest_page, fastest_floor = min(case.page_ms), min(case.floor_ms)
         print(
             f"| {case.label} (`{case.path}`) | {len(case.statements)} | {page:.1f} | "
             f"{p95(case.page_ms):.1f} | {floor:.1f} | {p95(case.floor_ms):.1f} | "
-            f"{ratio:.1f}× | {'yes' if ratio <= target else 'no'} | {fastest_page:.1f} | "
+            f"{ratio:.1f}× | {'yes' if met else 'no'} | {fastest_page:.1f} | "
             f"{fastest_floor:.1f} | {fastest_page / fastest_floor:.1f}× |"
         )
 
