@@ -1,5 +1,6 @@
 """Shared fixtures: the three users every permission test needs, and logged-in clients."""
 
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -136,3 +137,17 @@ def celery_worker(transactional_db):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def export_media(tmp_path: Path, settings, monkeypatch) -> Path:
+    """Export files go to ``tmp_path``, for this process and for a worker started after it."""
+    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path))
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def export_worker(export_media: Path, celery_worker: str) -> str:
+    """A real Celery worker (Redis, the test database) writing to ``export_media``."""
+    return celery_worker

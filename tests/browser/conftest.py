@@ -110,16 +110,3 @@ def marketing_group(allow_orm_under_playwright: None, transactional_db: None) ->
     rows made by data migrations may be gone; recreate the group the same way.
     """
     return ensure_marketing_group(Group, Permission)
-
-
-@pytest.fixture
-def export_media(tmp_path: Path, settings, monkeypatch) -> Path:
-    """Export files go to ``tmp_path``, here and in the worker started after this."""
-    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path))
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def export_worker(export_media: Path, celery_worker: str) -> str:
-    return celery_worker

@@ -1,26 +1,11 @@
-"""Fixtures of the export tests: a throw-away media folder the worker writes to as well."""
+"""Fixtures of the export tests (`export_media`, `export_worker`: tests/conftest.py)."""
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from exports.models import Export
-
-
-@pytest.fixture
-def export_media(tmp_path: Path, settings, monkeypatch) -> Path:
-    """Export files go to ``tmp_path``, for this process and for a worker started after it."""
-    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path))
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def export_worker(export_media: Path, celery_worker: str) -> str:
-    """A real Celery worker (Redis, the test database) writing to ``export_media``."""
-    return celery_worker
 
 
 @pytest.fixture
