@@ -120,24 +120,21 @@ def _countable_property(order_filter: OrderFilter, key: str) -> str:
     return key
 
 
-def _figures(figures: Figures) -> dict[str, Any]:
-    return {
-        "orders": figures.orders,
-        "amount": figures.amount,
-        "total_amount": figures.revenue,
-        "total_discount_amount": figures.discount,
-        "average_order_value": figures.average,
-        "canceled": figures.canceled,
-        "canceled_share": figures.canceled_share,
-    }
-
-
 def _status_figures(figures: Figures) -> dict[str, int]:
     return {
         "orders": figures.orders,
         "amount": figures.amount,
         "total_amount": figures.revenue,
         "total_discount_amount": figures.discount,
+    }
+
+
+def _figures(figures: Figures) -> dict[str, Any]:
+    return {
+        **_status_figures(figures),
+        "average_order_value": figures.average,
+        "canceled": figures.canceled,
+        "canceled_share": figures.canceled_share,
     }
 
 
