@@ -10,11 +10,13 @@ Days are always what SQL returns; weeks and months are folded from them here, so
 bucket the same way.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection
 from django.db.models import Count, F, Min, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
@@ -239,11 +241,34 @@ def _on_quarter_hours(zone: tzinfo, moment: datetime) -> bool:
 def order_insights(filterset: OrderFilter, *, zone: tzinfo, top_key: str | None = None) -> Insights:
     """The strip's figures for the orders ``filterset`` selects (its invalid fields left out,
     as the list leaves them out), days and weeks in ``zone``."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The planner's costs for a million orders switch JIT compilation on, which alone
-        # takes longer (about 300 ms) than the aggregates it would speed up.
-        cursor.execute("SET LOCAL jit = off")
+    with without_jit():
         return _order_insights(filterset, zone, top_key)
+
+
+@contextmanager
+def without_jit() -> Iterator[None]:
+    """The planner's costs for a million orders switch JIT compilation on, which alone takes
+    longer (about 300 ms) than the aggregates it would speed up.
+
+    Set for the session and reset after, not ``SET LOCAL`` in a transaction: a transaction
+    around the strip's statements would keep each table it read locked until the last one,
+    and a ``TRUNCATE`` of the orders (which empties the statistics too) taking them in the
+    other order deadlocks with it. Statement by statement, either one waits for the other."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    except BaseException:
+        # In a failed transaction the RESET fails too: its rollback takes the SET with it.
+        with suppress(DatabaseError):
+            _reset_jit()
+        raise
+    _reset_jit()
+
+
+def _reset_jit() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("RESET jit")
 
 
 def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -> Insights:
@@ -342,8 +367,7 @@ def _previous_from_orders(
 def top_values(filterset: OrderFilter, key: str) -> list[TopValue]:
     """The most frequent values of the metadata property ``key`` among the orders
     ``filterset`` selects (orders without it counted as ``None``)."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")  # see order_insights
+    with without_jit():
         return _top_values(filterset.qs, key)
 
 

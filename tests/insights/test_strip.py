@@ -201,3 +201,25 @@ def test_a_segments_page_shows_the_strip_of_its_members_orders(marketing_client,
     html = marketing_client.get(STRIP, {"segment": segment.pk}).content.decode()
     assert figure(html, "orders") == "1"
     assert figure(html, "revenue") == "$999.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_strip_holds_no_lock_between_its_statements(marketing_client, orders):
+    """A TRUNCATE of the orders (which empties the statistics too) must be able to wait for
+    the strip's current statement: a transaction around them all would hold the orders while
+    asking for the statistics, the other way round from the TRUNCATE, and deadlock."""
+    from django.db import connection
+
+    seen: list[bool] = []
+
+    def note_transaction(execute, sql, params, many, context):
+        seen.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note_transaction):
+        html = marketing_client.get(STRIP, {"status": "PAID"}).content.decode()
+    assert figure(html, "orders") == "2"
+    assert seen and not any(seen)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"  # reset for the connection's next user
