@@ -12,12 +12,15 @@ warns about it), and a browser left running would break later tests' ORM calls.
 """
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from core.roles import ensure_marketing_group
@@ -61,15 +64,68 @@ def browser(allow_orm_under_playwright: None) -> Iterator[Browser]:
         browser.close()
 
 
+class LiveRequests:
+    """The live server's requests in progress, by the thread serving each.
+
+    The live server answers in threads of its own; the test client answers in the test's
+    thread and is not counted.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._serving: dict[int, str] = {}
+
+    def started(self, sender: Any, environ: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            return
+        path = (environ or {}).get("PATH_INFO", "?")
+        with self._lock:
+            self._serving[threading.get_ident()] = path
+
+    def finished(self, sender: Any, **kwargs: Any) -> None:
+        with self._lock:
+            self._serving.pop(threading.get_ident(), None)
+
+    def wait_until_idle(self, timeout: float) -> list[str]:
+        """Wait until no request is being served; the paths still served after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                serving = sorted(self._serving.values())
+            if not serving or time.monotonic() > deadline:
+                return serving
+            time.sleep(0.02)
+
+
+@pytest.fixture(scope="package")
+def live_requests() -> Iterator[LiveRequests]:
+    requests = LiveRequests()
+    request_started.connect(requests.started, weak=False)
+    request_finished.connect(requests.finished, weak=False)
+    yield requests
+    request_started.disconnect(requests.started)
+    request_finished.disconnect(requests.finished)
+
+
 @pytest.fixture(autouse=True)
-def no_policy_violations(browser: Browser) -> Iterator[list[str]]:
-    """Fail a browser test on any Content-Security-Policy violation Chromium reports.
+def no_policy_violations(
+    browser: Browser, live_requests: LiveRequests, transactional_db: None
+) -> Iterator[list[str]]:
+    """Fail a browser test on any Content-Security-Policy violation Chromium reports, and
+    close what the test opened before its database is flushed.
 
     Every context a test opens (``browser.new_context``, whoever calls it) reports its pages'
     console here; Chromium writes a refused script, style, image or connection there as
     "Refused to ... because it violates the following Content Security Policy directive".
+
+    After the test, its contexts are closed (a page left open keeps polling) and the live
+    server's requests are let finish: pytest-django empties the database with a TRUNCATE of
+    every table, which must not meet a request still reading them (a statement holding one
+    table while asking for another deadlocks with it). This fixture asks for
+    ``transactional_db``, so its teardown runs before that flush.
     """
     refused: list[str] = []
+    opened: list[BrowserContext] = []
 
     def record(message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text:
@@ -80,6 +136,7 @@ def no_policy_violations(browser: Browser) -> Iterator[list[str]]:
     def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
         context = new_context(*args, **kwargs)
         context.on("console", record)
+        opened.append(context)
         return context
 
     browser.new_context = watched_context  # type: ignore[method-assign]  # this test only
@@ -87,6 +144,10 @@ def no_policy_violations(browser: Browser) -> Iterator[list[str]]:
         yield refused
     finally:
         browser.new_context = new_context  # type: ignore[method-assign]  # this test only
+        for context in opened:
+            context.close()
+        still_serving = live_requests.wait_until_idle(timeout=30)
+    assert still_serving == [], f"the live server was still answering {still_serving}"
     assert refused == [], "the page broke the Content-Security-Policy:\n" + "\n".join(refused)
 
 

@@ -7,11 +7,10 @@ from playwright.sync_api import Page, expect
 
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.models import OrderStatus
+from tests.browser.pages import sign_in
 from tests.factories import MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 
 
 def order_ids(page: Page) -> list[str]:
@@ -49,11 +48,11 @@ def test_filter_sort_page_reload_and_open_an_order(page: Page) -> None:
     make_order(items=0, amount=60, status=OrderStatus.CREATED, metadata={"payment_method": "Visa"})
     by_amount = [order.pk for order in visa]  # already ascending by amount
 
-    page.goto("/accounts/login/?next=/orders/")
-    page.get_by_label("Username").fill("marketer")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    # (sign_in waits for "load": the list's count is there before htmx is, and a box ticked
+    # before htmx has bound the form changes nothing)
+    sign_in(page, "marketer", next_url="/orders/")
     expect(page.locator("#order-count")).to_have_text("27 orders")
+    settled(page)
 
     # When they tick Paid, add the condition payment_method is Visa, sort by amount
     page.get_by_label("Paid", exact=True).check()
