@@ -6,18 +6,20 @@ reference's JSON ``filters`` before an export is scheduled: an unknown field or 
 a 400 ``invalid_payload`` naming it; values are stored as lists, as the reference writes them.
 """
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.dateparse import parse_datetime
 from ninja import Schema
 from pydantic import Field
 
 from core.money import parse_money
 from exports.csv_format import STANDARD_FIELDS
 from exports.models import Export
+from metadata.conditions import order_schema_properties
 from metadata.validation import MAX_KEY_LENGTH
-from orders.reference_filters import REFERENCE_CONDITIONS, REFERENCE_FIELDS
+from orders import grammar
 from orders.totals import MAX_AMOUNT
 
 from .errors import ApiError
@@ -47,46 +49,60 @@ ExportField = Annotated[
 ]
 
 
+# What a condition's value must be, by the field's type (``orders.grammar`` parses them; it
+# also takes texts for numbers and dates, as the query-string form sends them).
 _ANY_VALUE: dict[str, Any] = {}  # read as "is there a value", so anything goes
-_TEXT = {"type": "string", "maxLength": 255}
-_MONEY = {"type": "integer", "minimum": 0, "maximum": MAX_AMOUNT}
-_MOMENT = {"type": "string", "format": "date-time"}
-# A metadata value to compare with: not blank (``metadata.conditions`` needs one).
-_SCALAR = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": ["integer", "boolean"]}]}
-_NUMBER = {"type": "number"}
-_STATUS = {"enum": list(get_args(Status))}
-_BOUNDS = ("$after", "$before", "$more_than", "$more_than_equal", "$less_than", "$less_than_equal")
-_PRESENCE = ("$has_value", "$is_unknown")
+_VALUES: dict[str, dict[str, Any]] = {
+    "text": {"type": "string", "maxLength": grammar.MAX_TEXT, "pattern": r"\S"},
+    "status": {"enum": list(get_args(Status))},
+    "money": {"type": "integer", "minimum": -MAX_AMOUNT, "maximum": MAX_AMOUNT},
+    "number": {"type": "number", "minimum": -(10**15), "maximum": 10**15},
+    "moment": {
+        "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]
+    },
+    "days": {"type": "integer", "minimum": 0, "maximum": grammar.MAX_DAYS},
+    "boolean": {"type": "boolean"},
+    "scalar": {
+        "anyOf": [
+            {"type": "string", "maxLength": grammar.MAX_TEXT, "pattern": r"\S"},
+            {"type": "number", "minimum": -(10**15), "maximum": 10**15},
+            {"type": "boolean"},
+        ]
+    },
+}
 
 
-def _value_rules(field: str) -> dict[str, dict[str, Any]]:
-    """Condition → what its value must be, for one filter field (``orders.reference_filters``
-    turns these into the list's filters; any other pair is refused)."""
-    if field == "status":
-        return {"$in": _STATUS, "$is": _STATUS}
-    if field == "source_id":
-        return {"$is": _TEXT, "$contains": _TEXT}
-    if field in ("customer_id", "referrer_id"):
-        return {"$is": _TEXT, **dict.fromkeys(_PRESENCE, _ANY_VALUE)}
-    if field in ("created_at", "updated_at"):
-        return dict.fromkeys(_BOUNDS, _MOMENT)
-    if field in ("amount", "total_amount", "total_discount_amount"):
-        return dict.fromkeys(_BOUNDS, _MONEY)
-    # metadata.<key>: comparisons take a number, $after / $before a date-time.
-    return {
-        **{name: _SCALAR for name in ("$is", "$is_not", "$contains")},
-        **dict.fromkeys(_PRESENCE, _ANY_VALUE),
-        **dict.fromkeys(
-            ("$more_than", "$more_than_equal", "$less_than", "$less_than_equal"), _NUMBER
-        ),
-        **dict.fromkeys(("$after", "$before"), _MOMENT),
-    }
+def _value_schema(field: str, kind: str, condition: str) -> dict[str, Any]:
+    """The JSON Schema of one value of ``condition`` on ``field`` (of grammar type ``kind``)."""
+    if condition in ("$has_value", "$is_unknown"):
+        return _ANY_VALUE
+    if condition.endswith(("_ago", "_future")):
+        return _VALUES["days"]
+    if condition in ("$after", "$before"):
+        return _VALUES["moment"]
+    if kind == "money":
+        return _VALUES["money"]
+    if kind == "number" or condition.startswith(("$more_than", "$less_than")):
+        return _VALUES["number"]
+    if field == "status" and condition in ("$in", "$not_in", "$is", "$is_not"):
+        return _VALUES["status"]
+    if kind == "boolean":
+        return _VALUES["boolean"]
+    if kind == "unknown" and condition in ("$in", "$not_in", "$is", "$is_not"):
+        return _VALUES["scalar"]
+    return _VALUES["text"]
 
 
-def _conditions(field: str) -> dict[str, Any]:
+def _conditions(field: str, kind: str) -> dict[str, Any]:
     """A field's ``{"conditions": {...}}``: each condition with a value, or a list of them
-    (one value, except for ``status``, which takes several)."""
-    one = None if field == "status" else 1
+    (one value, except for ``$in`` and ``$not_in``)."""
+    properties = {}
+    for condition in grammar.CONDITIONS[kind]:
+        rule = _value_schema(field, kind, condition)
+        most = grammar.MAX_VALUES if condition in ("$in", "$not_in") else 1
+        properties[condition] = {
+            "anyOf": [rule, {"type": "array", "minItems": 1, "maxItems": most, "items": rule}]
+        }
     return {
         "type": "object",
         "required": ["conditions"],
@@ -95,91 +111,112 @@ def _conditions(field: str) -> dict[str, Any]:
                 "type": "object",
                 "minProperties": 1,
                 "additionalProperties": False,
-                "properties": {
-                    name: {
-                        "anyOf": [
-                            rule,
-                            {"type": "array", "minItems": 1, "items": rule}
-                            | ({"maxItems": one} if one else {}),
-                        ]
-                    }
-                    for name, rule in _value_rules(field).items()
-                },
+                "properties": properties,
             }
         },
     }
 
 
 def _filters_document() -> dict[str, Any]:
-    """The fields and conditions ``checked_filters`` accepts, for the OpenAPI document."""
+    """The fields and conditions the grammar accepts, for the OpenAPI document. A
+    ``metadata.<key>`` takes its type from the order metadata schema; the document states
+    what a key the schema does not define takes."""
     return {
         "properties": {
-            "junction": {"enum": ["and", "or"]},
-            **{field: _conditions(field) for field in REFERENCE_FIELDS},
+            "junction": {"enum": list(grammar.JUNCTIONS)},
+            **{name: _conditions(name, field.type) for name, field in grammar.FIELDS.items()},
         },
         # The look-ahead bounds the key's length as metadata does (patterns have no maxLength).
         "patternProperties": {
-            rf"^metadata\.(?=.{{1,{MAX_KEY_LENGTH}}}$){_KEY}$": _conditions("metadata.")
+            rf"^metadata\.(?=.{{1,{MAX_KEY_LENGTH}}}$){_KEY}$": _conditions("metadata.", "unknown")
         },
         "additionalProperties": False,
-        # ``or`` joins the conditions of one field, never several fields.
-        "allOf": [
-            {
-                "anyOf": [
-                    {"not": {"required": ["junction"]}},
-                    {"properties": {"junction": {"const": "and"}}},
-                    {"maxProperties": 2},
-                ]
-            }
-        ],
     }
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def checked_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """The reference's JSON ``filters``, checked against the grammar, the order metadata
+    schema and the document's value types, with every condition's value a list.
+
+    Raises ``ApiError`` 400 ``invalid_payload`` naming the first field, condition or value
+    that is wrong (and, for a condition that does not fit its field, the ones that do).
+    """
+    if not filters:
+        return {}
+    properties = order_schema_properties()
+    checked: dict[str, Any] = {}
+    for name, body in filters.items():
+        where = f"{FILTERS}.{name}"
+        if name == "junction":
+            if not isinstance(body, str) or body.lower() not in grammar.JUNCTIONS:
+                raise ApiError.invalid_payload(
+                    f"Property {where} should be equal to one of the allowed values [ and, or ]"
+                )
+            checked[name] = body.lower()
+            continue
+        try:
+            parsed = grammar.parse({name: body}, properties)
+        except ValidationError as error:
+            raise ApiError.invalid_payload(
+                f"Property {where}: {' '.join(error.messages)}"
+            ) from None
+        conditions = body["conditions"]
+        for condition in parsed.conditions:
+            rule = _value_schema(name, condition.type, condition.condition)
+            value = conditions[condition.condition]
+            if not all(_fits(item, rule) for item in _as_list(value)):
+                raise ApiError.invalid_payload(
+                    f"Property {where}.conditions.{condition.condition} should be "
+                    f"{_RULE_WORDS.get(id(rule), 'a value')}"
+                )
+        checked[name] = {"conditions": {c: _as_list(v) for c, v in conditions.items()}}
+    return checked
+
+
+_RULE_WORDS = {
+    id(_VALUES["text"]): "a text",
+    id(_VALUES["status"]): "one of " + ", ".join(get_args(Status)),
+    id(_VALUES["money"]): "an amount in minor units (a whole number)",
+    id(_VALUES["number"]): "a number",
+    id(_VALUES["moment"]): "a date (2026-05-31) or a date-time with its UTC offset (ISO 8601)",
+    id(_VALUES["days"]): f"a number of days from 0 to {grammar.MAX_DAYS}",
+    id(_VALUES["boolean"]): "true or false",
+    id(_VALUES["scalar"]): "a text, number or boolean",
+}
+
+
 def _fits(value: Any, rule: dict[str, Any]) -> bool:
-    """Whether one value fits one of ``_value_rules``' rules."""
+    """Whether one value fits one of ``_value_schema``'s rules, as the document states it."""
     if rule is _ANY_VALUE:
         return True
-    if rule is _STATUS:
+    if rule is _VALUES["status"]:
         return value in rule["enum"]
-    if rule is _TEXT:
-        return isinstance(value, str) and len(value) <= 255
-    if rule is _MONEY:
-        # JSON's 565.0 is the integer 565 (the document's ``integer`` includes it).
-        whole = type(value) is int or (type(value) is float and value.is_integer())
-        return whole and 0 <= value <= MAX_AMOUNT
-    if rule is _MOMENT:
-        try:
-            moment = parse_datetime(value) if isinstance(value, str) else None
-        except ValueError:  # well formed, but no such day or hour
-            return False
-        return moment is not None and moment.tzinfo is not None
-    if rule is _NUMBER:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    # _SCALAR (bool is an int)
-    return isinstance(value, int) or (isinstance(value, str) and bool(value.strip()))
+    if rule is _VALUES["moment"]:
+        return isinstance(value, str) and _moment_fits(value)
+    if rule.get("type") == "boolean":
+        return isinstance(value, bool)
+    if rule is _VALUES["scalar"]:
+        return any(_fits(value, option) for option in rule["anyOf"])
+    if rule.get("type") == "string":
+        return isinstance(value, str) and bool(value.strip()) and len(value) <= rule["maxLength"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if rule["type"] == "integer" and not (type(value) is int or value.is_integer()):
+        return False  # JSON's 565.0 is the integer 565 (the document's ``integer`` includes it)
+    return bool(rule["minimum"] <= value <= rule["maximum"])
 
 
-def _check_value(where: str, name: str, condition: str, value: Any) -> None:
-    """400 unless ``value`` is what ``_value_rules`` says ``condition`` on ``name`` takes."""
-    field = name if name in REFERENCE_FIELDS else META_PREFIX
-    rule = _value_rules(field).get(condition)
-    if rule is None:
-        raise ApiError.invalid_payload(
-            f"Property {where}: the filter {name} {condition} is not supported"
-        )
-    if rule is _ANY_VALUE:
-        return
-    values = value if isinstance(value, list) else [value]
-    if not values or (len(values) > 1 and field != "status"):
-        raise ApiError.invalid_payload(f"Property {where} takes one value (or a list of one)")
-    if not all(_fits(item, rule) for item in values):
-        expected = {id(_STATUS): "one of " + ", ".join(_STATUS["enum"]), id(_TEXT): "a text",
-                    id(_MONEY): "an amount in minor units (a whole number from 0)",
-                    id(_MOMENT): "a date-time with its UTC offset (ISO 8601)",
-                    id(_NUMBER): "a number"}  # fmt: skip
-        raise ApiError.invalid_payload(
-            f"Property {where} should be {expected.get(id(rule), 'a text, number or boolean')}"
-        )
+def _moment_fits(text: str) -> bool:
+    """A date, or a date-time with its offset (JSON Schema's ``date`` and ``date-time``)."""
+    try:
+        moment = grammar.moment(text)
+    except ValueError:
+        return False
+    return not isinstance(moment, datetime) or moment.tzinfo is not None
 
 
 class ExportParameters(ObjectIn):
@@ -243,56 +280,6 @@ class ExportListOut(Schema):
     total: int
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def checked_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
-    """The reference's JSON ``filters``, checked and with every condition's value a list.
-
-    Raises ``ApiError`` 400 ``invalid_payload`` naming the first unknown field, unknown
-    condition or malformed entry.
-    """
-    if not filters:
-        return {}
-    checked: dict[str, Any] = {}
-    fields = [name for name in filters if name != "junction"]
-    for name, value in filters.items():
-        where = f"{FILTERS}.{name}"
-        if name == "junction":
-            if value not in ("and", "or"):
-                raise ApiError.invalid_payload(
-                    f"Property {where} should be equal to one of the allowed values [ and, or ]"
-                )
-            if value == "or" and len(fields) > 1:
-                raise ApiError.invalid_payload(
-                    f"Property {where}: exports combine several fields with `and` only"
-                )
-            checked[name] = value
-            continue
-        if name not in REFERENCE_FIELDS and not name.startswith(META_PREFIX):
-            raise ApiError.invalid_payload(
-                f"Property {where} is not a field orders can be filtered on; use one of "
-                f"{', '.join(REFERENCE_FIELDS)} or metadata.<key>"
-            )
-        conditions = value.get("conditions") if isinstance(value, dict) else None
-        if not isinstance(conditions, dict) or not conditions:
-            raise ApiError.invalid_payload(
-                f'Property {where} should be an object {{"conditions": {{"$condition": [values]}}}}'
-            )
-        for condition, condition_value in conditions.items():
-            if condition not in REFERENCE_CONDITIONS:
-                raise ApiError.invalid_payload(
-                    f"Property {where}.conditions.{condition} is not a known condition; use "
-                    f"one of {', '.join(REFERENCE_CONDITIONS)}"
-                )
-            _check_value(f"{where}.conditions.{condition}", name, condition, condition_value)
-        checked[name] = {
-            "conditions": {condition: _as_list(v) for condition, v in conditions.items()}
-        }
-    return checked
-
-
 # The orders list's query parameters (how dashboard exports store their filters) → the
 # reference's field and condition, for showing a dashboard export through the API.
 _LIST_PARAMETERS = {
@@ -330,7 +317,19 @@ def reference_filters(stored: dict[str, Any]) -> dict[str, Any]:
     A list parameter with no reference equivalent (``q``, ``meta`` …) is shown as ``$in``.
     """
     result: dict[str, Any] = {}
+    conditions_form = {
+        name: [str(v) for v in _as_list(value)]
+        for name, value in (stored or {}).items()
+        if name.startswith(grammar.PARAMETER_PREFIX)
+    }
+    if conditions_form:
+        try:
+            result.update(grammar.from_query(conditions_form))
+        except ValidationError:  # stored before the grammar changed: shown as stored
+            result.update(conditions_form)
     for name, value in (stored or {}).items():
+        if name.startswith(grammar.PARAMETER_PREFIX):
+            continue
         if name == "junction" or (isinstance(value, dict) and "conditions" in value):
             result[name] = value
             continue

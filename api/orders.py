@@ -5,7 +5,6 @@
 """
 
 import json
-import re
 from datetime import UTC, tzinfo
 from typing import Any, Literal
 
@@ -15,9 +14,10 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from ninja import Query, Router
 from ninja.responses import NinjaJSONEncoder
 
+from orders import grammar
 from orders.filters import DEFAULT_SORT, OrderFilter
 from orders.models import Order
-from orders.reference_filters import REFERENCE_CONDITIONS, REFERENCE_FIELDS, filters_query
+from orders.reference_filters import filters_query
 from orders.selectors import order_ids_page
 
 from .auth import actor_for
@@ -97,8 +97,9 @@ def list_orders(
     order: ListOrder = Query("-created_at"),
 ) -> HttpResponse:
     """A page of orders, newest first unless `order` says otherwise. Filter with the
-    reference's `filters[<field>][conditions][<$operator>][<index>]=<value>` parameters
-    (the fields and operators of exports' filters; `filters[junction]=and`).
+    reference's `filters[<field>][conditions][<$condition>][<index>]=<value>` parameters
+    (the fields and conditions of exports' filters, docs/filters.md; `filters[junction]=and`
+    or `or` across them).
 
     `total` is exact up to 10,000 matches; past that it is PostgreSQL's estimate."""
     order_filter = order_filter_for(request.GET, order=order)
@@ -122,10 +123,10 @@ def order_filter_for(
     params: QueryDict, *, order: str = DEFAULT_SORT, zone: tzinfo = UTC
 ) -> OrderFilter:
     """The ``OrderFilter`` for the reference's ``filters[...]`` parameters in ``params``
-    (``GET /v1/orders``, ``GET /v1/orders/stats``), its dates without an offset read in
-    ``zone``; a 400 ``invalid_query_params`` naming the first filter that is wrong."""
+    (``GET /v1/orders``, ``GET /v1/orders/stats``; ``orders.grammar``), its dates without an
+    offset read in ``zone``; a 400 ``invalid_query_params`` naming what is wrong."""
     try:
-        query = filters_query(_filters(params), order)
+        query = filters_query(grammar.from_query(params), order)
     except ValidationError as error:
         raise ApiError(400, "invalid_query_params", details=" ".join(error.messages)) from error
     order_filter = OrderFilter(
@@ -134,62 +135,6 @@ def order_filter_for(
     if not order_filter.is_valid():
         field, errors = next(iter(order_filter.form.errors.items()))
         problems = " ".join(map(str, errors))
-        raise ApiError(400, "invalid_query_params", details=f"Filter {field}: {problems}")
+        details = problems if field == "conditions" else f"Filter {field}: {problems}"
+        raise ApiError(400, "invalid_query_params", details=details)
     return order_filter
-
-
-_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
-
-
-def _filters(params: QueryDict) -> dict[str, Any]:
-    """``filters[status][conditions][$in][0]=PAID`` … → the reference's JSON filters,
-    checked: a field or operator outside the reference's is a 400 naming it."""
-    filters: dict[str, Any] = {}
-    for name, values in params.lists():
-        if not name.startswith("filters["):
-            continue
-        path = _BRACKETS.findall(name[len("filters") :])
-        if "".join(f"[{part}]" for part in path) != name[len("filters") :] or not path:
-            raise _bad_filter(name)
-        if path == ["junction"]:
-            junction = values[-1].lower()
-            if junction not in ("and", "or"):
-                raise _bad_filter(
-                    name, f"junction must be and or or (actual value is '{junction}')"
-                )
-            filters["junction"] = junction
-            continue
-        if len(path) not in (3, 4) or path[1] != "conditions":
-            raise _bad_filter(name)
-        field, _, condition, *index = path
-        # metadata.<key> is passed on: filters_query says whether it can filter on it
-        if field not in REFERENCE_FIELDS and not field.startswith("metadata."):
-            raise _bad_filter(
-                name, f"unknown field {field}; allowed: {', '.join(REFERENCE_FIELDS)}"
-            )
-        if condition not in REFERENCE_CONDITIONS:
-            raise _bad_filter(name, f"unknown condition {condition}")
-        conditions = filters.setdefault(field, {"conditions": {}})["conditions"]
-        if index:
-            if not index[0].isdigit():
-                raise _bad_filter(name)
-            existing = conditions.setdefault(condition, [])
-            if not isinstance(existing, list):
-                raise _bad_filter(name, "mixes a value and a list of values")
-            existing.extend(values)
-        else:
-            conditions[condition] = values[-1]
-    junction = filters.pop("junction", "and")
-    if junction == "or" and len(filters) > 1:
-        raise _bad_filter("filters[junction]", "junction or is not supported; use and")
-    return filters
-
-
-def _bad_filter(name: str, why: str | None = None) -> ApiError:
-    details = (
-        f"Parameter {name} should match filters[<field>][conditions][<$condition>][<index>] "
-        "or filters[<field>][conditions][<$condition>]"
-    )
-    return ApiError(
-        400, "invalid_query_params", details=f"Parameter {name}: {why}" if why else details
-    )

@@ -24,6 +24,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from core.filters import Moment
+from orders import grammar
 from orders.filters import OrderFilter
 from orders.models import Order, OrderStatus
 
@@ -212,7 +213,7 @@ def _uses_stats(filterset: OrderFilter, zone: tzinfo, moments: list[datetime]) -
         return False  # someone's orders only, or none
     data = filterset.form.cleaned_data
     for name, value in data.items():
-        if name in STATS_FILTERS or value in (None, "", [], ()):
+        if name in STATS_FILTERS or value in (None, "", [], (), grammar.NO_FILTERS):
             continue
         return False
     if not all(

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from core.money import format_money
 from customers.models import Customer, Segment
 
+from . import grammar
 from .filters import DEFAULT_SORT, SORT_CHOICES, OrderFilter
 from .models import Order, OrderStatus
 
@@ -71,12 +72,36 @@ def describe(filterset: OrderFilter) -> list[Phrase]:
             phrases.append(Phrase(f"Has {what}" if data[name] else f"No {what}", name))
     for condition in data.get("meta") or []:
         phrases.append(Phrase(condition.label, "meta", condition.url_value))
+    phrases.extend(_condition_phrases(data.get("conditions")))
     if data.get("segment") is not None:
         segment_id = int(data["segment"])
         segment = Segment.objects.filter(pk=segment_id).values_list("name", flat=True).first()
         text = f"Customer in segment {segment}" if segment else f"Segment {segment_id} (deleted)"
         phrases.append(Phrase(text, "segment"))
     return phrases
+
+
+def _condition_phrases(filters: grammar.Filters | None) -> list[Phrase]:
+    """A phrase per condition; conditions joined by ``or`` are one phrase (``Any of: …``),
+    since apart they would read as each narrowing the list."""
+    if not filters:
+        return []
+    if filters.junction == "or" and len(filters.conditions) > 1:
+        labels = "; ".join(condition.label for condition in filters.conditions)
+        return [Phrase(f"Any of: {labels}", CONDITIONS_PARAMETER)]
+    return [
+        Phrase(condition.label, condition_parameter(condition))
+        for condition in filters.conditions
+    ]
+
+
+# Removing this parameter removes every ``filters[...]`` parameter (see ``list_url_without``).
+CONDITIONS_PARAMETER = "filters"
+
+
+def condition_parameter(condition: grammar.Condition) -> str:
+    """The parameters' common prefix of one condition: removing it removes its values."""
+    return f"filters[{condition.field}][conditions][{condition.condition}]"
 
 
 def sentence(phrases: list[Phrase], sort: str | None = None) -> str:

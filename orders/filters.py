@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
-from core.filters import MomentFilter, MoneyFilter, RangeForm
+from core.filters import MomentFilter, MoneyFilter, RangeForm, filter_zone
 from customers.models import Customer, Segment, name_and_email_words
 from customers.segments import conditions_q
 from customers.selectors import contains_q
@@ -29,6 +29,7 @@ from metadata.conditions import (
     parse_condition,
 )
 
+from . import grammar
 from .models import Order, OrderStatus
 
 # sort value → the columns it orders by; ties are broken by id in the same direction, so a
@@ -178,6 +179,34 @@ class MetaFilter(django_filters.Filter):
     field_class = MetaConditionsField
 
 
+class ConditionsWidget(forms.Widget):
+    """Reads the reference's ``filters[<field>][conditions][<$condition>][<index>]``
+    parameters (and ``filters[junction]``) out of the query, whatever the field's name."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, list[str]]:
+        getlist = data.getlist if hasattr(data, "getlist") else lambda key: [data[key]]
+        return {key: getlist(key) for key in data if key.startswith(grammar.PARAMETER_PREFIX)}
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(key.startswith(grammar.PARAMETER_PREFIX) for key in data)
+
+
+class ConditionsField(forms.Field):
+    """The reference's conditions (``orders.grammar``), typed against the order schema."""
+
+    widget = ConditionsWidget
+    load_properties: Callable[[], dict[str, Any]] = staticmethod(order_schema_properties)
+
+    def clean(self, value: Any) -> grammar.Filters:
+        if not value:
+            return grammar.NO_FILTERS
+        return grammar.parse(grammar.from_query(value), self.load_properties())
+
+
+class ConditionsFilter(django_filters.Filter):
+    field_class = ConditionsField
+
+
 class OrderFilterForm(RangeForm):
     ranges = (
         ("created_after", "created_before"),
@@ -237,6 +266,9 @@ class OrderFilter(django_filters.FilterSet):
         field_name="referrer", lookup_expr="isnull", exclude=True, label="Has referrer"
     )
     meta = MetaFilter(method="filter_meta", label="Metadata")
+    # The reference's filter grammar: ``filters[source_id][conditions][$in][0]=shop-1`` …,
+    # joined by ``filters[junction]`` (and by default); the other filters add to it (and).
+    conditions = ConditionsFilter(method="filter_conditions", label="Conditions")
     # Orders of a customer segment's members (``?segment=<id>``), linked from the segment page.
     segment = django_filters.NumberFilter(method="filter_segment", label="Segment")
     sort = django_filters.ChoiceFilter(
@@ -298,6 +330,7 @@ class OrderFilter(django_filters.FilterSet):
             form.hint_empty_ranges = self.hint_empty_ranges  # type: ignore[attr-defined]  # read by the form
             # The metadata conditions are read against this FilterSet's copy of the schema.
             form.fields["meta"].load_properties = lambda: self.schema_properties  # type: ignore[attr-defined]  # read by the field
+            form.fields["conditions"].load_properties = lambda: self.schema_properties  # type: ignore[attr-defined]  # read by the field
         return self._form  # type: ignore[attr-defined]  # FilterSet.form's cache
 
     @cached_property
@@ -344,6 +377,13 @@ class OrderFilter(django_filters.FilterSet):
             queryset = queryset.filter(condition_q(condition))
         return queryset
 
+    def filter_conditions(
+        self, queryset: QuerySet, name: str, value: grammar.Filters | None
+    ) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(grammar.filters_q(value, zone=filter_zone(self)))
+
     def filter_segment(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         """Orders whose customer is a member of the segment; no orders for an unknown one."""
         if value is None:
@@ -375,6 +415,12 @@ class OrderFilter(django_filters.FilterSet):
             return False
         if data.get("segment") is not None:
             return False  # a semi-join on computed conditions: the planner only guesses
+        conditions = data.get("conditions")
+        if conditions and any(
+            c.condition in grammar.GUESSED_CONDITIONS or c.field in ("customer_id", "referrer_id")
+            for c in conditions.conditions
+        ):
+            return False
         return not any(data.get(name) for name in ("q", "customer", "referrer"))
 
     @property

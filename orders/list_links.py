@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from core.lists import changed_query
 
-from .filter_descriptions import describe
+from . import grammar
+from .filter_descriptions import CONDITIONS_PARAMETER, describe
 from .filters import OrderFilter
 from .saved_views import canonical_query
 
@@ -71,7 +72,18 @@ def list_url(query: QueryDict) -> str:
 def list_url_without(query: QueryDict, name: str, value: str | None = None) -> str:
     remaining = query.copy()
     remaining.pop("page", None)
-    if value is None:
+    if name == CONDITIONS_PARAMETER or name.startswith(grammar.PARAMETER_PREFIX):
+        # A condition's values (``name[0]``, ``name[1]`` …), or every condition; the
+        # junction goes with the last condition.
+        prefix = name + "[" if name != CONDITIONS_PARAMETER else grammar.PARAMETER_PREFIX
+        for key in [key for key in remaining if key == name or key.startswith(prefix)]:
+            remaining.pop(key)
+        if not any(
+            key.startswith(grammar.PARAMETER_PREFIX) and key != "filters[junction]"
+            for key in remaining
+        ):
+            remaining.pop("filters[junction]", None)
+    elif value is None:
         remaining.pop(name, None)
     else:
         remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])

@@ -3,8 +3,9 @@
 An export stores its filters as parameters, never as a list of ids, in one of two spellings:
 
 - the list's own query parameters, as the dashboard's Export dialog stores them:
-  ``{"status": ["PAID"], "created_after": ["2026-01-01"], "meta": ["channel:eq:web"]}``;
-- the reference's JSON conditions, for the API:
+  ``{"status": ["PAID"], "created_after": ["2026-01-01"], "meta": ["channel:eq:web"],
+  "filters[source_id][conditions][$in][0]": ["shop-1"]}``;
+- the reference's JSON conditions, for the API (``orders.grammar``):
   ``{"status": {"conditions": {"$in": ["PAID"]}}, "amount": {"conditions": {"$more_than": 100}}}``.
 
 Both become a ``QueryDict`` for ``OrderFilter``, so an export and the list select the same rows.
@@ -12,128 +13,81 @@ Both become a ``QueryDict`` for ``OrderFilter``, so an export and the list selec
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from core.money import format_plain
-
-# Reference field → the list's (lower bound, upper bound) parameters.
-_RANGES = {
-    "created_at": ("created_after", "created_before"),
-    "updated_at": ("updated_after", "updated_before"),
-    "amount": ("amount_min", "amount_max"),
-    "total_amount": ("total_min", "total_max"),
-    "total_discount_amount": ("discount_min", "discount_max"),
-}
-_MONEY = {"amount", "total_amount", "total_discount_amount"}
-
-
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
-
-
-def _money(minor_units: Any, shift: int = 0) -> str:
-    """Minor units (the API's) → the list's major-unit text; ``shift`` makes a bound strict."""
-    try:
-        units = int(minor_units) + shift
-    except (TypeError, ValueError):
-        raise ValidationError(f"'{minor_units}' is not an amount in minor units.") from None
-    return format_plain(units)
-
-
-# Reference condition → the list's metadata operator (``meta=key:op:value``).
-_META_OPERATORS = {
-    "$is": "eq",
-    "$is_not": "ne",
-    "$contains": "contains",
-    "$has_value": "set",
-    "$is_unknown": "unset",
-    "$more_than": "gt",
-    "$more_than_equal": "gte",
-    "$less_than": "lt",
-    "$less_than_equal": "lte",
-    "$after": "after",
-    "$before": "before",
-}
-META_PREFIX = "metadata."
-
-
-def _meta_text(value: Any) -> str:
-    value = _first(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def _reference_condition(query: QueryDict, field: str, conditions: dict[str, Any]) -> None:
-    for condition, value in conditions.items():
-        if field.startswith(META_PREFIX) and condition in _META_OPERATORS:
-            key = field.removeprefix(META_PREFIX)
-            text = "" if condition in ("$has_value", "$is_unknown") else _meta_text(value)
-            query.appendlist("meta", f"{key}:{_META_OPERATORS[condition]}:{text}")
-        elif field == "status" and condition in ("$in", "$is"):
-            values = value if isinstance(value, list) else [value]
-            query.setlist("status", [str(v) for v in values])
-        elif field == "source_id" and condition in ("$is", "$contains"):
-            query["source_id"] = str(_first(value))
-            query["source_id_match"] = "is" if condition == "$is" else "contains"
-        elif field in ("customer_id", "referrer_id") and condition == "$is":
-            query[field.removesuffix("_id")] = str(_first(value))
-        elif field in ("customer_id", "referrer_id") and condition in ("$has_value", "$is_unknown"):
-            has = "has_" + field.removesuffix("_id")
-            query[has] = "true" if condition == "$has_value" else "false"
-        elif field in _RANGES and condition in _BOUNDS:
-            low_or_high, shift = _BOUNDS[condition]
-            name = _RANGES[field][low_or_high]
-            value = _first(value)
-            query[name] = _money(value, shift) if field in _MONEY else str(value)
-        else:
-            raise ValidationError(f"The filter {field} {condition} is not supported.")
-
-
-# condition → (0 lower bound | 1 upper bound, minor units to add for a strict bound)
-_BOUNDS = {
-    "$after": (0, 0),
-    "$more_than_equal": (0, 0),
-    "$more_than": (0, 1),
-    "$before": (1, 0),
-    "$less_than_equal": (1, 0),
-    "$less_than": (1, -1),
-}
-
-
-# The fields the reference's JSON conditions may filter exports on here, and every condition
-# the reference knows (a condition outside it is a typo; one inside it may still be
-# unsupported for a field, which ``filters_query`` says).
-REFERENCE_FIELDS = ("status", "source_id", "customer_id", "referrer_id", *_RANGES)
-REFERENCE_CONDITIONS = (
-    "$in", "$not_in", "$is", "$is_not", "$has_value", "$is_unknown", "$contains",
-    "$not_contain", "$starts_with", "$ends_with", "$more_than", "$less_than",
-    "$more_than_equal", "$less_than_equal", "$after", "$before", "$is_days_ago",
-    "$is_days_in_future", "$more_than_ago", "$less_than_ago", "$more_than_future",
-    "$less_than_future", "$count", "$count_less", "$count_more",
-)  # fmt: skip
+from . import grammar
+from .models import OrderStatus
 
 
 def filters_query(filters: dict[str, Any] | None, order: str) -> QueryDict:
     """The ``OrderFilter`` query for stored ``filters`` and the export's ``order`` (sort)."""
     query = QueryDict(mutable=True)
+    reference: dict[str, Any] = {}
     for name, value in (filters or {}).items():
-        if isinstance(value, dict):
-            conditions = value.get("conditions")
-            if not isinstance(conditions, dict):
-                raise ValidationError(f"The filter {name} needs its conditions.")
-            _reference_condition(query, name, conditions)
+        if name == "junction" or isinstance(value, dict):
+            reference[name] = value
         elif isinstance(value, list):
             query.setlist(name, [str(v) for v in value])
         else:
             query[name] = str(value)
+    for name, value in grammar.to_query(_as_list_filters(reference, query)):
+        query.appendlist(name, value)
     query.pop("page", None)
     query.pop("per_page", None)
     query["sort"] = order
     return query
+
+
+# Reference field → the list's (from, to) parameters: the same inclusive days or instants.
+_DATE_PARAMETERS = {
+    "created_at": ("created_after", "created_before"),
+    "updated_at": ("updated_after", "updated_before"),
+}
+
+
+def _as_list_filters(reference: dict[str, Any], query: QueryDict) -> dict[str, Any]:
+    """Conditions joined with ``and`` that are the list's own filters move to them: statuses
+    (``$in``/``$is``) and creation or update dates (``$after``/``$before``). The insights
+    strip's statistics answer those; the rest stays conditions. Values that do not read are
+    left to the conditions, whose messages name the field."""
+    fields = [name for name in reference if name != "junction"]
+    if str(reference.get("junction", "and")).lower() != "and" and len(fields) > 1:
+        return reference
+    remaining = dict(reference)
+    for field in fields:
+        conditions = reference[field].get("conditions")
+        if not isinstance(conditions, dict) or not conditions:
+            continue
+        moved = _list_parameters(field, conditions)
+        if moved is None or any(name in query for name in moved):
+            continue
+        for name, values in moved.items():
+            query.setlist(name, values)
+        del remaining[field]
+    return remaining
+
+
+def _list_parameters(field: str, conditions: dict[str, Any]) -> dict[str, list[str]] | None:
+    """The list's parameters for one field's conditions, or ``None`` when they have none."""
+    single = {c: (v if isinstance(v, list) else [v]) for c, v in conditions.items()}
+    if field == "status" and len(single) == 1:
+        condition, values = next(iter(single.items()))
+        valid = values and all(isinstance(v, str) and v in OrderStatus.values for v in values)
+        if condition in ("$in", "$is") and valid and (condition == "$in" or len(values) == 1):
+            return {"status": list(values)}
+    if field in _DATE_PARAMETERS and set(single) <= {"$after", "$before"}:
+        after, before = _DATE_PARAMETERS[field]
+        moved = {}
+        for condition, values in single.items():
+            if len(values) != 1 or not isinstance(values[0], str):
+                return None
+            try:
+                grammar.moment(values[0])
+            except ValueError:
+                return None
+            moved[after if condition == "$after" else before] = [values[0].strip()]
+        return moved
+    return None
 
 
 def list_filters(query: QueryDict) -> dict[str, list[str]]:

@@ -62,7 +62,10 @@ def test_a_whole_number_written_with_a_fraction_is_an_integer(api_client):
         {"amount": {"conditions": {"$more_than": "100"}}},
         {"amount": {"conditions": {"$more_than": [100, "x"]}}},
         {"created_at": {"conditions": {"$after": 0}}},
-        {"referrer_id": {"conditions": {"$ends_with": "x"}}},
+        {"referrer_id": {"conditions": {"$more_than": "x"}}},
+        {"created_at": {"conditions": {"$after": "2026-03-01T10:00:00"}}},  # no offset
+        {"created_at": {"conditions": {"$is_days_ago": -1}}},
+        {"metadata.note": {"conditions": {"$contains": ""}}},
         {"metadata.score": {"conditions": {"$more_than": "high"}}},
         {"status": {"conditions": {"$in": ["LOST"]}}},
     ],

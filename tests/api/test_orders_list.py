@@ -143,8 +143,10 @@ def test_metadata_source_id_and_presence_filters(api_client):
         ("filters[status][oops]", "PAID", "filters[status][oops]"),
         ("filters[amount][conditions][$more_than]", "lots", "lots"),
         ("filters[status][conditions][$in][0]", "NOPE", "status"),
-        ("filters[created_at][conditions][$after]", "yesterday", "created_after"),
-        ("filters[metadata.channel][conditions][$starts_with]", "w", "metadata.channel"),
+        ("filters[created_at][conditions][$after]", "yesterday", "created_at $after"),
+        ("filters[metadata.channel][conditions][$count]", "2", "metadata.channel $count"),
+        ("filters[amount][conditions][$starts_with]", "1", "amount $starts_with"),
+        ("filters[junction]", "xor", "junction"),
         ("filters[metadata.score][conditions][$more_than]", "high", "score"),
     ],
 )
