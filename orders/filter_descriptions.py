@@ -90,8 +90,7 @@ def _condition_phrases(filters: grammar.Filters | None) -> list[Phrase]:
         labels = "; ".join(condition.label for condition in filters.conditions)
         return [Phrase(f"Any of: {labels}", CONDITIONS_PARAMETER)]
     return [
-        Phrase(condition.label, condition_parameter(condition))
-        for condition in filters.conditions
+        Phrase(condition.label, condition_parameter(condition)) for condition in filters.conditions
     ]
 
 
