@@ -478,11 +478,19 @@ def to_query(filters: Mapping[str, Any] | None) -> list[tuple[str, str]]:
             if not values:
                 values = [""]
             for index, item in enumerate(values):
-                text = _shown(item) if not isinstance(item, str) else item
-                if isinstance(item, bool):
-                    text = "true" if item else "false"
-                pairs.append((f"filters[{field}][conditions][{condition}][{index}]", text))
+                pairs.append((f"filters[{field}][conditions][{condition}][{index}]", _text(item)))
     return pairs
+
+
+def _text(item: Any) -> str:
+    """A JSON value as the query-string form writes it (JSON's 168.0 is the integer 168)."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, bool):
+        return "true" if item else "false"
+    if isinstance(item, float) and item.is_integer():
+        return str(int(item))
+    return _shown(item)
 
 
 def as_json(filters: Filters) -> dict[str, Any]:

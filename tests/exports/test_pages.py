@@ -196,7 +196,7 @@ def test_audit_log_reads_export_filters_as_sentences_never_json(marketing_client
     # Then their filters read as the list's chips do, without JSON or parameter names
     cells = re.findall(r'<td class="small export-filters">([^<]*)</td>', page)
     assert sorted(cells) == ["Amount ≥ $25.00", "Status is Paid or Canceled, Amount from $10.00"]
-    assert '<dd id="export-filters">Amount from $25.00</dd>' in detail
+    assert '<dd id="export-filters">Amount ≥ $25.00</dd>' in detail
     assert "$more_than_equal" not in page + detail and "amount_min" not in page
     # and the sort reads as the list's Sort menu names it
     assert "<dt>Sort</dt><dd>Created, newest first</dd>" in detail
