@@ -695,9 +695,13 @@ def _stored_values(value: Any, kind: str) -> list[Any]:
 def _stored_moment(moment: datetime, zone: tzinfo, whole_days: bool) -> str:
     """An instant as metadata stores it (``metadata.validation``): the local day of a date
     property, else UTC with milliseconds and Z."""
-    if whole_days:
-        return moment.astimezone(zone).date().isoformat()
-    utc = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    try:
+        if whole_days:
+            return moment.astimezone(zone).date().isoformat()
+        utc = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    except OverflowError:
+        # Past year 9999 (or before year 1) there: after (before) every stored text.
+        return "99999" if moment.year > 1 else "0000"
     return utc.replace("+00:00", "Z")
 
 
