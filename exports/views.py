@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.auth import signed_in
 from core.jobs import QueueUnavailable
 from core.views import DashboardView
+from orders.condition_rows import without_condition_row
 from orders.filters import OrderFilter
 from orders.list_links import active_chips, fold_meta_rows
 from orders.reference_filters import list_filters
@@ -53,7 +54,9 @@ class ExportCreateView(DashboardView):
     def _list_query(self, request: HttpRequest) -> QueryDict:
         text = request.POST.get("query", "") if request.method == "POST" else ""
         query = QueryDict(text) if request.method == "POST" else request.GET
-        return fold_meta_rows(query)[0]
+        # The panel's conditions builder is sent along (hx-include) but, like the list, the
+        # export takes a condition once it is added, not while it is being typed.
+        return without_condition_row(fold_meta_rows(query)[0])
 
     def _context(self, request: HttpRequest, query: QueryDict, **extra: Any) -> dict[str, Any]:
         filterset = OrderFilter(query, queryset=orders_visible_to(request.user))

@@ -97,12 +97,12 @@ def order_schema_properties() -> dict[str, MetadataProperty]:
 # The list's key suggestions may lag a schema change made in another process by this long;
 # conditions are always parsed against the live schema (``order_schema_properties``).
 SCHEMA_KEYS_TTL_SECONDS = 30.0
-_schema_keys: list[tuple[float, list[tuple[str, str]]]] = []
+_schema_keys: list[tuple[float, list[tuple[str, str, bool]]]] = []
 
 
-def order_schema_keys() -> list[tuple[str, str]]:
-    """``(name, type)`` of the order schema's live properties, by name: what the orders list
-    suggests as metadata keys.
+def order_schema_keys() -> list[tuple[str, str, bool]]:
+    """``(name, type, array)`` of the order schema's live properties, by name: what the
+    orders list suggests as metadata keys (and types its conditions by).
 
     Remembered per process for ``SCHEMA_KEYS_TTL_SECONDS`` (a query less on every list page),
     and forgotten as soon as this process saves or deletes a schema or property.
@@ -110,7 +110,7 @@ def order_schema_keys() -> list[tuple[str, str]]:
     now = time.monotonic()
     if _schema_keys and _schema_keys[0][0] > now:
         return _schema_keys[0][1]
-    keys = [(name, prop.type) for name, prop in order_schema_properties().items()]
+    keys = [(name, prop.type, prop.array) for name, prop in order_schema_properties().items()]
     _schema_keys[:] = [(now + SCHEMA_KEYS_TTL_SECONDS, keys)]
     return keys
 

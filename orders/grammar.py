@@ -114,7 +114,7 @@ FIELDS: dict[str, Field] = {
 }
 _PEOPLE = ("customer_id", "referrer_id")
 # Metadata schema type → grammar type (an array property of any type is "array").
-_SCHEMA_TYPES = {
+_SCHEMA_TYPES: dict[str, str] = {
     MetadataProperty.Type.STRING: "string",
     MetadataProperty.Type.IMAGE_URL: "string",
     MetadataProperty.Type.NUMBER: "number",
@@ -229,6 +229,12 @@ class Filters:
 NO_FILTERS = Filters("and", ())
 
 
+def schema_field_type(schema_type: str, array: bool) -> str:
+    """The grammar type of a metadata schema property of ``schema_type`` (``array``: a list
+    of them)."""
+    return "array" if array else _SCHEMA_TYPES[schema_type]
+
+
 def field_type(field: str, properties: Mapping[str, MetadataProperty]) -> tuple[str, str]:
     """``(grammar type, schema type)`` of ``field``; a ``ValidationError`` for an unknown one."""
     if field in FIELDS:
@@ -244,7 +250,7 @@ def field_type(field: str, properties: Mapping[str, MetadataProperty]) -> tuple[
         prop = properties.get(key)
         if prop is None:
             return "unknown", ""
-        return ("array" if prop.array else _SCHEMA_TYPES[prop.type]), prop.type
+        return schema_field_type(prop.type, prop.array), prop.type
     raise ValidationError(
         f"The filter {field} is not a field orders can be filtered on; use one of "
         f"{', '.join(FIELDS)} or metadata.<key>.",

@@ -17,6 +17,7 @@ from django.http import QueryDict
 
 from . import grammar
 from .models import OrderStatus
+from .saved_views import CONDITION_PREFIX
 
 
 def filters_query(filters: dict[str, Any] | None, order: str) -> QueryDict:
@@ -91,10 +92,13 @@ def _list_parameters(field: str, conditions: dict[str, Any]) -> dict[str, list[s
 
 
 def list_filters(query: QueryDict) -> dict[str, list[str]]:
-    """The list's query as stored parameters (without the sort and the page)."""
+    """The list's query as stored parameters (without the sort and the page). Blank values
+    filter nothing and are left out, except a condition's (``filters[...]``): ``$has_value``
+    and ``$is_unknown`` take none, as the list's URL keeps them (``canonical_query``)."""
     skip = {"sort", "page", "per_page", "csrfmiddlewaretoken", "fields", "order"}
-    return {
-        name: [v for v in query.getlist(name) if v.strip()]
-        for name in query
-        if name not in skip and any(v.strip() for v in query.getlist(name))
-    }
+    stored = {}
+    for name in query:
+        kept = [v for v in query.getlist(name) if v.strip() or name.startswith(CONDITION_PREFIX)]
+        if name not in skip and kept:
+            stored[name] = kept
+    return stored

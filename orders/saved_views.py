@@ -6,6 +6,7 @@ Only its owner may rename, share, update or delete it; everyone who may view ord
 shared with the team.
 """
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,7 +24,13 @@ Viewer = User | AnonymousUser
 # Where the list is, not what it shows: a view opens at its first page.
 IGNORED_PARAMETERS = frozenset({"page"})
 # Values that change nothing: the filter form sends them whenever it is used.
-DEFAULT_VALUES = frozenset({("sort", DEFAULT_SORT), ("source_id_match", "is")})
+DEFAULT_VALUES = frozenset(
+    {("sort", DEFAULT_SORT), ("source_id_match", "is"), ("filters[junction]", "and")}
+)
+# The reference's conditions (``filters[<field>][conditions][<$condition>][<index>]``): kept
+# even blank, since ``$has_value`` and ``$is_unknown`` take no value, and a condition missing
+# its value should say so (the grammar's message) rather than vanish.
+CONDITION_PREFIX = "filters["
 NAME_MAX_LENGTH = SavedView._meta.get_field("name").max_length
 UNIQUE_CONSTRAINT = "saved_view_owner_name_uniq"
 
@@ -31,22 +38,34 @@ UNIQUE_CONSTRAINT = "saved_view_owner_name_uniq"
 def canonical_query(query: str | QueryDict) -> str:
     """The orders list's query string in one form, so equal filters give equal strings.
 
-    Drops ``page``, blank values (an empty filter field filters nothing) and default ones
-    (newest first, source ID "is"), keeps repeated parameters (``status=PAID&status=CANCELED``,
-    several ``meta=``) in their given order, since their order can matter to the person
-    reading them, and sorts parameter names.
+    Drops ``page``, blank values (an empty filter field filters nothing; a condition's are
+    kept, see ``CONDITION_PREFIX``) and default ones (newest first, source ID "is", conditions
+    joined by "and"), keeps repeated parameters (``status=PAID&status=CANCELED``, several
+    ``meta=``) in their given order, since their order can matter to the person reading them,
+    and sorts parameter names, numbers in them by value (a condition's ``[2]`` before its
+    ``[10]``, so its values keep their order).
     ``:`` stays readable (``meta=payment_method:eq:Visa``); everything else is encoded.
     """
     if isinstance(query, str):
         query = QueryDict(query.removeprefix("?"))
     pairs = [
         (name, value)
-        for name in sorted(query)
+        for name in sorted(query, key=_by_number)
         if name not in IGNORED_PARAMETERS
         for value in query.getlist(name)
-        if value.strip() and (name, value) not in DEFAULT_VALUES
+        if (value.strip() or name.startswith(CONDITION_PREFIX))
+        and (name, value) not in DEFAULT_VALUES
     ]
     return urlencode(pairs, safe=":")
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _by_number(name: str) -> tuple[tuple[int, str], ...]:
+    """A sort key reading runs of digits as numbers: ``a[2]`` before ``a[10]``."""
+    parts = _DIGITS.split(name)
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in parts)
 
 
 def may_save_views(user: Viewer) -> bool:

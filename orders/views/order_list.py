@@ -15,6 +15,13 @@ from core.lists import PAGE_SIZES, page_state
 from core.views import DashboardView
 from metadata.conditions import OPERATORS, OPERATORS_BY_TYPE, order_schema_keys
 
+from ..condition_rows import (
+    CONDITION_OPTIONS,
+    JUNCTION,
+    condition_lines,
+    field_options,
+    fold_condition_rows,
+)
 from ..filters import DEFAULT_SORT, SORT_CHOICES, SORTS, OrderFilter
 from ..list_links import (
     Chip,
@@ -39,7 +46,15 @@ MONEY_RANGES = (
 MONEY_PARAMS = tuple(name for _, low, high in MONEY_RANGES for name in (low, high))
 PRESENCE = (("has_customer", "customer"), ("has_referrer", "referrer"))
 # The filters with a message area in the panel; a change in the form updates these areas.
-ERROR_FIELDS = ("status", *DATE_PARAMS, *MONEY_PARAMS, "has_customer", "has_referrer", "meta")
+ERROR_FIELDS = (
+    "status",
+    *DATE_PARAMS,
+    *MONEY_PARAMS,
+    "has_customer",
+    "has_referrer",
+    "meta",
+    "conditions",
+)
 # The table's columns: (sort key or "", heading, CSS class).
 COLUMNS = (
     ("status", "Status", ""),
@@ -61,7 +76,9 @@ class OrderListView(DashboardView):
     title = "Orders"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        query, folded = fold_meta_rows(request.GET)
+        query, meta_folded = fold_meta_rows(request.GET)
+        query, conditions_folded = fold_condition_rows(query)
+        folded = meta_folded or conditions_folded
         # htmx asks for the whole page when it restores one missing from its history cache.
         fragment = self.request.htmx and not self.request.htmx.history_restore_request
         if folded and not fragment:
@@ -77,6 +94,7 @@ class OrderListView(DashboardView):
             text_search=filterset.searches_text,
         )
         sort = filterset.sort_in_force
+        schema_keys = self._schema_keys(filterset)
         context = self.get_context_data(
             filterset=filterset,
             form=filterset.form,
@@ -92,7 +110,7 @@ class OrderListView(DashboardView):
             clear_url=list_path(),
             current_query=canonical_query(query),
             saved_views=saved_views_for(request.user),
-            meta_properties=self._meta_properties(filterset),
+            meta_properties=self._meta_properties(schema_keys),
             meta_rows=self._meta_rows(filterset, query),
             operators=OPERATORS,
             # The panel's choices, worked out here: through the template engine (BoundFields,
@@ -101,7 +119,13 @@ class OrderListView(DashboardView):
             money_ranges=self._money_ranges(filterset),
             date_boxes={name: self._date_box(filterset, name) for name in DATE_PARAMS},
             error_fields=[filterset.form[name] for name in ERROR_FIELDS],
-            meta_added=folded and any(key.strip() for key in request.GET.getlist("meta_key")),
+            meta_added=meta_folded and any(key.strip() for key in request.GET.getlist("meta_key")),
+            condition_lines=condition_lines(filterset, query),
+            field_options=field_options(schema_keys),
+            condition_options=CONDITION_OPTIONS,
+            junction=query.get(JUNCTION, "and").strip().lower(),
+            condition_added=conditions_folded
+            and any(field.strip() for field in request.GET.getlist("cond_field")),
             presence=[(name, what, query.get(name, "")) for name, what in PRESENCE],
             headers=self._headers(query, sort),
             sort_options=[(value, label, value == sort) for value, label in SORT_CHOICES],
@@ -174,14 +198,19 @@ class OrderListView(DashboardView):
             if text.strip()
         ]
 
-    def _meta_properties(self, filterset: OrderFilter) -> list[dict[str, Any]]:
-        """The metadata keys the panel suggests: the schema this request read to parse its
-        conditions, else the remembered keys (``order_schema_keys``)."""
+    @staticmethod
+    def _schema_keys(filterset: OrderFilter) -> list[tuple[str, str, bool]]:
+        """``(name, type, array)`` of the metadata keys the panel offers: the schema this
+        request read to parse its conditions, else the remembered keys (``order_schema_keys``)."""
         if "schema_properties" in filterset.__dict__:  # read already (cached_property)
-            keys = [(name, p.type) for name, p in sorted(filterset.schema_properties.items())]
-        else:
-            keys = order_schema_keys()
+            properties = sorted(filterset.schema_properties.items())
+            return [(name, p.type, p.array) for name, p in properties]
+        return order_schema_keys()
+
+    @staticmethod
+    def _meta_properties(keys: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+        """The metadata keys the Metadata fieldset suggests, with the operators they take."""
         return [
             {"name": name, "type": kind, "operators": OPERATORS_BY_TYPE[kind]}
-            for name, kind in keys
+            for name, kind, _ in keys
         ]

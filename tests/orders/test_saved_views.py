@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 PAID_BY_AMOUNT = "sort=-amount&status=PAID"
 CREATE_URL = "/orders/views/"
+SOURCE_IN = "filters[source_id][conditions][$in]"
 
 
 def messages_of(response: HttpResponse) -> list[str]:
@@ -83,6 +84,23 @@ def test_canonical_query_is_the_same_for_the_same_filters_in_any_order() -> None
     expected = "q=Ada+Lovelace&sort=amount&status=PAID"
     assert canonical_query(first) == canonical_query(second) == expected
     assert canonical_query("") == canonical_query("page=4") == ""
+
+
+def test_canonical_query_keeps_conditions_blank_values_and_their_index_order():
+    # Given eleven values of one condition, a valueless one and the default junction
+    values = "&".join(f"{SOURCE_IN}[{i}]=s{i}" for i in range(11))
+    query = f"{values}&filters[customer_id][conditions][$has_value][0]=&filters[junction]=and"
+
+    # When it is put in canonical form
+    canonical = QueryDict(canonical_query(query))
+
+    # Then the values keep their order (index 10 after 9), the blank one stays, "and" goes
+    assert [canonical[f"{SOURCE_IN}[{i}]"] for i in range(11)] == [f"s{i}" for i in range(11)]
+    names = [name for name in canonical if name.startswith(SOURCE_IN)]
+    assert names == [f"{SOURCE_IN}[{i}]" for i in range(11)]
+    assert canonical.getlist("filters[customer_id][conditions][$has_value][0]") == [""]
+    assert "filters[junction]" not in canonical
+    assert QueryDict(canonical_query(f"{values}&filters[junction]=or"))["filters[junction]"] == "or"
 
 
 # --- saving and opening ----------------------------------------------------------------------

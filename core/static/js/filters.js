@@ -7,11 +7,13 @@
 
   const filterForm = (element) => element.closest && element.closest("form[data-filter-form]");
 
-  // The metadata row (key, operator, value) is added by its button or Enter only: a
-  // change elsewhere in the form must not add a half-typed condition.
+  // The metadata row (key, operator, value) and the conditions builder (field, condition,
+  // value) are added by their buttons or Enter only: a change elsewhere in the form must not
+  // add a half-typed condition.
+  const ROWS = ".meta-row, .cond-row";
   document.addEventListener("change", (event) => {
     const form = filterForm(event.target);
-    if (!form || event.target.closest(".meta-row")) return;
+    if (!form || event.target.closest(ROWS)) return;
     htmx.trigger(form, "filters:change");
   });
 
@@ -21,12 +23,12 @@
     htmx.trigger(form, "filters:input");
   });
 
-  const META_PARTS = ["meta_key", "meta_op", "meta_value"];
+  const ROW_PARTS = ["meta_key", "meta_op", "meta_value", "cond_field", "cond_op", "cond_value", "cond_key"];
   document.addEventListener("htmx:configRequest", (event) => {
     const form = event.detail.elt;
     if (!form.matches || !form.matches("form[data-filter-form]")) return;
     const trigger = event.detail.triggeringEvent;
     if (trigger && trigger.type === "submit") return;
-    for (const name of META_PARTS) delete event.detail.parameters[name];
+    for (const name of ROW_PARTS) delete event.detail.parameters[name];
   });
 })();
