@@ -671,15 +671,32 @@ def _metadata_q(key: str, condition: Condition, *, zone: tzinfo, now: datetime) 
         return _json_type_is(key, "number") & compared
     # Dates are stored as ISO texts (a date, or a date-time in UTC with milliseconds and Z),
     # so they compare as texts of the same form.
+    bounds = _instants(op, values[0], zone=zone, now=now)
+    is_date = Q(**{f"{path}__regex": _ISO_DATE_START})
+    if kind == "unknown":
+        # A key the schema does not define may hold either form: a bare date compares as a
+        # day, as a date property's does ("2026-05-01" is on or after 2026-05-01), the rest
+        # as date-times.
+        day = Q(**{f"{path}__regex": _ISO_DATE_START + "$"})
+        as_days = day & _text_bounds(path, bounds, zone, whole_days=True)
+        return as_days | (~day & is_date & _text_bounds(path, bounds, zone, whole_days=False))
     whole_days = condition.schema_type == MetadataProperty.Type.DATE
-    return Q(**{f"{path}__regex": _ISO_DATE_START}) & _all(
-        Q(**{f"{path}__{lookup}": _stored_moment(instant, zone, whole_days)})
-        for lookup, instant in _instants(op, values[0], zone=zone, now=now)
-    )
+    return is_date & _text_bounds(path, bounds, zone, whole_days=whole_days)
 
 
 # How a text holding a date starts (metadata's ``->>`` text: a number or true never does).
 _ISO_DATE_START = r"^\d{4}-\d{2}-\d{2}"
+
+
+def _text_bounds(
+    path: str, bounds: list[tuple[str, datetime]], zone: tzinfo, *, whole_days: bool
+) -> Q:
+    """``_instants``' bounds on the metadata text at ``path``, written as metadata stores a
+    date (``whole_days``) or a date-time."""
+    return _all(
+        Q(**{f"{path}__{lookup}": _stored_moment(instant, zone, whole_days)})
+        for lookup, instant in bounds
+    )
 
 
 def _json_type_is(key: str, json_type: str) -> Q:
