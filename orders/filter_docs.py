@@ -219,9 +219,10 @@ def _rules() -> Iterable[str]:
     yield (
         "- **Metadata** compares typed values: a comparison (`$more_than` …) takes only "
         "numbers, `$after`/`$before` only texts holding a date, so a text never counts as "
-        '"less than 5". Dates compare as the schema stores them (a date `2026-05-31`, a '
-        "date-time `2026-05-31T14:00:00.000Z`); on a key the schema does not define, a date "
-        "written otherwise (`2026-05-31` alone, another offset) may not compare as one."
+        '"less than 5". Dates compare as the schema stores them: a date `2026-05-31` as its '
+        "whole day, a date-time `2026-05-31T14:00:00.000Z` as its instant. On a key the "
+        "schema does not define, a date-time written with another offset than `Z` compares "
+        "as text (a date or datetime property stores every value it is given in these forms)."
     )
     yield ""
 

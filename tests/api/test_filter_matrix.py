@@ -7,7 +7,7 @@ A supported pair answers 200 and selects exactly the orders a plain Python predi
 (``holds``) picks out of one fixed data set; an unsupported one is a 400 naming the field,
 the condition and the conditions the field takes. The data set is made once for the
 ``TestMatrix`` class, inside a transaction every test runs in (a savepoint each) and that is
-rolled back at the end, so 700-odd cases take seconds, not minutes.
+rolled back at the end, so 750-odd cases take seconds, not minutes.
 """
 
 import csv
@@ -116,7 +116,7 @@ class Data:
 
 
 def make_data(now: datetime) -> Data:
-    """Seven orders whose fields and metadata vary so that every condition picks some of
+    """Eight orders whose fields and metadata vary so that every condition picks some of
     them and leaves others (see ``test_every_case_selects_some_orders_and_not_all``)."""
     schema = MetadataSchema.objects.create(related_object=MetadataSchema.RelatedObject.ORDER)
     for key, (kind, array) in SCHEMA.items():
@@ -231,6 +231,13 @@ def make_data(now: datetime) -> Data:
                 "tags": ["green", "red"],
                 "note": data.stored_instant(-5, 12),
             },
+        },
+        {
+            "source_id": "pos-7",
+            "status": "CREATED",
+            "amount": 1_234,
+            "created_at": data.at(-60, 12),
+            "metadata": {"note": data.day(-2)},
         },
     ]
     for row in rows:
@@ -347,9 +354,12 @@ def _on_date(condition: str, value: Any, wanted: Any, now: datetime) -> bool:
             "$more_than_future": moment > ahead,
             "$less_than_future": now <= moment <= ahead,
         }[condition]
-    # A whole day (a date property): compared as days.
+    # A whole day (a date property's value, or a bare date): compared as days, an instant
+    # as its day.
     if condition in ("$after", "$before"):
-        bound = date.fromisoformat(wanted)
+        bound = _moment(wanted)
+        if isinstance(bound, datetime):
+            bound = bound.astimezone(UTC).date()
         return moment >= bound if condition == "$after" else moment <= bound
     first, last = today - timedelta(days=wanted), today + timedelta(days=wanted)
     return {
@@ -572,7 +582,7 @@ VALUES: dict[str, dict[str, Value]] = {
         "$more_than_equal": 7,
         "$less_than_equal": 7,
         "$after": lambda data: data.day(-10),
-        "$before": lambda data: data.day(-1),
+        "$before": lambda data: data.day(-3),
     },
 }
 # More values for some pairs: $after and $before take a day or an instant (both inclusive).
@@ -583,7 +593,11 @@ EXTRA_VALUES: dict[tuple[str, str], dict[str, Value]] = {
     ("updated_at", "$before"): {"instant": lambda data: data.instant(-19, 10)},
     ("metadata.paid_at", "$after"): {"instant": lambda data: data.instant(-3, 9)},
     ("metadata.paid_at", "$before"): {"instant": lambda data: data.instant(-3, 9)},
-    ("metadata.note", "$after"): {"instant": lambda data: data.instant(-5, 12)},
+    ("metadata.note", "$after"): {
+        "instant": lambda data: data.instant(-5, 12),
+        "bare-date-day": lambda data: data.day(-2),
+    },
+    ("metadata.note", "$before"): {"bare-date-day": lambda data: data.day(-2)},
     ("status", "$in"): {"one": ["FULFILLED"]},
     ("source_id", "$in"): {"many": ["shop-1001", "shop-1002", "shop-3003", "nowhere"]},
 }
