@@ -97,7 +97,7 @@ def filters_markdown() -> str:
 def _page() -> Iterable[str]:
     yield "# Order filters: fields, conditions and what fits"
     yield ""
-    yield f"<!-- Generated from orders/grammar.py by `{REGENERATE}`; do not edit. -->"
+    yield f"_Written from `orders/grammar.py` by `{REGENERATE}`: edit the code, not this page._"
     yield ""
     yield from _introduction()
     yield from _fields()
