@@ -212,3 +212,46 @@ def test_a_range_the_wrong_way_round_matches_nothing_in_the_api_and_its_exports(
     )
     assert response.status_code == 200, response.content
     assert not export_queryset(Export.objects.get(pk=response.json()["id"])).exists()
+
+
+def test_an_undefined_metadata_key_compares_numbers_with_numbers_and_dates_with_dates(
+    api_client,
+):
+    # Given a key the metadata schema does not define, holding values of several types
+    number = make_order(amount=100, metadata={"ref": 7})
+    day = make_order(amount=200, metadata={"ref": "2026-05-02T10:00:00.000Z"})
+    make_order(amount=300, metadata={"ref": "web"})
+    make_order(amount=400, metadata={"ref": True})
+    make_order(amount=500)
+
+    def ids(condition: str, value: str) -> list[str]:
+        params = {f"filters[metadata.ref][conditions][{condition}]": value}
+        return [o["id"] for o in listing(api_client, **params)["orders"]]
+
+    # Then a number comparison takes the numbers only: PostgreSQL orders every JSON text
+    # below every number and true above, which took "web" as "< 10" and true as "> 5"
+    assert ids("$less_than", "10") == [number.pk]
+    assert ids("$more_than", "5") == [number.pk]
+    # And a date condition takes the texts holding a date only ("web" sorts after "2026")
+    assert ids("$after", "2026-05-01") == [day.pk]
+    assert ids("$before", "2026-05-03") == [day.pk]
+
+
+def test_an_undefined_metadata_key_holding_a_bare_date_compares_it_as_a_day(api_client):
+    # Given a key the schema does not define, holding a bare date and a date-time
+    day = make_order(amount=100, metadata={"ref": "2026-05-01"})
+    instant = make_order(amount=200, metadata={"ref": "2026-05-01T10:00:00.000Z"})
+
+    def ids(condition: str, value: str) -> set[str]:
+        params = {f"filters[metadata.ref][conditions][{condition}]": value}
+        return {o["id"] for o in listing(api_client, **params)["orders"]}
+
+    # Then the bare date is that whole day, as a date property's value is: on and after
+    # 1 May, before 2 May and not before 30 April (as texts, "2026-05-01" sorted before
+    # "2026-05-01T00:00:00.000Z" and was neither)
+    assert ids("$after", "2026-05-01") == {day.pk, instant.pk}
+    assert ids("$before", "2026-05-01") == {day.pk, instant.pk}
+    assert ids("$before", "2026-04-30") == set()
+    assert ids("$after", "2026-05-02") == set()
+    assert ids("$after", "2026-05-01T12:00:00Z") == {day.pk}
+    assert ids("$before", "2026-05-01T09:00:00Z") == {day.pk}
