@@ -114,7 +114,7 @@ FIELDS: dict[str, Field] = {
 }
 _PEOPLE = ("customer_id", "referrer_id")
 # Metadata schema type → grammar type (an array property of any type is "array").
-_SCHEMA_TYPES = {
+_SCHEMA_TYPES: dict[str, str] = {
     MetadataProperty.Type.STRING: "string",
     MetadataProperty.Type.IMAGE_URL: "string",
     MetadataProperty.Type.NUMBER: "number",
