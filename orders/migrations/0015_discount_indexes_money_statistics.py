@@ -3,8 +3,11 @@
 
 1. B-tree indexes on the three discounts, (column, id) like ``order_amount_idx``: without them
    ``discount_amount $is 20074`` or a range of ``total_discount_amount`` reads every order
-   (about 200 ms at a million, 500 ms for the top of a range). Built ``CONCURRENTLY``, so orders
-   can still be written while they build.
+   (about 200 ms at a million, 500 ms for the top of a range). Partial, on the orders that
+   have the discount (``> 0``; 15 %, 30 % and 41 % of the demo orders): a condition that only
+   orders without one meet selects too many orders to want an index, and the three take 49 MB
+   at a million orders instead of 168 MB. Built ``CONCURRENTLY``, so orders can still be written
+   while they build.
 2. Finer statistics for the five amounts (a histogram of 1,000 buckets instead of 100). With
    100, ``amount > <its 99.99th percentile>`` (100 orders) was estimated at about 3,800, so
    PostgreSQL walked ``order_created_idx`` newest first expecting to meet 101 of them soon, and
@@ -42,18 +45,26 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrently(
             model_name="order",
-            index=models.Index(fields=["discount_amount", "id"], name="order_discount_idx"),
-        ),
-        AddIndexConcurrently(
-            model_name="order",
             index=models.Index(
-                fields=["items_discount_amount", "id"], name="order_items_discount_idx"
+                condition=models.Q(discount_amount__gt=0),
+                fields=["discount_amount", "id"],
+                name="order_discount_idx",
             ),
         ),
         AddIndexConcurrently(
             model_name="order",
             index=models.Index(
-                fields=["total_discount_amount", "id"], name="order_total_discount_idx"
+                condition=models.Q(items_discount_amount__gt=0),
+                fields=["items_discount_amount", "id"],
+                name="order_items_discount_idx",
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(total_discount_amount__gt=0),
+                fields=["total_discount_amount", "id"],
+                name="order_total_discount_idx",
             ),
         ),
         migrations.RunSQL(

@@ -74,15 +74,21 @@ INDEXES = {
     "order_amount_idx": "orders_order USING btree (amount, id)",
     "order_created_idx": "orders_order USING btree (created_at, id)",
     "order_customer_idx": "orders_order USING btree (customer_id, created_at)",
-    "order_discount_idx": "orders_order USING btree (discount_amount, id)",
-    "order_items_discount_idx": "orders_order USING btree (items_discount_amount, id)",
+    "order_discount_idx": (
+        "orders_order USING btree (discount_amount, id) WHERE (discount_amount > 0)"
+    ),
+    "order_items_discount_idx": (
+        "orders_order USING btree (items_discount_amount, id) WHERE (items_discount_amount > 0)"
+    ),
     "order_metadata_idx": "orders_order USING gin (metadata)",
     "order_referrer_idx": "orders_order USING btree (referrer_id, created_at)",
     "order_source_id_trgm_idx": "orders_order USING gin (upper((source_id)::text) gin_trgm_ops)",
     "order_status_amount_idx": "orders_order USING btree (status, amount, id, created_at)",
     "order_status_created_idx": "orders_order USING btree (status, created_at, id)",
     "order_status_idx": "orders_order USING btree (status, id)",
-    "order_total_discount_idx": "orders_order USING btree (total_discount_amount, id)",
+    "order_total_discount_idx": (
+        "orders_order USING btree (total_discount_amount, id) WHERE (total_discount_amount > 0)"
+    ),
     "order_total_idx": "orders_order USING btree (total_amount, id)",
     "order_updated_idx": "orders_order USING btree (updated_at, id)",
     "orders_order_creation_key_key": "UNIQUE orders_order USING btree (creation_key)",
