@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Every target of issue 18 beside its floor, then the figures of record it must not regress,
-# one after another in one run, each on a copy of the loaded 1M-order database (the source is
-# only read). Prints each command and the 1-minute load average before it; each script prints
-# its own Markdown (N, load, medians, p95, floor, ratio).
+# Every target of issue 18 and issue 21's filters beside its floor, then the figures of record
+# they must not regress, one after another in one run, each on a copy of the loaded 1M-order
+# database (the source is only read). Prints each command and the 1-minute load average before
+# it; each script prints its own Markdown (N, load, medians, p95, floor, ratio).
 #
 #   bench/floors.sh [source database, default campaign_hub_bench] [--quick]
 #
-# --quick skips the figures of record (list, import, seed). About 25 minutes in all on 2 cores.
+# --quick skips the figures of record (list, import, seed). About 30 minutes in all on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -31,6 +31,7 @@ copy bench_floor_write
 run "$PY" bench/search.py --database bench_floor_read --requests 30
 run "$PY" bench/list_floor.py --database bench_floor_read --requests 40
 run "$PY" bench/api_list.py --database bench_floor_read --requests 40
+run "$PY" bench/filters.py --database bench_floor_read --requests 30
 run "$PY" bench/api_writes.py --database bench_floor_write
 run "$PY" bench/exports.py --database bench_floor_read --case plain-copy --runs 5
 run "$PY" bench/insights.py --database bench_floor_read --requests 30
