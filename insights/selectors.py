@@ -18,12 +18,12 @@ from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.models import Count, F, Min, QuerySet, Sum
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.http import QueryDict
 from django.utils import timezone
 
 from core.filters import Moment
+from metadata.conditions import MetadataKeyText
 from orders import grammar
 from orders.filters import OrderFilter
 from orders.models import Order, OrderStatus
@@ -375,7 +375,7 @@ def top_values(filterset: OrderFilter, key: str) -> list[TopValue]:
 def _top_values(queryset: QuerySet, key: str) -> list[TopValue]:
     rows = (
         queryset.order_by()
-        .annotate(value=KeyTextTransform(key, "metadata"))
+        .annotate(value=MetadataKeyText(key, "metadata"))
         .values_list("value")
         .annotate(orders=Count("*"), revenue=Sum(F("total_amount")))
         .order_by("-orders", "value")[:TOP_VALUES]

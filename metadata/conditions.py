@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import JSONField, Lookup, Q, TextField, Value
+from django.db.models.fields.json import KeyTransform
+from django.db.models.lookups import IContains, IEndsWith, IStartsWith, Regex
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -224,6 +226,47 @@ def condition_q(condition: MetaCondition) -> Q:
 
 
 def _lookup(key: str, lookup: str, value: Any) -> Q:
-    # The explicit final lookup keeps a key named like a lookup ("contains") a key; keys
-    # holding "__" are refused by the parser.
-    return Q(**{f"metadata__{key}__{lookup}": value})
+    return key_lookup(key, lookup, value)
+
+
+class MetadataKey(KeyTransform):
+    """``metadata -> 'key'`` with the key always sent as a text.
+
+    Django's ``KeyTransform`` sends an all-digit key ("2024", allowed by ``KEY_PATTERN``) as an
+    integer, which PostgreSQL reads as an array position: nothing would match.
+    """
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
+        if len(key_transforms) > 1:  # a path; keys here are one level
+            return super().as_postgresql(compiler, connection)
+        return f"({lhs} {self.postgres_operator} %s)", (*params, self.key_name)
+
+
+class MetadataKeyText(MetadataKey):
+    """``metadata ->> 'key'``: the value as text (the key always a text, as above)."""
+
+    postgres_operator = "->>"
+    output_field = TextField()
+
+
+# Lookups on the value's text; the others compare JSON values (numbers, texts of dates).
+_TEXT_LOOKUPS: dict[str, type[Lookup]] = {
+    "icontains": IContains,
+    "istartswith": IStartsWith,
+    "iendswith": IEndsWith,
+    "regex": Regex,
+}
+
+
+def key_lookup(key: str, lookup: str, value: Any) -> Q:
+    """``metadata[key] <lookup> value``: text lookups on the value's text, comparisons on its
+    JSON value, as ``metadata__<key>__<lookup>`` would, for any key ``KEY_PATTERN`` allows."""
+    if lookup in _TEXT_LOOKUPS:
+        return Q(_TEXT_LOOKUPS[lookup](MetadataKeyText(key, "metadata"), value))
+    lhs = MetadataKey(key, "metadata")
+    lookup_class = lhs.get_lookup(lookup)
+    if lookup_class is None:
+        raise ValueError(f"no lookup {lookup!r} on a metadata value")
+    # The value as a JSON value, as the field would prepare it: 5 compares as jsonb 5.
+    return Q(lookup_class(lhs, Value(value, output_field=JSONField())))

@@ -28,12 +28,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, CharField, Func, Q, Value
-from django.db.models.fields.json import KeyTransform
 from django.db.models.lookups import Exact
 from django.http import QueryDict
 from django.utils import timezone
 
-from metadata.conditions import FALSE_WORDS, KEY_PATTERN, TRUE_WORDS
+from metadata.conditions import FALSE_WORDS, KEY_PATTERN, TRUE_WORDS, MetadataKey, key_lookup
 from metadata.models import MetadataProperty
 
 from .models import OrderStatus
@@ -677,37 +676,36 @@ def _metadata_q(key: str, condition: Condition, *, zone: tzinfo, now: datetime) 
         for other in matches[1:]:
             match |= other
         return match if op in ("$in", "$is") else ~match
-    path = f"metadata__{key}"
     if op == "$not_contain":
-        match = Q(**{f"{path}__{_TEXT_LOOKUPS[op]}": values[0]})
+        match = key_lookup(key, _TEXT_LOOKUPS[op], values[0])
         return _negated(match, ~has_key)
     # A text, comparison or date on the key's value holds only where the key is: said first,
     # so the GIN index on metadata (``?``) finds those orders when few have the key, instead
     # of every order being read to find that its value is missing (bench/filters.py).
     if op in _TEXT_LOOKUPS:
-        return has_key & Q(**{f"{path}__{_TEXT_LOOKUPS[op]}": values[0]})
+        return has_key & key_lookup(key, _TEXT_LOOKUPS[op], values[0])
     # PostgreSQL orders JSON values of different types by type: every text below every
     # number, true and false above them. Compared without their type, "< 5" would take the
     # texts of a key the schema does not define ("web") and "after 2026-05-01" its numbers
     # and texts such as "web", so each comparison takes only values of its own type.
     if op in _COMPARISON_LOOKUPS:
-        compared = Q(**{f"{path}__{_COMPARISON_LOOKUPS[op]}": values[0]})
+        compared = key_lookup(key, _COMPARISON_LOOKUPS[op], values[0])
         return has_key & _json_type_is(key, "number") & compared
     # Dates are stored as ISO texts (a date, or a date-time in UTC with milliseconds and Z),
     # so they compare as texts of the same form.
     bounds = _instants(op, values[0], zone=zone, now=now)
-    is_date = has_key & Q(**{f"{path}__regex": _ISO_DATE_START})
+    is_date = has_key & key_lookup(key, "regex", _ISO_DATE_START)
     if not bounds:
         return is_date  # no bound ($before the last day there is): every date
     if kind == "unknown":
         # A key the schema does not define may hold either form: a bare date compares as a
         # day, as a date property's does ("2026-05-01" is on or after 2026-05-01), the rest
         # as date-times.
-        day = has_key & Q(**{f"{path}__regex": _ISO_DATE_START + "$"})
-        as_days = day & _text_bounds(path, bounds, zone, whole_days=True)
-        return as_days | (~day & is_date & _text_bounds(path, bounds, zone, whole_days=False))
+        day = has_key & key_lookup(key, "regex", _ISO_DATE_START + "$")
+        as_days = day & _text_bounds(key, bounds, zone, whole_days=True)
+        return as_days | (~day & is_date & _text_bounds(key, bounds, zone, whole_days=False))
     whole_days = condition.schema_type == MetadataProperty.Type.DATE
-    return is_date & _text_bounds(path, bounds, zone, whole_days=whole_days)
+    return is_date & _text_bounds(key, bounds, zone, whole_days=whole_days)
 
 
 # How a text holding a date starts (metadata's ``->>`` text: a number or true never does).
@@ -715,12 +713,12 @@ _ISO_DATE_START = r"^\d{4}-\d{2}-\d{2}"
 
 
 def _text_bounds(
-    path: str, bounds: list[tuple[str, datetime]], zone: tzinfo, *, whole_days: bool
+    key: str, bounds: list[tuple[str, datetime]], zone: tzinfo, *, whole_days: bool
 ) -> Q:
-    """``_instants``' bounds on the metadata text at ``path``, written as metadata stores a
+    """``_instants``' bounds on the metadata text at ``key``, written as metadata stores a
     date (``whole_days``) or a date-time."""
     return _all(
-        Q(**{f"{path}__{lookup}": _stored_moment(instant, zone, whole_days)})
+        key_lookup(key, lookup, _stored_moment(instant, zone, whole_days))
         for lookup, instant in bounds
     )
 
@@ -728,7 +726,7 @@ def _text_bounds(
 def _json_type_is(key: str, json_type: str) -> Q:
     """The metadata value at ``key`` is of ``json_type`` (``jsonb_typeof``: number, string …)."""
     value_type = Func(
-        KeyTransform(key, "metadata"), function="jsonb_typeof", output_field=CharField()
+        MetadataKey(key, "metadata"), function="jsonb_typeof", output_field=CharField()
     )
     return Q(Exact(value_type, json_type))
 

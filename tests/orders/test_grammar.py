@@ -187,3 +187,23 @@ def test_the_matrix_has_every_field_and_type_against_every_condition():
     supported = {(field, condition) for field, _, condition, ok in rows if ok}
     assert ("source_id", "$in") in supported and ("amount", "$contains") not in supported
     assert ("created_at", "$less_than_ago") in supported
+
+
+def test_an_all_digit_metadata_key_is_a_key_not_an_array_position():
+    """Django sends such a key ("2024") as an integer, an array position to PostgreSQL."""
+    from insights.selectors import _top_values
+
+    shop = make_order(items=0, metadata={"2024": "web-shop", "7": 5, "9": "2026-05-01"})
+    make_order(items=0, metadata={"2024": "pos", "7": 1})
+
+    def ids(query):
+        filterset = OrderFilter(QueryDict(query), queryset=Order.objects.all())
+        assert filterset.is_valid(), filterset.form.errors
+        return list(filterset.qs.values_list("pk", flat=True))
+
+    assert ids("filters[metadata.2024][conditions][$contains][0]=SHOP") == [shop.pk]
+    assert ids("filters[metadata.7][conditions][$more_than][0]=3") == [shop.pk]
+    assert ids("filters[metadata.9][conditions][$after][0]=2026-04-30") == [shop.pk]
+    assert ids("meta=2024:contains:shop") == [shop.pk]  # the list's own metadata conditions
+    assert ids("meta=7:gt:3") == [shop.pk]
+    assert [top.value for top in _top_values(Order.objects.all(), "2024")] == ["pos", "web-shop"]
