@@ -6,7 +6,7 @@ customers list (``customers.filters.CustomerFilter``) build their filters from t
 date or an amount is read, and a range checked, the same way on every list.
 """
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, ClassVar
 
 import django_filters
@@ -31,12 +31,12 @@ class Moment:
         self.whole_day = not isinstance(value, datetime)
 
     def start(self, zone: tzinfo) -> datetime:
-        """The first instant this value covers."""
+        """The first instant this value covers, in UTC (see ``in_utc``)."""
         if isinstance(self.value, datetime):
             moment = self.value
         else:
             moment = datetime.combine(self.value, time())
-        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        return in_utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
 
     def end(self, zone: tzinfo) -> datetime:
         """The first instant after this value: the next midnight for a day (which may be 23
@@ -46,8 +46,8 @@ class Moment:
         if self.value == date.max:
             # No next midnight in a date: the last instant a datetime holds, which excludes
             # only its last microsecond (rather than a 500 for ``created_before=9999-12-31``).
-            return datetime.combine(self.value, time.max, zone)
-        return datetime.combine(self.value + timedelta(days=1), time(), zone)
+            return in_utc(datetime.combine(self.value, time.max, zone))
+        return in_utc(datetime.combine(self.value + timedelta(days=1), time(), zone))
 
     def __str__(self) -> str:
         if isinstance(self.value, datetime):
@@ -59,6 +59,16 @@ class Moment:
                 text += " UTC" if not offset else self.value.strftime(" %z")
             return text
         return self.value.isoformat()
+
+
+def in_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; past the last (before the first) instant a datetime holds there, that
+    instant. PostgreSQL refuses offsets past ±15:59, which an ISO date-time may carry
+    (``9999-12-31T23:59:59-23:59``)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.max if moment.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
 class DateOrDateTimeField(forms.CharField):

@@ -289,7 +289,7 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
     first = _local_day(start, zone) if start else None
     last = None
     if before is not None:
-        last = _local_day(end - timedelta(microseconds=1), zone) if end else None
+        last = _local_day(_just_before(end), zone) if end else None
     elif start is not None:
         last = timezone.localdate(timezone=zone)
     granularity, buckets = buckets_for(rows, first, last)
@@ -307,7 +307,7 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
         else:
             previous = _previous_from_orders(filterset, zone, previous_start, start)
         previous_first = previous_start.astimezone(zone).date()
-        previous_last = (start - timedelta(microseconds=1)).astimezone(zone).date()
+        previous_last = _local_day(_just_before(start), zone)
 
     top_values = _top_values(filterset.qs, top_key) if top_key else []
     return Insights(
@@ -321,6 +321,14 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
         top_values=top_values,
         from_stats=from_stats,
     )
+
+
+def _just_before(moment: datetime) -> datetime:
+    """The instant before ``moment`` (the first instant there is has none: itself)."""
+    try:
+        return moment - timedelta(microseconds=1)
+    except OverflowError:
+        return moment
 
 
 def _local_day(moment: datetime, zone: tzinfo) -> date:

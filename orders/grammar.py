@@ -32,6 +32,7 @@ from django.db.models.lookups import Exact
 from django.http import QueryDict
 from django.utils import timezone
 
+from core.filters import in_utc
 from metadata.conditions import FALSE_WORDS, KEY_PATTERN, TRUE_WORDS, MetadataKey, key_lookup
 from metadata.models import MetadataProperty
 
@@ -346,6 +347,8 @@ def _values(field: str, kind: str, schema_type: str, condition: str, value: Any)
 def _typed(field: str, kind: str, schema_type: str, condition: str, item: Any) -> Any:
     if isinstance(item, dict | list):
         raise ValueError("a single value, not an object or a list")
+    if isinstance(item, str) and "\x00" in item:
+        raise ValueError("a value without NUL characters (PostgreSQL cannot store them)")
     if condition in _RELATIVE:
         return _days(item)
     if condition in ("$after", "$before"):
@@ -601,6 +604,11 @@ def _all(parts: Iterable[Q]) -> Q:
 
 
 def _instants(op: str, value: Any, *, zone: tzinfo, now: datetime) -> list[tuple[str, datetime]]:
+    """A date condition as ``(lookup, instant)`` bounds, in UTC (``core.filters.in_utc``)."""
+    return [(lookup, in_utc(instant)) for lookup, instant in _local_instants(op, value, zone, now)]
+
+
+def _local_instants(op: str, value: Any, zone: tzinfo, now: datetime) -> list[tuple[str, datetime]]:
     """A date condition as ``(lookup, instant)`` bounds.
 
     ``$after`` and ``$before`` include what they name, as the list's Created from/to do: a
