@@ -496,6 +496,8 @@ def _text(item: Any) -> str:
     """A JSON value as the query-string form writes it (JSON's 168.0 is the integer 168)."""
     if isinstance(item, str):
         return item
+    if item is None:
+        return ""  # JSON's null: no value (the conditions that need one say so)
     if isinstance(item, bool):
         return "true" if item else "false"
     if isinstance(item, float) and item.is_integer():
