@@ -505,21 +505,6 @@ def _text(item: Any) -> str:
     return _shown(item)
 
 
-def as_json(filters: Filters) -> dict[str, Any]:
-    """Parsed filters in the reference's JSON form (values as the API writes them)."""
-    result: dict[str, Any] = {"junction": filters.junction}
-    for condition in filters.conditions:
-        conditions = result.setdefault(condition.field, {"conditions": {}})["conditions"]
-        conditions[condition.condition] = [_json_value(v) for v in condition.values]
-    return result
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
 # -- the query -------------------------------------------------------------------------------
 
 TRUE = Q(Value(True, output_field=BooleanField()))
