@@ -137,17 +137,93 @@ def _day_rows_from_stats(
     if end is not None:
         where.append("bucket < %s")
         params.append(end)
-    sql = f"""
-        SELECT (bucket AT TIME ZONE %s)::date AS day, status, sum(orders), sum(amount),
-               sum(total_amount), sum(discount_amount)
-        FROM {OrderStats._meta.db_table}
-        WHERE {" AND ".join(where)}
-        GROUP BY 1, 2
-        HAVING sum(orders) <> 0
-    """  # noqa: S608  # the table name is the model's; every value is a parameter
+    table = OrderStats._meta.db_table
+    condition = " AND ".join(where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [str(zone), *params])
+        cursor.execute(
+            f"SELECT min(bucket), max(bucket) FROM {table} WHERE {condition}",  # noqa: S608  # as below
+            params,
+        )
+        first, last = cursor.fetchone()
+        if first is None:
+            return []
+        day, day_params = local_day_sql(zone, first, last)
+        sql = f"""
+            SELECT {day} AS day, status, sum(orders), sum(amount), sum(total_amount),
+                   sum(discount_amount)
+            FROM {table}
+            WHERE {condition}
+            GROUP BY 1, 2
+            HAVING sum(orders) <> 0
+        """  # noqa: S608  # the table name is the model's; every value is a parameter
+        cursor.execute(sql, [*day_params, *params])
         return cursor.fetchall()
+
+
+# Past this many changes of a zone's offset over the buckets read, PostgreSQL's own AT TIME
+# ZONE is cheaper than the CASE below (a zone with daylight saving time changes twice a year).
+MAX_OFFSET_CHANGES = 16
+
+
+def local_day_sql(zone: tzinfo, first: datetime, last: datetime) -> tuple[str, list[Any]]:
+    """SQL for a bucket's day in ``zone``, for buckets from ``first`` to ``last``.
+
+    ``bucket AT TIME ZONE 'Europe/Warsaw'`` looks the zone's rules up for each of the
+    statistics' rows, about two thirds of the strip's time with no filter (196 ms of its
+    query at a million orders, against 70 ms for adding a fixed offset). Over the buckets read
+    a zone has a few offsets, each from one instant on (``offset_changes``), so the day is the
+    bucket plus the offset in force then, read as a date (Django's connections are in UTC).
+    """
+    changes = offset_changes(zone, first, last) if connection.timezone_name == "UTC" else None
+    if changes is None:
+        return "(bucket AT TIME ZONE %s)::date", [str(zone)]
+    offset = _offset(zone, first)
+    if not changes:
+        return "(bucket + %s)::date", [offset]
+    branches, params = [], []
+    for instant, after in changes:
+        branches.append("WHEN bucket < %s THEN %s")
+        params.extend([instant, offset])
+        offset = after
+    params.append(offset)
+    return f"(bucket + CASE {' '.join(branches)} ELSE %s END)::date", params
+
+
+def _offset(zone: tzinfo, moment: datetime) -> timedelta:
+    offset = moment.astimezone(zone).utcoffset()
+    assert offset is not None  # an aware moment in a zone
+    return offset
+
+
+def offset_changes(
+    zone: tzinfo, first: datetime, last: datetime
+) -> list[tuple[datetime, timedelta]] | None:
+    """``(instant, offset from then on)`` for each change of ``zone``'s UTC offset after
+    ``first`` up to ``last``, to the second; ``None`` past ``MAX_OFFSET_CHANGES`` changes or
+    when a moment is beyond what a datetime holds in the zone."""
+    changes: list[tuple[datetime, timedelta]] = []
+    step = timedelta(days=1)
+    try:
+        before, offset = first, _offset(zone, first)
+        while before < last:
+            after = min(before + step, last)
+            next_offset = _offset(zone, after)
+            if next_offset != offset:
+                if len(changes) == MAX_OFFSET_CHANGES:
+                    return None
+                low, high = before, after  # the change is in (low, high]
+                while high - low > timedelta(seconds=1):
+                    middle = low + (high - low) / 2
+                    if _offset(zone, middle) == offset:
+                        low = middle
+                    else:
+                        high = middle
+                changes.append((high.replace(microsecond=0), next_offset))
+                offset = next_offset
+            before = after
+    except OverflowError:
+        return None
+    return changes
 
 
 def _figures(rows: list[tuple[Any, ...]]) -> Figures:

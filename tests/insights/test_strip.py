@@ -12,7 +12,7 @@ from django.urls import reverse
 from core.models import UserPreference
 from customers.models import Segment
 from customers.segments import clean_conditions
-from insights.selectors import buckets_for, order_insights
+from insights.selectors import buckets_for, local_day_sql, offset_changes, order_insights
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.filters import OrderFilter
@@ -146,12 +146,31 @@ def test_the_list_page_asks_for_the_strip_of_its_filters(marketing_client, order
     assert f'hx-get="{STRIP}?status=PAID"' in unescape(html)
 
 
-@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns"])
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "UTC",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "America/St_Johns",
+        "Europe/Warsaw",
+        "Australia/Lord_Howe",
+    ],
+)
 def test_statistics_and_orders_give_the_same_figures_in_every_zone(orders, zone):
     """The statistics table (statuses and days only) and the orders themselves (any other
-    filter, here a customer presence test that every order passes) agree."""
+    filter, here a customer presence test that every order passes) agree, across changes
+    of the zone's offset (St John's, Warsaw and Lord Howe's half-hour one)."""
     tz = ZoneInfo(zone)
     make_order(amount=7_700, created_at=datetime(2026, 3, 1, 18, 20, tzinfo=UTC))
+    # Ten minutes either side of local midnight, around the clock changes of 2026 (St John's
+    # 8 March, Warsaw 29 March and 25 October, Lord Howe 5 April and 4 October): an offset
+    # read at the wrong moment puts these orders on the wrong day.
+    for month, day in ((3, 7), (3, 9), (3, 28), (3, 30), (4, 4), (4, 6), (10, 3), (10, 5),
+                       (10, 24), (10, 26), (11, 1)):  # fmt: skip
+        midnight = datetime(2026, month, day, tzinfo=tz)
+        for minutes in (-10, 10):
+            make_order(amount=1_100, created_at=midnight + timedelta(minutes=minutes))
     change_order_status(orders[0].pk, OrderStatus.FULFILLED, actor=Actor.system("tests"))
     for data in ({}, {"created_after": "2026-03-01", "created_before": "2026-03-02"}):
         query = QueryDict(mutable=True)
@@ -223,3 +242,26 @@ def test_the_strip_holds_no_lock_between_its_statements(marketing_client, orders
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "on"  # reset for the connection's next user
+
+
+def test_a_zones_offsets_are_found_to_the_second_and_many_fall_back_to_its_rules():
+    warsaw = ZoneInfo("Europe/Warsaw")
+    changes = offset_changes(
+        warsaw, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
+    )
+    assert changes == [
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), timedelta(hours=2)),
+        (datetime(2026, 10, 25, 1, 0, tzinfo=UTC), timedelta(hours=1)),
+    ]
+    sql, params = local_day_sql(
+        warsaw, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
+    )
+    assert sql.count("WHEN") == 2 and params[-1] == timedelta(hours=1)
+    # Thirty years of daylight saving time: PostgreSQL's own rules, once per row
+    sql, params = local_day_sql(
+        warsaw, datetime(1996, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert sql == "(bucket AT TIME ZONE %s)::date" and params == ["Europe/Warsaw"]
+    assert local_day_sql(
+        ZoneInfo("Asia/Kolkata"), datetime(2000, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+    ) == ("(bucket + %s)::date", [timedelta(hours=5, minutes=30)])
