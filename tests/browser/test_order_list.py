@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.models import OrderStatus
-from tests.browser.pages import sign_in
+from tests.browser.pages import LOADING, sign_in
 from tests.factories import MarketingUserFactory, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,16 +18,16 @@ def order_ids(page: Page) -> list[str]:
 
 
 def settled(page: Page) -> None:
-    """Wait until htmx is done with its requests, swaps and settling.
+    """Wait until htmx is done with its requests, swaps and settling, and the parts it loads
+    after the list (the insights strip) are in.
 
     htmx binds the triggers of swapped-in content when it settles, 20 ms after the swap (and
-    after it has pushed the new URL): a change made in between sends nothing. A person is
-    never that quick; a test is. (A function, not an expression: Playwright evaluates an
-    expression with eval(), which the site's Content-Security-Policy refuses.)
+    after it has pushed the new URL): a change made in between sends nothing. The strip
+    arrives after the list, above it, and moves the list down: a click aimed at a row just
+    before lands on whatever is there after. A person is never that quick; a test is.
     """
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    page.wait_for_load_state("load")
+    expect(page.locator(LOADING)).to_have_count(0)
 
 
 def test_filter_sort_page_reload_and_open_an_order(page: Page) -> None:
@@ -85,6 +85,7 @@ def test_filter_sort_page_reload_and_open_an_order(page: Page) -> None:
     # When they reload, the same filtered, sorted page comes back
     page.reload()
     expect(page.locator("#page-number")).to_have_text("Page 2 of 2")
+    settled(page)
     assert page.url == shown_url
     assert order_ids(page) == by_amount[20:]
     expect(page.locator(".chip", has_text="Status is Paid")).to_be_visible()
