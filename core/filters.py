@@ -71,6 +71,15 @@ def in_utc(moment: datetime) -> datetime:
         return (datetime.max if moment.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
+def parse_date_or_datetime(text: str) -> date | datetime:
+    """``2026-05-31`` (a day) or an ISO date-time (with or without an offset); a
+    ``ValueError`` for anything else."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return datetime.fromisoformat(text)
+
+
 class DateOrDateTimeField(forms.CharField):
     """Accepts ``2026-05-31`` or ``2026-05-31T14:00[:00][Z|+02:00]``; a date, or a time
     without an offset, is read in the filter's time zone (see ``Moment``)."""
@@ -80,11 +89,7 @@ class DateOrDateTimeField(forms.CharField):
         if not text:
             return None
         try:
-            return Moment(date.fromisoformat(text))
-        except ValueError:
-            pass
-        try:
-            return Moment(datetime.fromisoformat(text))
+            return Moment(parse_date_or_datetime(text))
         except ValueError:
             raise ValidationError(
                 f"Enter a date like 2026-05-31 or a date and time like 2026-05-31T14:00 "

@@ -124,7 +124,9 @@ def forget_schema_keys(**kwargs: Any) -> None:
     _schema_keys.clear()
 
 
-def _number(text: str) -> int | float:
+def parse_number(text: str) -> int | float:
+    """A finite decimal number as an ``int`` when whole, else a ``float``; a ``ValueError``
+    otherwise."""
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -140,7 +142,7 @@ def _typed_value(kind: str, op: str, text: str) -> Any:
     if text == "":
         raise ValueError("a value")
     if kind == Type.NUMBER:
-        return _number(text)
+        return parse_number(text)
     if kind == Type.BOOLEAN:
         if text.lower() in TRUE_WORDS:
             return True
@@ -159,7 +161,7 @@ def _typed_value(kind: str, op: str, text: str) -> Any:
             raise ValueError("a date like 2026-01-31 or 2026-01-31T14:00") from None
         return text
     if kind == "unknown" and op in ("gt", "gte", "lt", "lte"):
-        return _number(text)
+        return parse_number(text)
     return text
 
 
@@ -222,10 +224,6 @@ def condition_q(condition: MetaCondition) -> Q:
         "before": "lt",
         "after": "gt",
     }[op]
-    return _lookup(key, lookup, value)
-
-
-def _lookup(key: str, lookup: str, value: Any) -> Q:
     return key_lookup(key, lookup, value)
 
 

@@ -23,7 +23,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,8 +31,15 @@ from django.db.models.lookups import Exact
 from django.http import QueryDict
 from django.utils import timezone
 
-from core.filters import in_utc
-from metadata.conditions import FALSE_WORDS, KEY_PATTERN, TRUE_WORDS, MetadataKey, key_lookup
+from core.filters import in_utc, parse_date_or_datetime
+from metadata.conditions import (
+    FALSE_WORDS,
+    KEY_PATTERN,
+    TRUE_WORDS,
+    MetadataKey,
+    key_lookup,
+    parse_number,
+)
 from metadata.models import MetadataProperty
 
 from .models import OrderStatus
@@ -389,13 +395,10 @@ def _minor_units(item: Any) -> int:
 def _number(item: Any) -> int | float:
     if isinstance(item, bool):
         raise ValueError("a number")
-    try:
-        number = Decimal(str(item).strip())
-    except InvalidOperation:
-        raise ValueError("a number") from None
-    if not number.is_finite() or abs(number) > Decimal(10) ** 15:
+    number = parse_number(str(item).strip())
+    if abs(number) > 10**15:
         raise ValueError("a number")
-    return int(number) if number == number.to_integral_value() else float(number)
+    return number
 
 
 def _boolean(item: Any) -> bool:
@@ -425,11 +428,7 @@ def moment(item: Any) -> date | datetime:
     """A date (a whole day) or a date-time; without an offset it is read in the filter's zone."""
     text = item.strip() if isinstance(item, str) else ""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(text)
+        return parse_date_or_datetime(text)
     except ValueError:
         raise ValueError(
             "a date like 2026-05-31 or a date-time like 2026-05-31T14:00:00Z"
