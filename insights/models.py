@@ -10,7 +10,10 @@ get added by writers, so concurrent writers never wait for each other here;
 ``compact_order_stats`` folds each (quarter-hour, status) back into one row.
 
 Quarter-hours, because every time zone in use today is a whole number of quarter-hours
-from UTC: a day (week, month) in any of them is a whole number of buckets.
+from UTC: a day (week, month) in any of them is a whole number of buckets. The same triggers
+keep ``HourlyOrderStats`` per hour too: a day in a zone a whole number of hours from UTC
+(most of them, Europe's and the Americas' included) is a whole number of hours, summed from
+a quarter as many rows.
 """
 
 from django.db import models
@@ -18,11 +21,10 @@ from django.db import models
 BUCKET_SECONDS = 15 * 60
 
 
-class OrderStats(models.Model):
+class Stats(models.Model):
+    """Orders created in a bucket of time with one status: how many, and their sums."""
+
     id = models.BigAutoField(primary_key=True)
-    bucket = models.DateTimeField(
-        help_text="Start of the quarter-hour (UTC) the orders were created in."
-    )
     status = models.CharField(max_length=16)
     # Sums of bigint columns may pass a bigint: whole numbers of minor units, unbounded.
     orders = models.BigIntegerField()
@@ -33,9 +35,28 @@ class OrderStats(models.Model):
     )
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        bucket = self.bucket  # type: ignore[attr-defined]  # each table's own field
+        return f"{bucket:%Y-%m-%d %H:%M} {self.status}: {self.orders:+d}"
+
+
+class OrderStats(Stats):
+    bucket = models.DateTimeField(
+        help_text="Start of the quarter-hour (UTC) the orders were created in."
+    )
+
+    class Meta:
         indexes = [models.Index(fields=["bucket"], name="order_stats_bucket_idx")]
         verbose_name = "order statistics row"
         verbose_name_plural = "order statistics"
 
-    def __str__(self) -> str:
-        return f"{self.bucket:%Y-%m-%d %H:%M} {self.status}: {self.orders:+d}"
+
+class HourlyOrderStats(Stats):
+    bucket = models.DateTimeField(help_text="Start of the hour (UTC) the orders were created in.")
+
+    class Meta:
+        indexes = [models.Index(fields=["bucket"], name="hourly_order_stats_bucket_idx")]
+        verbose_name = "hourly order statistics row"
+        verbose_name_plural = "hourly order statistics"

@@ -6,7 +6,9 @@ named and parsed here only.
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import tzinfo
 from functools import cached_property
 from typing import Any, ClassVar
@@ -15,7 +17,7 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQueryField
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from core.filters import MomentFilter, MoneyFilter, RangeForm, filter_zone
@@ -129,6 +131,23 @@ def customers_matching(text: str) -> QuerySet[Customer] | None:
 # (about half a second for one customer's email). Past this many customers the matches are
 # dense enough for that walk to stop early, and a sub-select stays.
 FEW_CUSTOMERS = 1_000
+# A query that reads every match (the insights' sums, not a page of the newest) has no early
+# stop to gain from that walk. There the orders are those whose customer is in an array the
+# sub-select fills: ``order_customer_idx`` then reads a common surname's 16,000 orders of a
+# million (4,688 customers) in a third of the time the EXISTS's scan of every order takes, and
+# even a word in most emails ("example", 700,000 orders) in a third of its 5 s.
+_reading_every_match: ContextVar[bool] = ContextVar("reading_every_match", default=False)
+
+
+@contextmanager
+def reading_every_match() -> Iterator[None]:
+    """Within it, filters on customers suit a query that reads all the orders a filter
+    selects (the insights' sums), not the first page of them."""
+    token = _reading_every_match.set(True)
+    try:
+        yield
+    finally:
+        _reading_every_match.reset(token)
 
 
 def few_customer_ids(customers: QuerySet[Customer]) -> list[str] | None:
@@ -139,7 +158,19 @@ def few_customer_ids(customers: QuerySet[Customer]) -> list[str] | None:
 
 def of_customers(field: str, customers: QuerySet[Customer]) -> Q:
     """``field`` (``customer_id``, ``referrer_id``) is one of ``customers``: their ids written
-    out when they are few (see ``FEW_CUSTOMERS``), else a sub-select."""
+    out when they are few (see ``FEW_CUSTOMERS``), else a sub-select; in
+    ``reading_every_match``, an array of them."""
+    if _reading_every_match.get():
+        # ``field = ANY(ARRAY(SELECT id …))``: the sub-select compiles in its own parentheses.
+        return Q(
+            Func(
+                F(field),
+                customers.order_by().values("pk"),
+                template="(%(expressions)s))",
+                arg_joiner=" = ANY(ARRAY",
+                output_field=BooleanField(),
+            )
+        )
     ids = few_customer_ids(customers)
     if ids is None:
         # EXISTS, not IN: PostgreSQL then picks per plan between hashing the customers and

@@ -1,5 +1,6 @@
-"""Compaction of the order statistics: one row per (quarter-hour, status), the same sums,
-even while orders are written and truncated meanwhile; one compaction at a time."""
+"""Compaction of the order statistics: one row per (quarter-hour, status) and per (hour,
+status), the same sums, even while orders are written and truncated meanwhile; one
+compaction at a time."""
 
 import threading
 import time
@@ -13,13 +14,22 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
-from insights.models import OrderStats
+from insights.models import HourlyOrderStats, OrderStats
 from insights.services import Compaction, compact_order_stats
 from orders.actors import Actor
 from orders.models import Order, OrderStatus
 from orders.services import change_order_status, delete_order
 from tests.factories import make_order
-from tests.insights.test_order_stats import at, order_sums, quarter_hour, stats_sums
+from tests.insights.test_order_stats import (
+    HOURS,
+    QUARTERS,
+    assert_tables_exact,
+    at,
+    hour,
+    order_sums,
+    quarter_hour,
+    stats_sums,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +37,21 @@ NOON = at("2026-03-07T12:00:00Z")
 SYSTEM = Actor.system("tests")
 
 
-def rows_per_group() -> dict[tuple[Any, str], int]:
+def rows_per_group(table: str = QUARTERS) -> dict[tuple[Any, str], int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT bucket, status, count(*) FROM insights_orderstats GROUP BY 1, 2")
+        cursor.execute(f"SELECT bucket, status, count(*) FROM {table} GROUP BY 1, 2")  # noqa: S608
         return {(bucket, status): count for bucket, status, count in cursor.fetchall()}
 
 
 def zero_rows() -> int:
-    return OrderStats.objects.filter(orders=0, amount=0, total_amount=0, discount_amount=0).count()
+    return sum(
+        model.objects.filter(orders=0, amount=0, total_amount=0, discount_amount=0).count()
+        for model in (OrderStats, HourlyOrderStats)
+    )
+
+
+def one_row_per_group() -> bool:
+    return set(rows_per_group().values()) == set(rows_per_group(HOURS).values()) == {1}
 
 
 def busy_history() -> list[Order]:
@@ -57,20 +74,27 @@ def test_compaction_keeps_the_sums_in_one_row_per_group():
     # Given quarter-hours with several rows each, some groups netting to nothing
     busy_history()
     sums, rows = stats_sums(), OrderStats.objects.count()
-    assert max(rows_per_group().values()) > 1
-    assert sums == order_sums()
+    hourly_sums, hourly_rows = stats_sums(HOURS), HourlyOrderStats.objects.count()
+    assert max(rows_per_group().values()) > 1 and max(rows_per_group(HOURS).values()) > 1
+    assert_tables_exact()
 
     # When the statistics are compacted
     result = compact_order_stats()
 
     # Then every group is one row of non-zero sums, and the sums are those of before
     assert result.ran
-    assert set(rows_per_group().values()) == {1}
+    assert one_row_per_group()
     assert zero_rows() == 0
     assert stats_sums() == sums == order_sums()
+    assert stats_sums(HOURS) == hourly_sums == order_sums(hour)
     assert OrderStats.objects.count() == len(sums) == rows - result.removed + result.added
+    assert (
+        HourlyOrderStats.objects.count()
+        == len(hourly_sums)
+        == hourly_rows - result.hourly_removed + result.hourly_added
+    )
     # and compacting again changes nothing
-    assert compact_order_stats() == Compaction(ran=True, removed=0, added=0)
+    assert compact_order_stats() == Compaction(ran=True)
 
 
 def test_groups_that_net_to_nothing_disappear():
@@ -82,12 +106,16 @@ def test_groups_that_net_to_nothing_disappear():
     change_order_status(kept, OrderStatus.CANCELED, actor=SYSTEM)
     change_order_status(kept, OrderStatus.PAID, actor=SYSTEM)
     assert OrderStats.objects.count() == 9  # 2 + 1 + 3 changes of 2 rows each
+    assert HourlyOrderStats.objects.count() == 9
 
-    # When compacted, only the PAID order's row is left
-    assert compact_order_stats() == Compaction(ran=True, removed=9, added=1)
-    assert list(OrderStats.objects.values_list("status", "orders", "amount")) == [
-        (OrderStatus.PAID, 1, 700)
-    ]
+    # When compacted, only the PAID order's row is left, in both tables
+    assert compact_order_stats() == Compaction(
+        ran=True, removed=9, added=1, hourly_removed=9, hourly_added=1
+    )
+    for model in (OrderStats, HourlyOrderStats):
+        assert list(model.objects.values_list("status", "orders", "amount")) == [
+            (OrderStatus.PAID, 1, 700)
+        ]
 
 
 def test_the_command_compacts_and_says_what_it_did():
@@ -97,8 +125,8 @@ def test_the_command_compacts_and_says_what_it_did():
 
     call_command("compact_order_stats", stdout=out)
 
-    assert stats_sums() == sums and set(rows_per_group().values()) == {1}
-    assert "rows folded into" in out.getvalue()
+    assert stats_sums() == sums and one_row_per_group()
+    assert "rows folded into" in out.getvalue() and "hourly rows into" in out.getvalue()
 
 
 def test_beat_runs_the_task_every_five_minutes(settings):
@@ -112,7 +140,7 @@ def test_beat_runs_the_task_every_five_minutes(settings):
     busy_history()
     sums = stats_sums()
     assert task.apply().get()["ran"] is True
-    assert stats_sums() == sums and set(rows_per_group().values()) == {1}
+    assert stats_sums() == sums and one_row_per_group()
 
 
 # --- while others write -----------------------------------------------------------------------
@@ -214,13 +242,13 @@ def test_a_write_committed_during_a_compaction_is_kept():
 
     # Then the compaction ran, and the statistics still equal the orders
     assert compaction.outcome().ran
-    assert stats_sums() == order_sums()
+    assert_tables_exact()
     # The writer's rows were left as they were, beside the folded ones
     assert rows_per_group()[quarter_hour(NOON), OrderStatus.PAID] == 2
     # and the next compaction folds them too
     compact_order_stats()
-    assert set(rows_per_group().values()) == {1}
-    assert stats_sums() == order_sums()
+    assert one_row_per_group()
+    assert_tables_exact()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -241,4 +269,4 @@ def test_a_truncate_during_a_compaction_leaves_no_statistics():
     assert compaction.outcome().ran
     truncating.outcome()
     assert not Order.objects.exists()
-    assert stats_sums() == order_sums() == {}
+    assert stats_sums() == order_sums() == stats_sums(HOURS) == {}

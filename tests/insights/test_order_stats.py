@@ -3,14 +3,17 @@
 Every writer of orders (the dashboard, the admin, the API and its async import, the
 ``import_orders`` command, ``seed_demo`` and a raw TRUNCATE) changes orders here, and after
 each change two things are compared with a plain aggregate over ``orders_order`` computed in
-Python: the sums of ``insights_orderstats`` per (quarter-hour, status), and the figures
-``order_insights`` answers from them for filters of statuses and whole days in four time
-zones (a whole hour, +5:30, +5:45 and St John's −3:30/−2:30 with its clock change).
+Python: the sums of ``insights_orderstats`` per (quarter-hour, status) and of
+``insights_hourlyorderstats`` per (hour, status), and the figures ``order_insights`` answers
+from them for filters of statuses and whole days in five time zones (UTC and Warsaw, whole
+hours, from the hours; +5:30, +5:45 and St John's −3:30/−2:30 with its clock change, from
+the quarter-hours).
 """
 
 import json
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from io import StringIO
 from pathlib import Path
@@ -22,11 +25,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import ApiKey
 from imports.tasks import import_orders
-from insights.models import OrderStats
+from insights.models import HourlyOrderStats, OrderStats
 from insights.selectors import Insights, order_insights
 from orders.filters import OrderFilter
 from orders.models import Order, OrderStatus
@@ -40,6 +44,7 @@ pytestmark = pytest.mark.django_db
 
 ZONES = [
     ZoneInfo("UTC"),
+    ZoneInfo("Europe/Warsaw"),
     ZoneInfo("Asia/Kolkata"),
     ZoneInfo("Asia/Kathmandu"),
     ZoneInfo("America/St_Johns"),
@@ -58,12 +63,20 @@ def quarter_hour(moment: datetime) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
-def stats_sums() -> dict[tuple[datetime, str], Sums]:
-    """The statistics table's sums per (quarter-hour, status), groups of zeros left out."""
+def hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+QUARTERS, HOURS = "insights_orderstats", "insights_hourlyorderstats"
+
+
+def stats_sums(table: str = QUARTERS) -> dict[tuple[datetime, str], Sums]:
+    """A statistics table's sums per (quarter-hour or hour, status), groups of zeros left
+    out."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT bucket, status, sum(orders), sum(amount), sum(total_amount), "
-            "sum(discount_amount) FROM insights_orderstats GROUP BY 1, 2"
+            f"sum(discount_amount) FROM {table} GROUP BY 1, 2"  # noqa: S608  # a constant
         )
         rows = cursor.fetchall()
     return {
@@ -81,14 +94,22 @@ def order_rows() -> list[tuple[datetime, str, int, int, int]]:
     )
 
 
-def order_sums() -> dict[tuple[datetime, str], Sums]:
+def order_sums(
+    bucket: Callable[[datetime], datetime] = quarter_hour,
+) -> dict[tuple[datetime, str], Sums]:
     """The same sums computed from the orders themselves, in Python."""
     sums: dict[tuple[datetime, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for created_at, status, amount, total, discount in order_rows():
-        group = sums[quarter_hour(created_at), status]
+        group = sums[bucket(created_at), status]
         for index, value in enumerate((1, amount, total, discount)):
             group[index] += value
     return {key: tuple(values) for key, values in sums.items()}  # type: ignore[misc]
+
+
+def assert_tables_exact() -> None:
+    """Both statistics tables equal the orders, per quarter-hour and per hour."""
+    assert stats_sums() == order_sums()
+    assert stats_sums(HOURS) == order_sums(hour)
 
 
 def stats_filters(zone: tzinfo) -> list[str]:
@@ -183,8 +204,9 @@ def assert_strip_agrees(query: str, zone: tzinfo, *, from_stats: bool = True) ->
 
 
 def assert_stats_exact() -> None:
-    """The statistics equal the orders, per quarter-hour and in what the strip shows."""
-    assert stats_sums() == order_sums()
+    """The statistics equal the orders, per quarter-hour, per hour and in what the strip
+    shows."""
+    assert_tables_exact()
     for zone in ZONES:
         for query in stats_filters(zone):
             assert_strip_agrees(query, zone)
@@ -236,19 +258,43 @@ def test_the_statistics_start_exact_and_count_what_services_create(orders_around
     assert_stats_exact()
 
 
-def test_the_comparison_notices_a_wrong_statistic(orders_around_midnights):
-    # Given exact statistics, when one quarter-hour gains a row no order explains
-    OrderStats.objects.create(
-        bucket=at("2026-03-07T03:30:00Z"), status="PAID", orders=1, amount=1,
+@pytest.mark.parametrize(
+    ("model", "zone"),
+    [(OrderStats, ZoneInfo("Asia/Kolkata")), (HourlyOrderStats, ZoneInfo("Europe/Warsaw"))],
+)
+def test_the_comparison_notices_a_wrong_statistic(orders_around_midnights, model, zone):
+    # Given exact statistics, when one quarter-hour (or hour) gains a row no order explains
+    model.objects.create(
+        bucket=at("2026-03-07T03:00:00Z"), status="PAID", orders=1, amount=1,
         total_amount=1, discount_amount=0,
     )  # fmt: skip
 
-    # Then both comparisons see it
+    # Then both comparisons see it: the table's, and the strip's in a zone it answers
     with pytest.raises(AssertionError):
-        assert stats_sums() == order_sums()
+        assert_tables_exact()
     with pytest.raises(AssertionError):
-        for zone in ZONES:
-            assert_strip_agrees(f"created_after={MARCH_7}&created_before={MARCH_8}", zone)
+        assert_strip_agrees(f"created_after={MARCH_7}&created_before={MARCH_8}", zone)
+
+
+@pytest.mark.parametrize(
+    ("zone", "table"),
+    [
+        ("UTC", HOURS),
+        ("Europe/Warsaw", HOURS),  # +1, +2 from 29 March at 01:00 UTC
+        ("Asia/Kolkata", QUARTERS),  # +5:30
+        ("America/St_Johns", QUARTERS),  # −3:30, −2:30
+    ],
+)
+def test_a_zone_whole_hours_from_utc_is_summed_from_the_hours(orders_around_midnights, zone, table):
+    # Given a year of orders across Warsaw's clock changes
+    make_order(items=0, amount=100, created_at=at("2026-10-25T00:30:00Z"))
+    # When the strip sums them without a filter and for two whole days
+    for query in ["", f"created_after={MARCH_7}&created_before={MARCH_8}"]:
+        with CaptureQueriesContext(connection) as queries:
+            assert_strip_agrees(query, ZoneInfo(zone))
+        # Then the days came from the table the zone's offsets allow
+        sums = [q["sql"] for q in queries.captured_queries if "sum(orders)" in q["sql"]]
+        assert sums and all(f"FROM {table}" in sql for sql in sums), sums
 
 
 # --- the dashboard ----------------------------------------------------------------------------

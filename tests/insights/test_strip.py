@@ -12,7 +12,13 @@ from django.urls import reverse
 from core.models import UserPreference
 from customers.models import Segment
 from customers.segments import clean_conditions
-from insights.selectors import buckets_for, local_day_sql, offset_changes, order_insights
+from insights.selectors import (
+    buckets_for,
+    local_day_sql,
+    offset_changes,
+    on_whole_hours,
+    order_insights,
+)
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.filters import OrderFilter
@@ -265,3 +271,20 @@ def test_a_zones_offsets_are_found_to_the_second_and_many_fall_back_to_its_rules
     assert local_day_sql(
         ZoneInfo("Asia/Kolkata"), datetime(2000, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
     ) == ("(bucket + %s)::date", [timedelta(hours=5, minutes=30)])
+
+
+def test_only_a_zone_whole_hours_from_utc_throughout_is_summed_from_the_hours():
+    def whole_hours(zone: str, first: str, last: str, *bounds: str) -> bool:
+        moments = [datetime.fromisoformat(text) for text in (first, last, *bounds)]
+        return on_whole_hours(ZoneInfo(zone), moments[0], moments[1], [*moments[2:], None])
+
+    assert whole_hours("Europe/Warsaw", "2024-01-01T00:00Z", "2026-01-01T00:00Z")
+    assert whole_hours("UTC", "2024-01-01T00:00Z", "2026-01-01T00:00Z", "2024-01-01T00:00Z")
+    assert not whole_hours("Asia/Kolkata", "2024-01-01T00:00Z", "2026-01-01T00:00Z")
+    # Caracas: −4:30 until 1 May 2016, −4:00 since
+    assert not whole_hours("America/Caracas", "2016-01-01T00:00Z", "2017-01-01T00:00Z")
+    assert whole_hours("America/Caracas", "2016-06-01T00:00Z", "2017-01-01T00:00Z")
+    # A range bound inside an hour
+    assert not whole_hours("UTC", "2024-01-01T00:00Z", "2026-01-01T00:00Z", "2024-01-01T00:30Z")
+    # Thirty years of clock changes: too many to write out, so the quarter-hours answer
+    assert not whole_hours("Europe/Warsaw", "1996-01-01T00:00Z", "2026-01-01T00:00Z")

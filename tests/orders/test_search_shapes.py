@@ -109,6 +109,28 @@ def test_search_finds_what_the_single_or_found_in_the_same_order(orders, monkeyp
         assert new == list(old.values_list("pk")), text
 
 
+def test_reading_every_match_finds_the_same_orders_through_an_array_of_customers(orders):
+    # The insights' sums read every match: the customers become an array the index reads
+    cases = [("q", text) for text in terms(orders)] + [
+        (field, text)
+        for field in ("customer", "referrer")
+        for text in ["jansen", "EXAMPLE", "C-2", "nobody", "%"]
+    ]
+    for field, text in cases:
+        query = QueryDict(mutable=True) | {field: text}
+        listed = list(OrderFilter(query, queryset=Order.objects.all()).qs.values_list("pk"))
+        with filters.reading_every_match():
+            summed = OrderFilter(query, queryset=Order.objects.all()).qs
+            sql = str(summed.query)
+            assert list(summed.values_list("pk")) == listed, (field, text)
+        if "customers_customer" in sql:
+            assert "= ANY(ARRAY(SELECT" in sql and "EXISTS" not in sql, (field, text)
+    # and outside it the list's shapes come back
+    with CaptureQueriesContext(connection) as queries:
+        list(OrderFilter(QueryDict("q=jansen"), queryset=Order.objects.all()).qs)
+    assert "ANY(ARRAY" not in queries.captured_queries[-1]["sql"]
+
+
 @pytest.mark.parametrize("few", [1_000, 1])
 @pytest.mark.parametrize("field", ["customer", "referrer"])
 def test_customer_and_referrer_filters_find_what_the_sub_select_found(

@@ -11,7 +11,7 @@ from insights.services import compact_order_stats
 
 class Command(BaseCommand):
     help = (
-        "Fold the rows of each (quarter-hour, status) of the order statistics into one, as "
+        "Fold the rows of each (quarter-hour or hour, status) of the order statistics into one, as "
         "the periodic task compact_order_stats does. Safe while orders are being written."
     )
 
@@ -24,5 +24,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Compacted the order statistics in {elapsed:.2f} s: {result.removed:,} rows "
-            f"folded into {result.added:,}."
+            f"folded into {result.added:,}, and {result.hourly_removed:,} hourly rows into "
+            f"{result.hourly_added:,}."
         )
