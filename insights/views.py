@@ -20,7 +20,7 @@ from core.lists import changed_query, url_with
 from core.money import format_money
 from core.views import DashboardView
 from orders.filters import OrderFilter
-from orders.list_links import list_url
+from orders.list_links import list_url, list_url_maker
 from orders.models import OrderStatus
 from orders.selectors import orders_visible_to
 
@@ -129,18 +129,19 @@ def strip_context(
     granularity = insights.granularity
 
     links: dict[tuple[date, str | None], str] = {}
+    days = ("created_after", "created_before")
+    of_days = list_url_maker(link_base, days)
+    of_days_and_status = list_url_maker(link_base, (*days, "status"))
 
     def link(bucket: Bucket, status: str | None) -> str:
         url = links.get((bucket.first, status))
         if url is None:
-            narrowed = changed_query(
-                link_base,
-                created_after=bucket.first.isoformat(),
-                created_before=bucket.last.isoformat(),
-            )
-            if status is not None:
-                narrowed.setlist("status", [status])
-            url = links[bucket.first, status] = list_url(narrowed)
+            first, last = bucket.first.isoformat(), bucket.last.isoformat()
+            if status is None:
+                url = of_days(created_after=first, created_before=last)
+            else:
+                url = of_days_and_status(created_after=first, created_before=last, status=status)
+            links[bucket.first, status] = url
         return url
 
     def label(bucket: Bucket) -> str:

@@ -3,9 +3,10 @@ with its removal link, the quick date ranges, and the plain-form metadata rows f
 ``meta=``. The list page and the export form (``exports.views``) both build them from here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.conf import settings
 from django.http import QueryDict
@@ -17,7 +18,7 @@ from core.lists import changed_query
 from . import grammar
 from .filter_descriptions import CONDITIONS_PARAMETER, describe
 from .filters import OrderFilter
-from .saved_views import canonical_query
+from .saved_views import by_number, canonical_pairs, canonical_query, kept
 
 # The plain-form spelling of metadata conditions (three inputs a row), folded into
 # ``meta=key:op:value`` before anything reads the query.
@@ -67,6 +68,36 @@ def list_url(query: QueryDict) -> str:
     if page and page != "1":
         text = "&".join(filter(None, [text, urlencode({"page": page})]))
     return list_path() + (f"?{text}" if text else "")
+
+
+def list_url_maker(base: QueryDict, varying: tuple[str, ...]) -> Callable[..., str]:
+    """``list_url`` of ``base`` with the parameters named ``varying`` set by keyword (``None``
+    or blank leaves one out), for building hundreds of links at once (the insights chart's
+    bars): the rest of ``base`` is put in canonical form and encoded once, not per link."""
+    fixed = base.copy()
+    for name in (*varying, "page"):
+        fixed.pop(name, None)
+    written = [(by_number(name), _encoded(name, value)) for name, value in canonical_pairs(fixed)]
+    path = list_path()
+
+    def make(**params: str | None) -> str:
+        assert set(params) <= set(varying), params
+        added = [
+            (by_number(name), _encoded(name, value))
+            for name, value in params.items()
+            if value is not None and kept(name, value)
+        ]
+        # Parameter names sorted as canonical_query sorts them; the sort is stable, so a
+        # repeated parameter keeps its values' order.
+        text = "&".join(part for _, part in sorted([*written, *added], key=lambda pair: pair[0]))
+        return path + (f"?{text}" if text else "")
+
+    return make
+
+
+def _encoded(name: str, value: str) -> str:
+    """``urlencode([(name, value)], safe=":")``, without its checks of each argument."""
+    return f"{quote_plus(name, safe=':')}={quote_plus(value, safe=':')}"
 
 
 def list_url_without(query: QueryDict, name: str, value: str | None = None) -> str:

@@ -48,21 +48,36 @@ def canonical_query(query: str | QueryDict) -> str:
     """
     if isinstance(query, str):
         query = QueryDict(query.removeprefix("?"))
-    pairs = [
+    return urlencode(canonical_pairs(query), safe=":")
+
+
+def canonical_pairs(query: QueryDict) -> list[tuple[str, str]]:
+    """``canonical_query``'s parameters, in its order, not yet encoded."""
+    return [
         (name, value)
-        for name in sorted(query, key=_by_number)
+        for name in sorted(query, key=by_number)
         if name not in IGNORED_PARAMETERS
         for value in query.getlist(name)
-        if (value.strip() or name.startswith(CONDITION_PREFIX))
-        and (name, value) not in DEFAULT_VALUES
+        if kept(name, value)
     ]
-    return urlencode(pairs, safe=":")
+
+
+def kept(name: str, value: str) -> bool:
+    """Whether ``canonical_query`` keeps the parameter ``name=value``."""
+    return (
+        bool(value.strip() or name.startswith(CONDITION_PREFIX))
+        and (
+            name,
+            value,
+        )
+        not in DEFAULT_VALUES
+    )
 
 
 _DIGITS = re.compile(r"(\d+)")
 
 
-def _by_number(name: str) -> tuple[tuple[int, str], ...]:
+def by_number(name: str) -> tuple[tuple[int, str], ...]:
     """A sort key reading runs of digits as numbers: ``a[2]`` before ``a[10]``."""
     parts = _DIGITS.split(name)
     return tuple((int(part), "") if part.isdigit() else (-1, part) for part in parts)
