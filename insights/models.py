@@ -60,3 +60,52 @@ class HourlyOrderStats(Stats):
         indexes = [models.Index(fields=["bucket"], name="hourly_order_stats_bucket_idx")]
         verbose_name = "hourly order statistics row"
         verbose_name_plural = "hourly order statistics"
+
+
+class MetadataStats(Stats):
+    """Orders per hour, status and value of one tracked metadata property (``TrackedKey``):
+    the same sums, so the strip answers a status with ``channel is store`` (and the top
+    values of ``channel``) from here instead of reading the orders. An order without the
+    property counts under a ``NULL`` value."""
+
+    bucket = models.DateTimeField(help_text="Start of the hour (UTC) the orders were created in.")
+    key = models.CharField(max_length=100)
+    value = models.JSONField(null=True, help_text="The property's JSON value; NULL: not set.")
+
+    class Meta:
+        # No index on the value: a text property's value may be longer than a btree entry
+        # holds, and the rows of one key and status are few enough to filter.
+        indexes = [models.Index(fields=["key", "status", "bucket"], name="metadata_stats_key_idx")]
+        verbose_name = "metadata statistics row"
+        verbose_name_plural = "metadata statistics"
+
+
+class MetadataTotals(Stats):
+    """``MetadataStats`` without the hour: what the top values of a property over every
+    creation time read (a few rows a value and status, against one an hour)."""
+
+    key = models.CharField(max_length=100)
+    value = models.JSONField(null=True, help_text="The property's JSON value; NULL: not set.")
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "status"], name="metadata_totals_key_idx")]
+        verbose_name = "metadata totals row"
+        verbose_name_plural = "metadata totals"
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value} {self.status}: {self.orders:+d}"
+
+
+class TrackedKey(models.Model):
+    """A metadata property ``MetadataStats`` counts: the order schema's text and yes/no
+    properties (not lists), added with every order's value counted in one go
+    (``insights.services.track_metadata_keys``)."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+
+    class Meta:
+        verbose_name = "tracked metadata property"
+        verbose_name_plural = "tracked metadata properties"
+
+    def __str__(self) -> str:
+        return self.key

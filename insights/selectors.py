@@ -11,7 +11,7 @@ Days are always what SQL returns; weeks and months are folded from them here, so
 bucket the same way.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -23,14 +23,16 @@ from django.db.models import Count, F, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import QueryDict
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
-from core.filters import Moment
-from metadata.conditions import MetadataKeyText
+from core.filters import Moment, filter_zone
+from metadata.conditions import MetaCondition, MetadataKeyText
 from orders import grammar
 from orders.filters import OrderFilter, reading_every_match
 from orders.models import Order, OrderStatus
 
-from .models import HourlyOrderStats, OrderStats
+from .models import HourlyOrderStats, MetadataStats, MetadataTotals, OrderStats, TrackedKey
+from .services import TRACKED_TYPES
 
 # Ranges up to this many days are drawn per day, up to TWO_YEARS per week, longer per month.
 DAILY_UP_TO = 92
@@ -125,9 +127,19 @@ def _day_rows_from_orders(queryset: QuerySet, zone: tzinfo) -> list[tuple[Any, .
     return list(rows)
 
 
+# A ``meta=key:eq:value`` the statistics answer: the key and its JSON value.
+Facet = tuple[str, Any]
+
+
 def _day_rows_from_stats(
-    statuses: list[str], start: datetime | None, end: datetime | None, zone: tzinfo
-) -> list[tuple[Any, ...]]:
+    statuses: list[str],
+    start: datetime | None,
+    end: datetime | None,
+    zone: tzinfo,
+    facet: Facet | None = None,
+) -> list[tuple[Any, ...]] | None:
+    """Per day and status from the statistics; ``None`` when they cannot answer (a metadata
+    value's are per hour only, and the zone's days are not whole hours here)."""
     where: list[str] = ["TRUE"]
     params: list[Any] = []
     if statuses:
@@ -142,6 +154,8 @@ def _day_rows_from_stats(
     table = OrderStats._meta.db_table
     condition = " AND ".join(where)
     with connection.cursor() as cursor:
+        # The first and last bucket, for the zone's offsets in between (a metadata value's
+        # are within these, which the bucket index finds at once).
         cursor.execute(
             f"SELECT min(bucket), max(bucket) FROM {table} WHERE {condition}",  # noqa: S608  # as below
             params,
@@ -151,6 +165,12 @@ def _day_rows_from_stats(
             return []
         if on_whole_hours(zone, first, last, [start, end]):
             table = HourlyOrderStats._meta.db_table
+        elif facet is not None:
+            return None
+        if facet is not None:
+            table = MetadataStats._meta.db_table
+            condition += " AND key = %s AND value = %s"
+            params += [facet[0], Jsonb(facet[1])]
         day, day_params = local_day_sql(zone, first, last)
         sql = f"""
             SELECT {day} AS day, status, sum(orders), sum(amount), sum(total_amount),
@@ -165,7 +185,7 @@ def _day_rows_from_stats(
 
 
 def on_whole_hours(
-    zone: tzinfo, first: datetime, last: datetime, bounds: list[datetime | None]
+    zone: tzinfo, first: datetime, last: datetime, bounds: Sequence[datetime | None]
 ) -> bool:
     """Whether ``zone``'s days from ``first`` to ``last`` are whole hours of UTC, so that
     ``HourlyOrderStats`` answers (a quarter of the rows): every offset it had meanwhile is a
@@ -309,27 +329,63 @@ def buckets_for(
     return granularity, list(buckets.values())
 
 
-def _uses_stats(filterset: OrderFilter, zone: tzinfo, moments: list[datetime]) -> bool:
-    """Whether the statistics can answer: every order may be counted (the FilterSet's
-    queryset is not narrowed), only statuses and whole creation days are in force, and the
-    days in ``zone`` are whole quarter-hours from the first order (or the range's start) to
-    ``moments``' last."""
+@dataclass(frozen=True)
+class StatsScope:
+    """The statistics can answer a filter: these statuses, creation range, and metadata
+    value (``facet``) if any."""
+
+    statuses: list[str]
+    start: datetime | None
+    end: datetime | None
+    facet: Facet | None
+
+
+def stats_scope(filterset: OrderFilter, zone: tzinfo) -> StatsScope | None:
+    """What the statistics would read for ``filterset``, or ``None`` when only the orders
+    can answer it: every order may be counted (the FilterSet's queryset is not narrowed),
+    only statuses, whole creation days and one ``meta=key:eq:value`` on a tracked property
+    are in force, and the days in ``zone`` are whole quarter-hours from the first order (or
+    the range's start) to now."""
     if filterset.queryset.query.where:  # type: ignore[union-attr]  # a FilterSet's queryset
-        return False  # someone's orders only, or none
+        return None  # someone's orders only, or none
+    filterset.form.is_valid()  # fills cleaned_data with the fields that are valid
     data = filterset.form.cleaned_data
+    facet: Facet | None = None
     for name, value in data.items():
         if name in STATS_FILTERS or value in (None, "", [], (), grammar.NO_FILTERS):
             continue
-        return False
-    if not all(
-        data.get(name) is None or data[name].whole_day
-        for name in ("created_after", "created_before")
-    ):
-        return False
+        if name == "meta" and (facet := _facet(value)) is not None:
+            continue
+        return None
+    after: Moment | None = data.get("created_after")
+    before: Moment | None = data.get("created_before")
+    if not all(moment is None or moment.whole_day for moment in (after, before)):
+        return None
+    start = after.start(zone) if after else None
+    end = before.end(zone) if before else None
+    moments = [start] if start else []
     if not moments:
         earliest = Order.objects.aggregate(earliest=Min("created_at"))["earliest"]
         moments = [earliest] if earliest else []
-    return all(_on_quarter_hours(zone, moment) for moment in [*moments, timezone.now()])
+    now = timezone.now()
+    if not all(_on_quarter_hours(zone, moment) for moment in [*moments, now]):
+        return None
+    # A metadata value is counted per hour only
+    if facet is not None and not on_whole_hours(zone, (moments or [now])[0], now, [start, end]):
+        return None
+    return StatsScope(list(data.get("status") or []), start, end, facet)
+
+
+def _facet(conditions: list[MetaCondition]) -> Facet | None:
+    """The key and value of a lone ``key:eq:value`` on a tracked text or yes/no property."""
+    if len(conditions) != 1:
+        return None
+    condition = conditions[0]
+    if condition.op != "eq" or condition.array or condition.type not in TRACKED_TYPES:
+        return None
+    if not TrackedKey.objects.filter(key=condition.key).exists():
+        return None
+    return condition.key, condition.value
 
 
 def _on_quarter_hours(zone: tzinfo, moment: datetime) -> bool:
@@ -387,11 +443,12 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
     before: Moment | None = data.get("created_before")
     start = after.start(zone) if after else None
     end = (before.end(zone) if before.whole_day else before.start(zone)) if before else None
-    statuses = list(data.get("status") or [])
-    from_stats = _uses_stats(filterset, zone, [start] if start else [])
-    if from_stats:
-        rows = _day_rows_from_stats(statuses, start, end, zone)
-    else:
+    scope = stats_scope(filterset, zone)
+    rows = None
+    if scope is not None:
+        rows = _day_rows_from_stats(scope.statuses, start, end, zone, scope.facet)
+    from_stats = rows is not None
+    if rows is None:
         rows = _day_rows_from_orders(filterset.qs, zone)
 
     first = _local_day(start, zone) if start else None
@@ -410,14 +467,17 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
         period_end = Moment(timezone.localdate(timezone=zone)).end(zone)
     previous_start = _previous_start(start, period_end or timezone.now(), zone) if start else None
     if start is not None and previous_start is not None:
-        if from_stats and _on_quarter_hours(zone, previous_start):
-            previous = _figures(_day_rows_from_stats(statuses, previous_start, start, zone))
+        earlier = None
+        if scope is not None and from_stats and _on_quarter_hours(zone, previous_start):
+            earlier = _day_rows_from_stats(scope.statuses, previous_start, start, zone, scope.facet)
+        if earlier is not None:
+            previous = _figures(earlier)
         else:
             previous = _previous_from_orders(filterset, zone, previous_start, start)
         previous_first = previous_start.astimezone(zone).date()
         previous_last = _local_day(_just_before(start), zone)
 
-    top_values = _top_values(filterset.qs, top_key) if top_key else []
+    top_values = _top_values(filterset, top_key, zone) if top_key else []
     return Insights(
         current=_figures(rows),
         previous=previous,
@@ -485,15 +545,63 @@ def top_values(filterset: OrderFilter, key: str) -> list[TopValue]:
     """The most frequent values of the metadata property ``key`` among the orders
     ``filterset`` selects (orders without it counted as ``None``)."""
     with for_sums():
-        return _top_values(filterset.qs, key)
+        return _top_values(filterset, key, filter_zone(filterset))
 
 
-def _top_values(queryset: QuerySet, key: str) -> list[TopValue]:
+def _top_values(filterset: OrderFilter, key: str, zone: tzinfo) -> list[TopValue]:
+    scope = stats_scope(filterset, zone)
+    if scope is not None and (scope.facet is None or scope.facet[0] == key):
+        counted = _top_values_from_stats(scope, key, zone)
+        if counted is not None:
+            return counted
     rows = (
-        queryset.order_by()
+        filterset.qs.order_by()
         .annotate(value=MetadataKeyText(key, "metadata"))
         .values_list("value")
         .annotate(orders=Count("*"), revenue=Sum(F("total_amount")))
         .order_by("-orders", "value")[:TOP_VALUES]
     )
     return [TopValue(value, orders, int(revenue or 0)) for value, orders, revenue in rows]
+
+
+def _top_values_from_stats(scope: StatsScope, key: str, zone: tzinfo) -> list[TopValue] | None:
+    """The same from ``MetadataTotals`` (``MetadataStats`` for a creation range); ``None``
+    when ``key`` is not tracked, or a range's days in ``zone`` are not whole hours. The
+    value's text, as the orders' ``->>`` reads it (``"12"`` and ``12`` are one value there,
+    JSON's null is no value)."""
+    if not TrackedKey.objects.filter(key=key).exists():
+        return None
+    table = MetadataTotals._meta.db_table  # every creation time: no hours to read
+    if scope.start is not None or scope.end is not None:
+        table = MetadataStats._meta.db_table
+        moments = [moment for moment in (scope.start, scope.end) if moment is not None]
+        if not on_whole_hours(zone, moments[0], moments[-1], moments):
+            return None
+    where: list[str] = ["key = %s"]
+    params: list[Any] = [key]
+    if scope.facet is not None:
+        where.append("value = %s")
+        params.append(Jsonb(scope.facet[1]))
+    if scope.statuses:
+        where.append("status = ANY(%s)")
+        params.append(scope.statuses)
+    if scope.start is not None:
+        where.append("bucket >= %s")
+        params.append(scope.start)
+    if scope.end is not None:
+        where.append("bucket < %s")
+        params.append(scope.end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT value #>> '{{}}' AS text, sum(orders), sum(total_amount)
+            FROM {table}
+            WHERE {" AND ".join(where)}
+            GROUP BY 1
+            HAVING sum(orders) <> 0
+            ORDER BY 2 DESC, 1
+            LIMIT {TOP_VALUES}
+            """,  # noqa: S608  # the table name is the model's; every value is a parameter
+            params,
+        )
+        return [TopValue(text, int(orders), int(revenue or 0)) for text, orders, revenue in cursor]

@@ -1,9 +1,12 @@
-"""Writes of the insights app: folding the order statistics back into one row per group.
+"""Writes of the insights app: folding the order statistics back into one row per group, and
+choosing the metadata properties they count.
 
-The triggers on orders_order only ever add rows to ``OrderStats`` and ``HourlyOrderStats``
-(insights/models.py), so writers never wait for each other there; ``compact_order_stats``
-keeps the tables small by replacing the rows of each (quarter-hour or hour, status) with one
-row holding their sums.
+The triggers on orders_order only ever add rows to ``OrderStats``, ``HourlyOrderStats`` and
+``MetadataStats`` (insights/models.py), so writers never wait for each other there;
+``compact_order_stats`` keeps the tables small by replacing the rows of each group
+((quarter-hour or hour, status), and the metadata value for the last) with one row holding
+their sums. ``track_metadata_keys`` makes ``MetadataStats`` count the order schema's text and
+yes/no properties; the periodic task runs both.
 """
 
 from dataclasses import asdict, dataclass
@@ -11,9 +14,11 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from metadata.models import MetadataProperty, MetadataSchema
 from orders.models import Order
 
-from .models import HourlyOrderStats, OrderStats
+from .models import HourlyOrderStats, MetadataStats, MetadataTotals, OrderStats, TrackedKey
+from .trigger_sql import HOUR, METADATA_COLUMNS, TOTALS_COLUMNS
 
 # The advisory lock name (hashed as ``orders.locks`` hashes its names) one compaction holds.
 COMPACTION_LOCK = "insights:compact_order_stats"
@@ -33,15 +38,20 @@ class Compaction:
     added: int = 0  # rows written in their place (groups that sum to nothing get none)
     hourly_removed: int = 0  # the same for the hours' rows
     hourly_added: int = 0
+    metadata_removed: int = 0  # and for the metadata values' rows, per hour
+    metadata_added: int = 0
+    totals_removed: int = 0  # and in all
+    totals_added: int = 0
 
     def as_dict(self) -> dict[str, int | bool]:
         return asdict(self)
 
 
 def compact_order_stats() -> Compaction:
-    """Fold every (quarter-hour, status) of ``OrderStats`` and every (hour, status) of
-    ``HourlyOrderStats`` that has more than one row, or one row of zeros, into at most one row
-    holding the sums, in one transaction.
+    """Fold every (quarter-hour, status) of ``OrderStats``, (hour, status) of
+    ``HourlyOrderStats``, (hour, status, key, value) of ``MetadataStats`` and (status, key,
+    value) of ``MetadataTotals`` that has more than one row, or one row of zeros, into at
+    most one row holding the sums, in one transaction.
 
     Exact while orders are being written: for each table, one statement deletes the rows its
     snapshot sees and inserts their sums, so a row a writer commits meanwhile is neither deleted nor
@@ -61,36 +71,117 @@ def compact_order_stats() -> Compaction:
         # orders are not held up by it. Its own statement, so the next one's snapshot is
         # taken after any TRUNCATE it waited for had committed.
         cursor.execute(f"LOCK TABLE {Order._meta.db_table} IN ACCESS SHARE MODE")
-        quarters = _fold(cursor, OrderStats._meta.db_table)
-        hours = _fold(cursor, HourlyOrderStats._meta.db_table)
-    return Compaction(True, *quarters, *hours)
+        quarters = _fold(cursor, OrderStats._meta.db_table, ["bucket", "status"])
+        hours = _fold(cursor, HourlyOrderStats._meta.db_table, ["bucket", "status"])
+        values = _fold(cursor, MetadataStats._meta.db_table, ["bucket", "status", "key", "value"])
+        totals = _fold(cursor, MetadataTotals._meta.db_table, ["status", "key", "value"])
+    return Compaction(True, *quarters, *hours, *values, *totals)
 
 
-def _fold(cursor: Any, table: str) -> tuple[int, int]:
-    """Compact ``table``: (rows deleted, rows written in their place)."""
+def _fold(cursor: Any, table: str, group: list[str]) -> tuple[int, int]:
+    """Compact ``table`` by the columns ``group``: (rows deleted, rows written in their
+    place). A metadata value may be NULL (not set), which equality would never match."""
+    columns = ", ".join(group)
+    same = " AND ".join(
+        f"row.{column} IS NOT DISTINCT FROM folded.{column}"
+        if column == "value"
+        else f"row.{column} = folded.{column}"
+        for column in group
+    )
     cursor.execute(
         f"""
         WITH gone AS (
             DELETE FROM {table} AS row
             USING (
-                SELECT bucket, status FROM {table}
-                GROUP BY bucket, status
+                SELECT {columns} FROM {table}
+                GROUP BY {columns}
                 HAVING count(*) > 1 OR NOT ({_NOT_ALL_ZERO})
             ) AS folded
-            WHERE row.bucket = folded.bucket AND row.status = folded.status
-            RETURNING row.bucket, row.status, row.orders, row.amount, row.total_amount,
-                      row.discount_amount
+            WHERE {same}
+            RETURNING {", ".join(f"row.{column}" for column in group)}, row.orders,
+                      row.amount, row.total_amount, row.discount_amount
         ), added AS (
-            INSERT INTO {table} (bucket, status, {_COUNTED})
-            SELECT bucket, status, sum(orders), sum(amount), sum(total_amount),
+            INSERT INTO {table} ({columns}, {_COUNTED})
+            SELECT {columns}, sum(orders), sum(amount), sum(total_amount),
                    sum(discount_amount)
             FROM gone
-            GROUP BY bucket, status
+            GROUP BY {columns}
             HAVING {_NOT_ALL_ZERO}
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM added)
-        """  # noqa: S608  # table names are the models'; no value is interpolated
+        """  # noqa: S608  # table and column names are the models'; no value is interpolated
     )
     removed, added = cursor.fetchone()
     return removed, added
+
+
+# The schema types whose values ``MetadataStats`` counts: a few values each, compared by
+# equality. Numbers, dates and texts of other kinds are left to the orders themselves.
+TRACKED_TYPES = (MetadataProperty.Type.STRING, MetadataProperty.Type.BOOLEAN)
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What one ``track_metadata_keys`` changed."""
+
+    added: list[str]
+    removed: list[str]
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return asdict(self)
+
+
+def tracked_keys_wanted() -> set[str]:
+    """The order schema's live text and yes/no properties that hold one value (not a list)."""
+    return set(
+        MetadataProperty.objects.filter(
+            schema__related_object=MetadataSchema.RelatedObject.ORDER,
+            deleted=False,
+            array=False,
+            type__in=TRACKED_TYPES,
+        ).values_list("name", flat=True)
+    )
+
+
+def track_metadata_keys() -> Tracking:
+    """Make ``MetadataStats`` count exactly ``tracked_keys_wanted``: a property newly wanted
+    is counted over every order, one no longer wanted is forgotten.
+
+    Exact while orders are being written: the orders are locked against writes (reads go
+    on) from before the counting until the transaction commits, and every write after it
+    counts the new property in its own statement (the triggers read ``TrackedKey``). A large
+    table holds writers up for as long as the count takes (a few seconds at a million
+    orders), so this runs in the worker, not in a request."""
+    wanted = tracked_keys_wanted()
+    if wanted == set(TrackedKey.objects.values_list("key", flat=True)):
+        return Tracking([], [])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # SHARE ROW EXCLUSIVE waits for writers in flight, holds new ones, and is taken by
+        # one tracking at a time: the tracked keys are read again under it.
+        cursor.execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+        tracked = set(TrackedKey.objects.values_list("key", flat=True))
+        added, removed = sorted(wanted - tracked), sorted(tracked - wanted)
+        MetadataStats.objects.filter(key__in=removed).delete()
+        MetadataTotals.objects.filter(key__in=removed).delete()
+        TrackedKey.objects.filter(key__in=removed).delete()
+        TrackedKey.objects.bulk_create(TrackedKey(key=key) for key in added)
+        cursor.execute(
+            f"""
+            WITH hours AS (
+                INSERT INTO {MetadataStats._meta.db_table} ({METADATA_COLUMNS})
+                SELECT {HOUR.format("o.created_at")}, o.status, t.key, o.metadata -> t.key,
+                       count(*), sum(o.amount), sum(o.total_amount),
+                       sum(o.total_discount_amount)
+                FROM {Order._meta.db_table} AS o CROSS JOIN unnest(%s::text[]) AS t (key)
+                GROUP BY 1, 2, 3, 4
+                RETURNING {METADATA_COLUMNS}
+            )
+            INSERT INTO {MetadataTotals._meta.db_table} ({TOTALS_COLUMNS})
+            SELECT status, key, value, sum(orders), sum(amount), sum(total_amount),
+                   sum(discount_amount)
+            FROM hours GROUP BY 1, 2, 3
+            """,  # noqa: S608  # table names are the models'; the keys are a parameter
+            [added],
+        )
+    return Tracking(added, removed)

@@ -9,6 +9,7 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
+from core.lists import changed_query
 from core.models import UserPreference
 from customers.models import Segment
 from customers.segments import clean_conditions
@@ -22,6 +23,7 @@ from insights.selectors import (
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.actors import Actor
 from orders.filters import OrderFilter
+from orders.list_links import list_url, list_url_maker
 from orders.models import Order, OrderStatus
 from orders.services import change_order_status
 from tests.factories import CustomerFactory, make_order
@@ -288,3 +290,33 @@ def test_only_a_zone_whole_hours_from_utc_throughout_is_summed_from_the_hours():
     assert not whole_hours("UTC", "2024-01-01T00:00Z", "2026-01-01T00:00Z", "2024-01-01T00:30Z")
     # Thirty years of clock changes: too many to write out, so the quarter-hours answer
     assert not whole_hours("Europe/Warsaw", "1996-01-01T00:00Z", "2026-01-01T00:00Z")
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "",
+        "status=PAID&status=CANCELED&q=jansen&page=3",
+        "sort=-created_at&source_id_match=is&meta=channel:eq:web&meta=gift:eq:yes",
+        "created_after=2026-01-01&created_before=2026-01-31&customer=C-1&sort=amount",
+        "filters[source_id][conditions][$in][10]=b&filters[source_id][conditions][$in][2]=a"
+        "&filters[junction]=or&amount_min=&zone=%C3%A9",
+    ],
+)
+def test_the_charts_links_are_the_lists_own(base):
+    # Hundreds of bars' links, each written from a canonical base once
+    query = QueryDict(base)
+    days = list_url_maker(query, ("created_after", "created_before"))
+    status = list_url_maker(query, ("created_after", "created_before", "status"))
+    for first, last, state in [
+        ("2026-03-01", "2026-03-07", None),
+        ("2026-03-01", "2026-03-01", "PAID"),
+        ("0001-01-01", "9999-12-31", "CANCELED"),
+    ]:
+        expected = changed_query(query, created_after=first, created_before=last)
+        if state is None:
+            made = days(created_after=first, created_before=last)
+        else:
+            expected.setlist("status", [state])
+            made = status(created_after=first, created_before=last, status=state)
+        assert made == list_url(expected)
