@@ -191,7 +191,12 @@ def test_the_matrix_has_every_field_and_type_against_every_condition():
 
 def test_an_all_digit_metadata_key_is_a_key_not_an_array_position():
     """Django sends such a key ("2024") as an integer, an array position to PostgreSQL."""
-    from insights.selectors import _top_values
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from insights.selectors import top_values
+    from insights.services import track_metadata_keys
+    from metadata.models import MetadataProperty, MetadataSchema
 
     shop = make_order(items=0, metadata={"2024": "web-shop", "7": 5, "9": "2026-05-01"})
     make_order(items=0, metadata={"2024": "pos", "7": 1})
@@ -206,4 +211,12 @@ def test_an_all_digit_metadata_key_is_a_key_not_an_array_position():
     assert ids("filters[metadata.9][conditions][$after][0]=2026-04-30") == [shop.pk]
     assert ids("meta=2024:contains:shop") == [shop.pk]  # the list's own metadata conditions
     assert ids("meta=7:gt:3") == [shop.pk]
-    assert [top.value for top in _top_values(Order.objects.all(), "2024")] == ["pos", "web-shop"]
+    everything = OrderFilter(QueryDict(""), queryset=Order.objects.all())
+    assert [top.value for top in top_values(everything, "2024")] == ["pos", "web-shop"]
+    # and counted per value by the insights statistics once the schema defines it
+    schema, _ = MetadataSchema.objects.get_or_create(related_object="order")
+    MetadataProperty.objects.create(schema=schema, name="2024", type="string", optional=True)
+    assert track_metadata_keys().added == ["2024"]
+    with CaptureQueriesContext(connection) as queries:
+        assert [top.value for top in top_values(everything, "2024")] == ["pos", "web-shop"]
+    assert any("insights_metadatatotals" in query["sql"] for query in queries.captured_queries)
