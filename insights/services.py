@@ -12,7 +12,7 @@ yes/no properties; the periodic task runs both.
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from metadata.models import MetadataProperty, MetadataSchema
 from orders.models import Order
@@ -132,19 +132,21 @@ class Tracking:
         return asdict(self)
 
 
-def tracked_keys_wanted() -> set[str]:
+def tracked_keys_wanted(using: str = DEFAULT_DB_ALIAS) -> set[str]:
     """The order schema's live text and yes/no properties that hold one value (not a list)."""
     return set(
-        MetadataProperty.objects.filter(
+        MetadataProperty.objects.using(using)
+        .filter(
             schema__related_object=MetadataSchema.RelatedObject.ORDER,
             deleted=False,
             array=False,
             type__in=TRACKED_TYPES,
-        ).values_list("name", flat=True)
+        )
+        .values_list("name", flat=True)
     )
 
 
-def track_metadata_keys() -> Tracking:
+def track_metadata_keys(using: str = DEFAULT_DB_ALIAS) -> Tracking:
     """Make ``MetadataStats`` count exactly ``tracked_keys_wanted``: a property newly wanted
     is counted over every order, one no longer wanted is forgotten.
 
@@ -152,20 +154,22 @@ def track_metadata_keys() -> Tracking:
     on) from before the counting until the transaction commits, and every write after it
     counts the new property in its own statement (the triggers read ``TrackedKey``). A large
     table holds writers up for as long as the count takes (a few seconds at a million
-    orders), so this runs in the worker, not in a request."""
-    wanted = tracked_keys_wanted()
-    if wanted == set(TrackedKey.objects.values_list("key", flat=True)):
+    orders), so this runs in the worker, not in a request (``seed_demo`` runs it before it
+    loads its orders, which are then counted as they are written)."""
+    wanted = tracked_keys_wanted(using)
+    tracked_keys = TrackedKey.objects.using(using)
+    if wanted == set(tracked_keys.values_list("key", flat=True)):
         return Tracking([], [])
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         # SHARE ROW EXCLUSIVE waits for writers in flight, holds new ones, and is taken by
         # one tracking at a time: the tracked keys are read again under it.
         cursor.execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-        tracked = set(TrackedKey.objects.values_list("key", flat=True))
+        tracked = set(tracked_keys.values_list("key", flat=True))
         added, removed = sorted(wanted - tracked), sorted(tracked - wanted)
-        MetadataStats.objects.filter(key__in=removed).delete()
-        MetadataTotals.objects.filter(key__in=removed).delete()
-        TrackedKey.objects.filter(key__in=removed).delete()
-        TrackedKey.objects.bulk_create(TrackedKey(key=key) for key in added)
+        MetadataStats.objects.using(using).filter(key__in=removed).delete()
+        MetadataTotals.objects.using(using).filter(key__in=removed).delete()
+        tracked_keys.filter(key__in=removed).delete()
+        tracked_keys.bulk_create(TrackedKey(key=key) for key in added)
         cursor.execute(
             f"""
             WITH hours AS (
