@@ -88,28 +88,13 @@ def functions(*, hourly: bool, metadata: bool = False) -> str:
         removed += _write_metadata(_per_value("removed_orders", "-"))
         changed += _write_metadata(_per_value("new_orders", ""), _per_value("old_orders", "-"))
         emptied += " DELETE FROM insights_metadatastats; DELETE FROM insights_metadatatotals;"
-    return f"""
-CREATE OR REPLACE FUNCTION insights_order_stats_added() RETURNS trigger LANGUAGE plpgsql AS $$
+    bodies = {"added": added, "removed": removed, "changed": changed, "truncated": emptied}
+    return "\n".join(
+        f"""
+CREATE OR REPLACE FUNCTION insights_order_stats_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    {added}
+    {body}
     RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION insights_order_stats_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {removed}
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION insights_order_stats_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {changed}
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION insights_order_stats_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {emptied}
-    RETURN NULL;
-END $$;
-"""
+END $$;"""
+        for name, body in bodies.items()
+    )
