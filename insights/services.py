@@ -161,13 +161,16 @@ def track_metadata_keys(using: str = DEFAULT_DB_ALIAS) -> Tracking:
     if wanted == set(tracked_keys.values_list("key", flat=True)):
         return Tracking([], [])
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        # Not while a compaction runs: it could write back the sums of rows deleted here.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [COMPACTION_LOCK])
         # SHARE ROW EXCLUSIVE waits for writers in flight, holds new ones, and is taken by
         # one tracking at a time: the tracked keys are read again under it.
         cursor.execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         tracked = set(tracked_keys.values_list("key", flat=True))
         added, removed = sorted(wanted - tracked), sorted(tracked - wanted)
-        MetadataStats.objects.using(using).filter(key__in=removed).delete()
-        MetadataTotals.objects.using(using).filter(key__in=removed).delete()
+        # An added key starts from nothing, whatever an earlier tracking of it left.
+        for model in (MetadataStats, MetadataTotals):
+            model.objects.using(using).filter(key__in=[*removed, *added]).delete()
         tracked_keys.filter(key__in=removed).delete()
         tracked_keys.bulk_create(TrackedKey(key=key) for key in added)
         cursor.execute(

@@ -22,7 +22,13 @@ from orders.filters import OrderFilter
 from orders.models import Order, OrderStatus
 from orders.services import change_order_status
 from tests.factories import make_order
-from tests.insights.test_compaction import SYSTEM
+from tests.insights.test_compaction import (
+    SYSTEM,
+    Backend,
+    blocked_or_done,
+    busy_history,
+    compaction_held_inside_its_statement,
+)
 from tests.insights.test_order_stats import (
     METADATA,
     assert_tables_exact,
@@ -210,3 +216,29 @@ def test_an_untracked_property_or_two_conditions_are_counted_on_the_orders(order
         counted, expected, statements = both_ways(query, utc, lambda f: order_insights(f, zone=utc))
         assert not counted.from_stats, query
         assert counted.current == expected.current, query
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tracking_waits_for_a_running_compaction_and_a_key_added_again_starts_afresh():
+    add_property("channel")
+    track_metadata_keys()
+    busy_history()
+    # When the property leaves the schema while a compaction is folding the rows
+    MetadataProperty.objects.filter(name="channel").update(deleted=True)
+    with compaction_held_inside_its_statement() as compaction:
+        tracking = Backend(track_metadata_keys)
+        tracking.start()
+        # Then the tracking waits for it (the compaction would write back what it deletes)
+        assert blocked_or_done(tracking), "the tracking did not wait for the compaction"
+    assert compaction.outcome().ran
+    assert tracking.outcome() == Tracking(added=[], removed=["channel"])
+    assert not MetadataStats.objects.filter(key="channel").exists()
+
+    # A stale row of the key (left by anything) does not survive its tracking again
+    MetadataStats.objects.create(
+        bucket=at("2026-03-07T12:00:00Z"), status="PAID", key="channel", value="web",
+        orders=1, amount=1, total_amount=1, discount_amount=0,
+    )  # fmt: skip
+    MetadataProperty.objects.filter(name="channel").update(deleted=False)
+    assert track_metadata_keys() == Tracking(added=["channel"], removed=[])
+    assert_tables_exact()
