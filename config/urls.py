@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("preferences/", PreferencesView.as_view(), name="preferences"),
     path("health/", health, name="health"),
+    # Browsers ask for /favicon.ico on pages that name no icon (JSON, fragments): not a 404.
+    path("favicon.ico", core_views.favicon),
     # The insights strip for the orders list's filters (an htmx fragment), before the
     # orders' own "<order id>/" pages.
     path("orders/insights/", OrderInsightsView.as_view(), name="order-insights"),

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
+from django.templatetags.static import static
 from django.views.generic import TemplateView
 
 from .forms import THROTTLED, ThrottledAuthenticationForm
@@ -69,3 +70,9 @@ def answers_429_when_throttled(
 login = answers_429_when_throttled(
     LoginView.as_view(authentication_form=ThrottledAuthenticationForm)
 )
+
+
+def favicon(request: HttpRequest) -> HttpResponseBase:
+    """``/favicon.ico``: the dashboard's icon (``img/favicon.svg``), for browsers that ask for
+    it on pages naming none (``/health/``'s JSON, htmx fragments opened on their own)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -270,3 +270,11 @@ def test_money_and_time_filters() -> None:
     assert local_time(None) == "—"
     assert plain_number(Decimal("10.5000000000")) == "10.5"
     assert plain_number(Decimal("10.0000000000")) == "10"
+
+
+def test_favicon_ico_is_the_dashboards_icon_for_anyone(client):
+    # Browsers ask for it on pages that name no icon (/health/'s JSON): not a 404 in the log
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
