@@ -477,7 +477,7 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
         previous_first = previous_start.astimezone(zone).date()
         previous_last = _local_day(_just_before(start), zone)
 
-    top_values = _top_values(filterset, top_key, zone) if top_key else []
+    top_values = _top_values(filterset, top_key, zone, scope) if top_key else []
     return Insights(
         current=_figures(rows),
         previous=previous,
@@ -545,11 +545,15 @@ def top_values(filterset: OrderFilter, key: str) -> list[TopValue]:
     """The most frequent values of the metadata property ``key`` among the orders
     ``filterset`` selects (orders without it counted as ``None``)."""
     with for_sums():
-        return _top_values(filterset, key, filter_zone(filterset))
+        zone = filter_zone(filterset)
+        return _top_values(filterset, key, zone, stats_scope(filterset, zone))
 
 
-def _top_values(filterset: OrderFilter, key: str, zone: tzinfo) -> list[TopValue]:
-    scope = stats_scope(filterset, zone)
+def _top_values(
+    filterset: OrderFilter, key: str, zone: tzinfo, scope: StatsScope | None
+) -> list[TopValue]:
+    """The top values from the statistics when ``scope`` (``stats_scope`` of the filter)
+    allows, else from the orders."""
     if scope is not None and (scope.facet is None or scope.facet[0] == key):
         counted = _top_values_from_stats(scope, key, zone)
         if counted is not None:
