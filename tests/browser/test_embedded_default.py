@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from config import embedded_postgres
+from tests.processes import postmasters
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +41,6 @@ def _processes_of_session(session: int) -> list[str]:
         ["ps", "-ww", "-eo", "pid,sid,args"], capture_output=True, text=True
     ).stdout
     return [line for line in listing.splitlines()[1:] if line.split()[1] == str(session)]
-
-
-def _postmasters(var: Path) -> list[str]:
-    data = str(embedded_postgres.data_dir(var))
-    listing = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True)
-    return [line for line in listing.stdout.splitlines() if f"-D {data}" in line]
 
 
 class MakeRun:
@@ -171,5 +166,5 @@ def test_make_run_saves_an_order_from_the_wizard_on_the_embedded_postgresql(
     make_run.stop()
     assert make_run.process.returncode is not None
     assert _processes_of_session(make_run.process.pid) == []
-    assert _postmasters(make_run.var) == []
+    assert postmasters(make_run.var) == []
     assert "Embedded PostgreSQL stopped" in make_run.output()

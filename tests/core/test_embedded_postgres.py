@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from config import embedded_postgres
+from tests.processes import postmasters, postmasters_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,18 +65,18 @@ def _connect(var: Path, dbname: str = embedded_postgres.DATABASE) -> psycopg.Con
     )
 
 
-def _postmasters(var: Path) -> list[str]:
-    """Server processes whose command line names this data folder."""
-    data = str(embedded_postgres.data_dir(var))
-    listing = subprocess.run(
-        ["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True
-    ).stdout
-    return [line for line in listing.splitlines() if f"-D {data}" in line]
+def test_a_child_just_forked_by_the_postmaster_is_not_counted_as_a_server():
+    # Given a listing caught while the postmaster's new child still bears its command line
+    server = "postgres -D /var/pg -h  -p 5432 -k /var/pg"
+    listing = f"  101     1 {server}\n  102   101 {server}\n  103     1 postgres -D /var/pg2\n"
+
+    # Then only the postmaster counts, and a second folder's server is not this one's
+    assert postmasters_in(listing, "/var/pg") == [f"101 {server}"]
 
 
 def _wait_until_gone(var: Path, seconds: float = 10) -> list[str]:
     deadline = time.monotonic() + seconds
-    while (left := _postmasters(var)) and time.monotonic() < deadline:
+    while (left := postmasters(var)) and time.monotonic() < deadline:
         time.sleep(0.1)
     return left
 
@@ -100,7 +101,7 @@ def test_a_fresh_var_dir_is_initialised_and_answers_on_a_socket_only(var_dir):
             "SELECT similarity('Émile', 'Emile'), lower('ÉMILE')"
         ).fetchone()
         assert similarity < 1 and lowered == "émile"
-    assert len(_postmasters(var_dir)) == 1
+    assert len(postmasters(var_dir)) == 1
 
 
 def test_starting_again_reuses_the_data_and_takes_seconds(var_dir):
@@ -138,12 +139,12 @@ def test_two_processes_starting_at_once_share_one_server(var_dir):
     assert [process.returncode for process in processes] == [0, 0], results
     assert sorted(stdout.strip() for stdout, _ in results) == ["False", "True"]
     assert embedded_postgres.is_running(var_dir)
-    assert len(_postmasters(var_dir)) == 1
+    assert len(postmasters(var_dir)) == 1
 
 
 def test_stop_leaves_no_server_process(var_dir):
     embedded_postgres.start(var_dir)
-    assert _postmasters(var_dir)
+    assert postmasters(var_dir)
 
     assert embedded_postgres.stop(var_dir) is True
 
