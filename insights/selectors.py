@@ -11,6 +11,7 @@ Days are always what SQL returns; weeks and months are folded from them here, so
 bucket the same way.
 """
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Min, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import QueryDict
 from django.utils import timezone
@@ -112,8 +113,30 @@ class Insights:
     from_stats: bool
 
 
-def _day_rows_from_orders(queryset: QuerySet, zone: tzinfo) -> list[tuple[Any, ...]]:
-    rows = (
+def _day_rows_from_orders(
+    filterset: OrderFilter, zone: tzinfo, within: Q | None = None
+) -> list[tuple[Any, ...]]:
+    """Orders and sums per day and status of the orders ``filterset`` selects (``within``
+    narrowing them further), read from the orders.
+
+    A customer search is summed in its two disjoint parts (``OrderFilter.search_parts``),
+    joined in one statement so that both read the same snapshot."""
+    parts = filterset.search_parts() or [filterset.qs]
+    grouped = [_per_day(part if within is None else part.filter(within), zone) for part in parts]
+    if len(grouped) == 1:
+        return list(grouped[0])
+    # Ordered by its own columns: the orders' default order names none of them.
+    joined = grouped[0].union(*grouped[1:], all=True).order_by("day", "status")
+    sums: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for day, status, *figures in joined:
+        totals = sums[day, status]
+        for index, value in enumerate(figures):
+            totals[index] += int(value or 0)
+    return [(day, status, *figures) for (day, status), figures in sums.items()]
+
+
+def _per_day(queryset: QuerySet, zone: tzinfo) -> QuerySet:
+    return (
         queryset.order_by()
         .annotate(day=TruncDate("created_at", tzinfo=zone))
         .values_list("day", "status")
@@ -124,7 +147,6 @@ def _day_rows_from_orders(queryset: QuerySet, zone: tzinfo) -> list[tuple[Any, .
             discount=Sum("total_discount_amount"),
         )
     )
-    return list(rows)
 
 
 # A ``meta=key:eq:value`` the statistics answer: the key and its JSON value.
@@ -449,7 +471,7 @@ def _order_insights(filterset: OrderFilter, zone: tzinfo, top_key: str | None) -
         rows = _day_rows_from_stats(scope.statuses, start, end, zone, scope.facet)
     from_stats = rows is not None
     if rows is None:
-        rows = _day_rows_from_orders(filterset.qs, zone)
+        rows = _day_rows_from_orders(filterset, zone)
 
     first = _local_day(start, zone) if start else None
     last = None
@@ -537,8 +559,8 @@ def _previous_from_orders(
         zone=filterset.zone,
         hint_empty_ranges=filterset.hint_empty_ranges,
     )
-    queryset = earlier.qs.filter(created_at__gte=start, created_at__lt=end)
-    return _figures(_day_rows_from_orders(queryset, zone))
+    within = Q(created_at__gte=start, created_at__lt=end)
+    return _figures(_day_rows_from_orders(earlier, zone, within))
 
 
 def top_values(filterset: OrderFilter, key: str) -> list[TopValue]:

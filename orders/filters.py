@@ -381,9 +381,14 @@ class OrderFilter(django_filters.FilterSet):
             return queryset
         match = Q(pk=text) | Q(source_id__icontains=text)
         customers = customers_matching(text)
-        if customers is not None:
-            match |= of_customers("customer_id", customers)
-        return queryset.filter(match)
+        if customers is None:
+            return queryset.filter(match)
+        by_customer = of_customers("customer_id", customers)
+        if self._search_part == "customers":
+            return queryset.filter(by_customer)
+        if self._search_part == "others":
+            return queryset.filter(match & (Q(customer_id__isnull=True) | ~by_customer))
+        return queryset.filter(match | by_customer)
 
     def filter_person(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """A customer (or referrer) by id or source ID (exact), or name or email (contains)."""
@@ -459,6 +464,31 @@ class OrderFilter(django_filters.FilterSet):
         """Whether the free-text search (``q``) is in force."""
         self.form.is_valid()  # fills cleaned_data with the fields that are valid
         return bool((self.form.cleaned_data.get("q") or "").strip())
+
+    # Which part of a search ``filter_text`` selects (see ``search_parts``); None: all of it.
+    _search_part: str | None = None
+
+    def search_parts(self) -> list[QuerySet] | None:
+        """The orders selected, as two disjoint parts that together are ``qs``: those the
+        search (``q``) finds by their customer, and the others it finds (by order id or
+        source ID). ``None`` when the search names no customers.
+
+        A query summing every match reads the first part from ``order_customer_idx`` alone
+        (its leaves hold what is summed), where the search's OR sends it to the table for
+        each order; ``insights`` sums the two parts in one statement (``UNION ALL``).
+        """
+        if not self.searches_text:
+            return None
+        if customers_matching(self.form.cleaned_data["q"].strip()) is None:
+            return None
+        parts = []
+        for part in ("customers", "others"):
+            self._search_part = part
+            try:
+                parts.append(self.filter_queryset(self.queryset.all()))  # type: ignore[union-attr]  # a FilterSet's queryset is set
+            finally:
+                self._search_part = None
+        return parts
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         return super().filter_queryset(queryset).order_by(*ordering_for(self.sort_in_force))

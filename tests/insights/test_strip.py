@@ -6,7 +6,9 @@ from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, transaction
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.lists import changed_query
@@ -320,3 +322,115 @@ def test_the_charts_links_are_the_lists_own(base):
             expected.setlist("status", [state])
             made = status(created_after=first, created_before=last, status=state)
         assert made == list_url(expected)
+
+
+@pytest.fixture
+def searched_orders(db):
+    """Orders a search for "jansen" finds by their customer, by their source ID, or both."""
+    jansen = CustomerFactory(name="Sanne Jansen", email="sanne@mail.example")
+    other = CustomerFactory(name="Piet Vos", email="piet@vos.example")
+    moment = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    specs = [
+        (jansen, "A-1", OrderStatus.PAID, 1_000),  # by customer
+        (jansen, "JANSEN-2", OrderStatus.CANCELED, 2_000),  # by customer and source ID
+        (other, "jansen-3", OrderStatus.PAID, 4_000),  # by source ID, another customer
+        (None, "x-jansen-4", OrderStatus.CREATED, 8_000),  # by source ID, no customer
+        (other, "B-5", OrderStatus.PAID, 16_000),  # not found
+        (None, None, OrderStatus.PAID, 32_000),  # not found
+    ]
+    made = []
+    for day, (customer, source_id, status, amount) in enumerate(specs):
+        order = make_order(customer=customer, source_id=source_id, amount=amount, items=0)
+        Order.objects.filter(pk=order.pk).update(
+            status=status, created_at=moment + timedelta(days=day % 2)
+        )
+        made.append(order)
+    return made
+
+
+@pytest.mark.parametrize(
+    "query", ["q=jansen", "q=JANSEN-2", "q=jansen&status=PAID", "q=vos", "q=jansen&customer=vos"]
+)
+def test_a_searchs_two_parts_are_disjoint_and_are_its_orders(searched_orders, query):
+    filterset = OrderFilter(QueryDict(query), queryset=Order.objects.all())
+    listed = set(filterset.qs.values_list("pk", flat=True))
+    by_customer, others = (
+        set(part.values_list("pk", flat=True)) for part in filterset.search_parts()
+    )
+
+    assert by_customer.isdisjoint(others)
+    assert by_customer | others == listed
+    if query == "q=jansen":  # each part holds something, the order found both ways once
+        assert len(by_customer) == 2 and len(others) == 2
+
+
+def test_a_search_without_words_has_no_parts(searched_orders):
+    assert OrderFilter(QueryDict("q=%25"), queryset=Order.objects.all()).search_parts() is None
+    assert (
+        OrderFilter(QueryDict("status=PAID"), queryset=Order.objects.all()).search_parts() is None
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=jansen",
+        "q=jansen&status=PAID",
+        "q=jansen&created_after=2026-03-02&created_before=2026-03-02",
+        "q=nobody",
+    ],
+)
+def test_a_customer_searchs_strip_sums_each_order_once(searched_orders, query):
+    filterset = OrderFilter(QueryDict(query), queryset=Order.objects.all())
+    listed = list(filterset.qs)
+    insights = order_insights(filterset, zone=UTC)
+
+    assert insights.current.orders == len(listed)
+    assert insights.current.revenue == sum(order.total_amount for order in listed)
+    shown = {
+        (bucket.first, status): figures.orders
+        for bucket in insights.buckets
+        for status, figures in bucket.statuses.items()
+        if figures.orders
+    }
+    expected: dict[tuple[date, str], int] = {}
+    for order in listed:
+        key = (order.created_at.date(), order.status)
+        expected[key] = expected.get(key, 0) + 1
+    assert shown == expected
+
+
+def test_a_customer_searchs_period_before_sums_each_order_once(searched_orders):
+    query = "q=jansen&created_after=2026-03-02&created_before=2026-03-02"
+    insights = order_insights(OrderFilter(QueryDict(query), queryset=Order.objects.all()), zone=UTC)
+
+    # 1 March: the two orders found by customer, and "x-jansen-4" by its source ID
+    earlier = OrderFilter(
+        QueryDict("q=jansen&created_after=2026-03-01&created_before=2026-03-01"),
+        queryset=Order.objects.all(),
+    )
+    assert insights.previous is not None
+    assert insights.previous.orders == earlier.qs.count() == 2
+    assert insights.current.orders == 2
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM runs outside a transaction
+def test_a_customer_searchs_strip_reads_the_customers_orders_from_the_index_alone(
+    searched_orders,
+):
+    filterset = OrderFilter(QueryDict("q=jansen"), queryset=Order.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        order_insights(filterset, zone=UTC)
+    [summed] = [query["sql"] for query in queries.captured_queries if "UNION ALL" in query["sql"]]
+    with connection.cursor() as cursor:
+        # The table's pages all visible, as autovacuum leaves most of a large table
+        cursor.execute("VACUUM (ANALYZE) orders_order")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # On tables this small a scan would do; leave the planner only index look-ups
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {summed}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    # The orders found by customer are read from order_customer_idx, never the table
+    assert "Index Only Scan using order_customer_idx" in plan, plan

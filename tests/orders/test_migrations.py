@@ -73,7 +73,10 @@ INDEXES = {
     ),
     "order_amount_idx": "orders_order USING btree (amount, id)",
     "order_created_idx": "orders_order USING btree (created_at, id)",
-    "order_customer_idx": "orders_order USING btree (customer_id, created_at)",
+    "order_customer_idx": (
+        "orders_order USING btree (customer_id, created_at) "
+        "INCLUDE (status, amount, total_amount, total_discount_amount)"
+    ),
     "order_discount_idx": (
         "orders_order USING btree (discount_amount, id) WHERE (discount_amount > 0)"
     ),
