@@ -410,7 +410,12 @@ class OrderFilter(django_filters.FilterSet):
 
     def filter_meta(self, queryset: QuerySet, name: str, value: list[MetaCondition]) -> QuerySet:
         for condition in value or []:
-            queryset = queryset.filter(condition_q(condition))
+            if condition.op == "contains":
+                # By the key's known values where there are some (see ``metadata_text_q``)
+                match = grammar.metadata_text_q(condition.key, "icontains", condition.value)
+            else:
+                match = condition_q(condition)
+            queryset = queryset.filter(match)
         return queryset
 
     def filter_conditions(
