@@ -15,7 +15,8 @@ field: ``and`` (all must hold, the default) or ``or`` (any).
 
 Conditions read the columns' indexes where one exists: equality and ranges on the order's
 columns (btree), text conditions on ``source_id`` (trigram), customer and referrer through the
-customers table, metadata equality and presence (GIN).
+customers table, metadata equality and presence (GIN), and text conditions on a metadata
+property whose values the insights statistics count, by those values (``metadata_text_q``).
 """
 
 import contextlib
