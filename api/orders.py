@@ -104,7 +104,11 @@ def list_orders(
     `total` is exact up to 10,000 matches; past that it is PostgreSQL's estimate."""
     order_filter = order_filter_for(request.GET, order=order)
     result = order_ids_page(
-        order_filter.qs, number=page, per_page=limit, estimable=order_filter.estimable
+        order_filter.qs,
+        number=page,
+        per_page=limit,
+        estimable=order_filter.estimable,
+        source_id_pattern=order_filter.matches_source_id_pattern,
     )
     body = {
         "object": "list",

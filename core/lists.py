@@ -94,12 +94,17 @@ def url_with(base: str, query: QueryDict, **params: str | None) -> str:
 # --- counting --------------------------------------------------------------------------------
 
 
-def bounded_count(queryset: QuerySet, budget_ms: int | None = None) -> int | None:
+def bounded_count(
+    queryset: QuerySet, budget_ms: int | None = None, *, by_bitmap: bool = False
+) -> int | None:
     """Count at most ``EXACT_COUNT_LIMIT + 1`` rows; ``None`` if that overruns the time budget
     (``COUNT_TIME_BUDGET_MS`` unless ``budget_ms`` says otherwise).
 
     The count runs under ``statement_timeout`` in a savepoint, so a count that would read a
-    large part of the table is cancelled instead of slowing the page down.
+    large part of the table is cancelled instead of slowing the page down. ``by_bitmap``: with
+    index walks off, for filters whose matches a walk of an index meets late (see
+    ``orders.selectors.NewestFirst``); PostgreSQL then collects them from the index that
+    answers the filter.
     """
     limited = queryset[: EXACT_COUNT_LIMIT + 1]
     connection = connections[queryset.db]
@@ -110,19 +115,27 @@ def bounded_count(queryset: QuerySet, budget_ms: int | None = None) -> int | Non
     nested = connection.in_atomic_block
     try:
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('statement_timeout'), "
-                "set_config('statement_timeout', %s, true)",
-                [f"{max(1, int(budget))}ms"],
-            )
-            previous = cursor.fetchone()[0]
+            settings = {"statement_timeout": f"{max(1, int(budget))}ms"}
+            if by_bitmap:
+                settings |= {"enable_indexscan": "off", "enable_indexonlyscan": "off"}
+            previous = _set_locally(cursor, settings)
             count = limited.count()
             if nested:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                _set_locally(cursor, previous)
             return count
     except OperationalError:
         # Cancelled by the timeout (psycopg's QueryCanceled); the savepoint was rolled back.
         return None
+
+
+def _set_locally(cursor: Any, settings: dict[str, str]) -> dict[str, str]:
+    """``SET LOCAL`` each of ``settings``; their values before."""
+    names = list(settings)
+    sql = ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names)
+    params = [part for name in names for part in (name, name, settings[name])]
+    cursor.execute(f"SELECT {sql}", params)
+    row = cursor.fetchone()
+    return {name: row[2 * index] for index, name in enumerate(names)}
 
 
 def _count_if_cheap(queryset: QuerySet, *, text_search: bool) -> int | None:
@@ -154,6 +167,7 @@ def paginate[P: CountedPage](
     estimable: bool = True,
     text_search: bool = False,
     estimated: int | None = None,
+    counter: Callable[[QuerySet], int | None] | None = None,
 ) -> P:
     """Page ``number`` of ``queryset`` (already filtered and ordered), ``per_page`` rows, with
     what is known of the total; never a ``COUNT(*)`` over all matches.
@@ -164,7 +178,8 @@ def paginate[P: CountedPage](
     PostgreSQL estimates them well; ``estimated`` when it asked already) and it is past
     ``EXACT_COUNT_LIMIT``; else it is counted, exactly when that is cheap (see
     ``bounded_count``; a ``text_search`` only on a small table, see
-    ``SEARCH_COUNT_MAX_TABLE_ROWS``), else it is given as a lower bound.
+    ``SEARCH_COUNT_MAX_TABLE_ROWS``), else it is given as a lower bound. ``counter`` counts in
+    place of ``bounded_count``, called after the rows are read.
     """
     offset = (number - 1) * per_page
     rows = list(read(queryset, offset, per_page + 1))
@@ -182,7 +197,10 @@ def paginate[P: CountedPage](
     elif planned is not None and planned > EXACT_COUNT_LIMIT:
         estimate = planned
     else:
-        counted = _count_if_cheap(unordered, text_search=text_search)
+        if counter is not None:
+            counted = counter(unordered)
+        else:
+            counted = _count_if_cheap(unordered, text_search=text_search)
         if counted is not None and counted <= EXACT_COUNT_LIMIT:
             count = counted
         elif counted is not None:

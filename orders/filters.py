@@ -465,6 +465,23 @@ class OrderFilter(django_filters.FilterSet):
         return not any(data.get(name) for name in ("q", "customer", "referrer"))
 
     @property
+    def matches_source_id_pattern(self) -> bool:
+        """Whether a source ID is matched by a pattern (contains, starts or ends with): its
+        matches may all be the oldest orders, which a walk of the newest first meets last
+        (see ``orders.selectors.NewestFirst``)."""
+        self.form.is_valid()  # fills cleaned_data with the fields that are valid
+        data = self.form.cleaned_data
+        if data.get("source_id") and data.get("source_id_match") == "contains":
+            return True
+        conditions = data.get("conditions")
+        if not conditions:
+            return False
+        return any(
+            c.field == "source_id" and c.condition in grammar.GUESSED_CONDITIONS
+            for c in conditions.conditions
+        )
+
+    @property
     def searches_text(self) -> bool:
         """Whether the free-text search (``q``) is in force."""
         self.form.is_valid()  # fills cleaned_data with the fields that are valid

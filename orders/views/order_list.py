@@ -92,6 +92,7 @@ class OrderListView(DashboardView):
             per_page=per_page,
             estimable=filterset.estimable,
             text_search=filterset.searches_text,
+            source_id_pattern=filterset.matches_source_id_pattern,
         )
         sort = filterset.sort_in_force
         schema_keys = self._schema_keys(filterset)
