@@ -80,8 +80,11 @@ def _read_ids(queryset: QuerySet[Order], offset: int, limit: int) -> list[str]:
 
 
 NEWEST_FIRST = ["-created_at", "-id"]
-# How many of the newest orders a page of a source ID pattern is first looked for among.
-PROBE_ORDERS = 5_000
+# How many of the newest orders a page of a source ID pattern is first looked for among: a
+# walk of 7 ms at a million orders, which holds a page of 100 when one order in 200 matches
+# (with 5,000, a pattern one order in 100 holds, spread in time, was sorted from all its
+# 10,000 matches, read from all over the table: 60 ms instead of 40).
+PROBE_ORDERS = 20_000
 
 
 class NewestFirst:
