@@ -14,6 +14,7 @@ from core.lists import RowReader, bounded_count, paginate
 from core.paging import CountedPage
 from customers.models import Customer
 
+from .filters import DEFAULT_SORT, ordering_for
 from .models import COUNTED_STATUSES, Order
 
 
@@ -79,7 +80,7 @@ def _read_ids(queryset: QuerySet[Order], offset: int, limit: int) -> list[str]:
     return list(queryset.values_list("pk", flat=True)[offset : offset + limit])
 
 
-NEWEST_FIRST = ["-created_at", "-id"]
+NEWEST_FIRST = ordering_for(DEFAULT_SORT)
 # How many of the newest orders a page of a source ID pattern is first looked for among: a
 # walk of 7 ms at a million orders, which holds a page of 100 when one order in 200 matches
 # (with 5,000, a pattern one order in 100 holds, spread in time, was sorted from all its
