@@ -27,7 +27,11 @@ running() {  # any process left in the job's process group (set -m below gives i
   [ -n "$1" ] && kill -0 -- "-$1" 2>/dev/null
 }
 stop() {
-  trap - INT TERM HUP EXIT
+  # Once stopping, a further signal is ignored, never allowed to cut the clean-up short: make
+  # passes a SIGTERM sent to its group on to this script, so it arrives twice, and a second
+  # Ctrl-C would otherwise leave the worker or the database running.
+  trap '' INT TERM HUP
+  trap - EXIT
   set +e +m
   echo "Stopping (the worker finishes its current tasks first)..."
   # The web server's group holds the autoreloader and its child; the worker is asked alone,

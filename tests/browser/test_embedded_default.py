@@ -89,6 +89,17 @@ class MakeRun:
             f"make run did not start in {START_TIMEOUT_SECONDS} s:\n{self.output()[-4000:]}"
         )
 
+    def stop_as_make_passes_it_on(self) -> None:
+        """SIGTERM to make's process group reaches run.sh twice: from the group, then from make,
+        which passes SIGTERM on to its child; the second arrives while run.sh is stopping."""
+        self.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while "Stopping" not in self.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "Stopping" in self.output(), self.output()[-4000:]
+        self.process.send_signal(signal.SIGTERM)
+        self.stop()
+
     def stop(self) -> None:
         """What Ctrl-C does: run.sh stops the web server, the worker and the database."""
         if self.process.poll() is None:
@@ -162,8 +173,9 @@ def test_make_run_saves_an_order_from_the_wizard_on_the_embedded_postgresql(
         ).fetchone()
     assert row == ("laptop-1", 4550)
 
-    # And stopping make run leaves no process behind: web, worker or database
-    make_run.stop()
+    # And stopping make run leaves no process behind: web, worker or database, even when the
+    # signal arrives a second time while it is stopping
+    make_run.stop_as_make_passes_it_on()
     assert make_run.process.returncode is not None
     assert _processes_of_session(make_run.process.pid) == []
     assert postmasters(make_run.var) == []
