@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Sum, Value
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -110,12 +118,12 @@ class NewestFirst:
     def read(self, queryset: QuerySet[Order], offset: int, limit: int) -> Sequence[Any]:
         if list(queryset.query.order_by) != NEWEST_FIRST or offset + limit > PROBE_ORDERS:
             return self._read(queryset, offset, limit)
-        newest = Order.objects.order_by(*NEWEST_FIRST).values_list("created_at", flat=True)
-        since = list(newest[PROBE_ORDERS - 1 : PROBE_ORDERS])
-        if not since:  # fewer orders than that: the walk is short anyway
-            return self._read(queryset, offset, limit)
-        # The orders created since then are the list's start, so its first rows are theirs.
-        rows = self._read(queryset.filter(created_at__gte=since[0]), offset, limit)
+        # The orders created since the PROBE_ORDERS-th newest are the list's start, so its
+        # first rows are theirs; the bound is read in the same statement. With fewer orders
+        # than that it is NULL, no order is read here, and every match is sorted (a few).
+        since = Order.objects.order_by(*NEWEST_FIRST).values("created_at")
+        newest = queryset.filter(created_at__gte=Subquery(since[PROBE_ORDERS - 1 : PROBE_ORDERS]))
+        rows = self._read(newest, offset, limit)
         if len(rows) == limit:
             return rows
         self.sorted_every_match = True

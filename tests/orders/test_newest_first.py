@@ -75,6 +75,16 @@ def test_each_page_is_the_page_of_the_plain_walk(orders, query, per_page):
     assert pages == expected[: 4 * per_page]
 
 
+@pytest.mark.parametrize("query", QUERIES)
+def test_with_fewer_orders_than_are_looked_at_every_match_is_sorted(orders, query, monkeypatch):
+    monkeypatch.setattr(selectors, "PROBE_ORDERS", 50)  # more than the twelve orders
+    filterset = OrderFilter(QueryDict(query), queryset=Order.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        page = order_ids_page(filterset.qs, number=1, per_page=3, source_id_pattern=True)
+    assert page.rows == plain_walk(query)[:3]
+    assert any(UNINDEXED in query["sql"] for query in queries)
+
+
 def test_old_matches_are_sorted_from_every_match_and_new_ones_walked(orders):
     old = OrderFilter(QueryDict(QUERIES[0]), queryset=Order.objects.all())
     with CaptureQueriesContext(connection) as queries:
