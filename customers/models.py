@@ -97,6 +97,9 @@ class Customer(models.Model):
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="customer_name_trgm_idx"),
             GinIndex(OpClass(Upper("email"), name="gin_trgm_ops"), name="customer_email_trgm_idx"),
             GinIndex(name_and_email_words(), name="customer_search_words_idx"),
+            # The filter grammar's text conditions on an order's customer or referrer ID
+            # ($contains, $starts_with, ...) find the customers first, by their id.
+            GinIndex(OpClass(Upper("id"), name="gin_trgm_ops"), name="customer_id_trgm_idx"),
         ]
 
     def __str__(self) -> str:

@@ -128,6 +128,12 @@ class Order(models.Model):
             GinIndex(
                 OpClass(Upper("source_id"), name="gin_trgm_ops"), name="order_source_id_trgm_idx"
             ),
+            # A source ID's beginning (istartswith, the grammar's $starts_with): a range of
+            # this index, where the trigram index reads its commonest trigrams' whole lists.
+            models.Index(
+                OpClass(Upper("source_id"), name="text_pattern_ops"),
+                name="order_source_id_prefix_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),

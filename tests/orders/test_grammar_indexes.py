@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from orders import grammar
 from orders.models import Order
-from tests.factories import make_order
+from tests.factories import CustomerFactory, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,40 @@ def test_does_not_contain_still_selects_orders_without_the_key(orders: dict[str,
     # Then orders without a note are among them (nothing in them contains it)
     expected = {"heavy", "plain0", "plain1", "plain2"}
     assert set(queryset.values_list("pk", flat=True)) == {orders[name].pk for name in expected}
+
+
+def _planned_with_indexes(queryset: QuerySet) -> str:
+    """The plan PostgreSQL picks when it cannot scan the table (which it would at this size)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    return queryset.explain()
+
+
+def test_a_source_ids_beginning_is_a_range_of_the_prefix_index() -> None:
+    # Given orders whose source IDs share a beginning, in mixed case
+    for number in range(5):
+        make_order(amount=1000, source_id=f"Shop-{number:03}")
+    # When they are filtered on a beginning, in another case
+    queryset = matching({"source_id": {"conditions": {"$starts_with": "shop-00"}}})
+    # Then the orders beginning so are selected, whatever the case ...
+    assert queryset.count() == 5
+    # ... through a range of the prefix index, not the trigram lists nearly every order is in
+    plan = _planned_with_indexes(queryset)
+    assert "order_source_id_prefix_idx" in plan and "~>=~ 'SHOP-00'" in plan
+
+
+def test_a_customer_id_condition_finds_the_customers_through_their_id_trigrams() -> None:
+    from customers.models import Customer
+
+    # Given an order of a customer, and one of another
+    first = make_order(amount=1000, customer=CustomerFactory())
+    other = make_order(amount=1000, customer=CustomerFactory())
+    fragment = first.customer_id[-10:].lower()
+    # When orders are filtered on a fragment of the first customer's ID
+    queryset = matching({"customer_id": {"conditions": {"$contains": fragment}}})
+    # Then that customer's order is selected ...
+    assert list(queryset.values_list("pk", flat=True)) == [first.pk]
+    assert other.customer_id[-10:].lower() != fragment
+    # ... and the customers are found by the trigram index on their ids
+    customers = Customer.objects.filter(pk__icontains=fragment).order_by()
+    assert "customer_id_trgm_idx" in _planned_with_indexes(customers)
