@@ -14,9 +14,10 @@ condition and the conditions the field takes. ``junction`` joins every condition
 field: ``and`` (all must hold, the default) or ``or`` (any).
 
 Conditions read the columns' indexes where one exists: equality and ranges on the order's
-columns (btree), text conditions on ``source_id`` (trigram), customer and referrer through the
-customers table, metadata equality and presence (GIN), and text conditions on a metadata
-property whose values the insights statistics count, by those values (``metadata_text_q``).
+columns (btree), text conditions on ``source_id`` (trigram; ``$starts_with`` a range of the
+prefix btree), customer and referrer through the customers table (the trigrams of their ids),
+metadata equality and presence (GIN), and text conditions on a metadata property whose values
+the insights statistics count, by those values (``metadata_text_q``).
 """
 
 import contextlib
