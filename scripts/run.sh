@@ -9,6 +9,12 @@ PY=${PY:-.venv/bin/python}
 export DJANGO_SETTINGS_MODULE=config.settings
 PORT=${PORT:-8000}
 
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "Port $PORT is in use by another program: stop it, or choose another port:" \
+    "PORT=8001 make run" >&2
+  exit 1
+fi
+
 embedded=false
 own_database=false
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -66,7 +72,12 @@ worker=$!
 "$PY" manage.py runserver "127.0.0.1:$PORT" &
 web=$!
 
-sleep 2
+# The address is printed once the web server answers on it (its start-up checks take a few
+# seconds), so a browser opened at once finds it; not if it stopped meanwhile (port taken).
+until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
+  running "$web" || { echo "The web server did not start (see above)." >&2; exit 1; }
+  sleep 0.2
+done
 echo
 echo "  Campaign Hub is running on http://127.0.0.1:$PORT/ with a Celery worker."
 if $embedded; then

@@ -79,11 +79,12 @@ class MakeRun:
             if self.process.poll() is not None:
                 pytest.fail(f"make run exited early:\n{self.output()[-4000:]}")
             if "Campaign Hub is running" in self.output():
+                # The address is printed only once the web server answers on it
                 try:
                     socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                    return
-                except OSError:
-                    pass
+                except OSError as error:
+                    pytest.fail(f"make run printed its address before serving it: {error}")
+                return
             time.sleep(0.5)
         pytest.fail(
             f"make run did not start in {START_TIMEOUT_SECONDS} s:\n{self.output()[-4000:]}"
