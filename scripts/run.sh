@@ -9,7 +9,10 @@ PY=${PY:-.venv/bin/python}
 export DJANGO_SETTINGS_MODULE=config.settings
 PORT=${PORT:-8000}
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+answers() {  # something accepts connections on the port
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null
+}
+if answers; then
   echo "Port $PORT is in use by another program: stop it, or choose another port:" \
     "PORT=8001 make run" >&2
   exit 1
@@ -73,8 +76,8 @@ worker=$!
 web=$!
 
 # The address is printed once the web server answers on it (its start-up checks take a few
-# seconds), so a browser opened at once finds it; not if it stopped meanwhile (port taken).
-until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
+# seconds), so a browser opened at once finds it; not if the web server stopped meanwhile.
+until answers; do
   running "$web" || { echo "The web server did not start (see above)." >&2; exit 1; }
   sleep 0.2
 done
